@@ -1,0 +1,197 @@
+"""Safe YAML reading with positions.
+
+ruamel.yaml's round-trip loader keeps the line and column of every node, which we need to point
+authors at the exact place of a problem. It never constructs Python objects from tags, but we
+still guard against what a hostile or broken file can do: duplicate keys, alias "billion laughs"
+expansion, enormous or deeply nested documents, tags, and input that is not YAML at all.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import Problem, RulesetError
+
+__all__ = ["Document", "dump_yaml", "pointer_escape", "read_yaml"]
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+
+def pointer_escape(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+@dataclass
+class Document:
+    """Plain data read from a YAML file, with the position of every node by JSON pointer."""
+
+    data: Any
+    file: str
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, pointer: str) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of the node at ``pointer``, or of its nearest ancestor."""
+        p = pointer
+        while True:
+            if p in self.positions:
+                return self.positions[p]
+            if not p:
+                return (None, None)
+            p = p.rsplit("/", 1)[0]
+
+    def problem(self, code: str, message: str, pointer: str, **kw: Any) -> Problem:
+        line, col = self.locate(pointer)
+        return Problem(
+            code=code, message=message, file=self.file, line=line, column=col, pointer=pointer, **kw
+        )
+
+
+class _Converter:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.nodes = 0
+        self.problems: list[Problem] = []
+
+    def convert(self, node: Any, pointer: str, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooBig(f"文档节点过多（超过 {MAX_NODES} 个），可能是别名膨胀攻击")
+        if depth > MAX_DEPTH:
+            raise _TooBig(f"文档嵌套过深（超过 {MAX_DEPTH} 层）")
+        tag = getattr(node, "tag", None)
+        if tag is not None and getattr(tag, "value", None):
+            self.problems.append(
+                self.doc.problem("Y004", f"不支持 YAML 标签 {tag.value}", pointer)
+            )
+        if isinstance(node, CommentedMap):
+            out: dict[str, Any] = {}
+            for key in node:
+                if not isinstance(key, (str, int)) or isinstance(key, bool):
+                    self.problems.append(self.doc.problem("Y005", f"键必须是文本：{key!r}", pointer))
+                    continue
+                child = f"{pointer}/{pointer_escape(key)}"
+                try:
+                    line, col = node.lc.key(key)
+                    self.doc.positions[child] = (line + 1, col + 1)
+                except (KeyError, TypeError, AttributeError):
+                    pass
+                out[str(key)] = self.convert(node[key], child, depth + 1)
+            return out
+        if isinstance(node, CommentedSeq):
+            items = []
+            for i, value in enumerate(node):
+                child = f"{pointer}/{i}"
+                try:
+                    line, col = node.lc.item(i)
+                    self.doc.positions[child] = (line + 1, col + 1)
+                except (KeyError, TypeError, AttributeError, IndexError):
+                    pass
+                items.append(self.convert(value, child, depth + 1))
+            return items
+        if isinstance(node, str):
+            return str(node)  # drop ruamel's scalar string subclasses
+        if isinstance(node, bool) or node is None:
+            return node
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, float):
+            return float(node)
+        return node
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = False
+    return y
+
+
+def read_yaml(source: str | Path, *, text: str | None = None, name: str | None = None) -> Document:
+    """Read one YAML document. Raises :class:`RulesetError` with located problems."""
+    file = name or str(source)
+    if text is None:
+        path = Path(source)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise RulesetError(f"无法读取文件 {file}：{exc.strerror or exc}") from exc
+        if len(raw) > MAX_BYTES:
+            raise RulesetError(
+                f"{file} 过大（{len(raw)} 字节，上限 {MAX_BYTES}）",
+                [Problem("Y003", "文件过大", file=file)],
+            )
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise RulesetError(
+                f"{file} 不是 UTF-8 文本",
+                [Problem("Y001", f"不是 UTF-8 文本（第 {exc.start} 字节）", file=file)],
+            ) from exc
+    elif len(text.encode("utf-8")) > MAX_BYTES:
+        raise RulesetError(f"{file} 过大", [Problem("Y003", "文件过大", file=file)])
+    if "\x00" in text:
+        raise RulesetError(f"{file} 不是文本文件", [Problem("Y001", "含有 NUL 字符，不是文本", file=file)])
+    try:
+        node = _yaml().load(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        col = mark.column + 1 if mark is not None else None
+        what = "重复的键" if "duplicate" in str(exc).lower() else "YAML 语法错误"
+        msg = f"{what}：{exc.problem or exc}"
+        raise RulesetError(
+            f"{file} 不是有效的 YAML",
+            [Problem("Y002", msg, file=file, line=line, column=col)],
+        ) from exc
+    except YAMLError as exc:
+        raise RulesetError(
+            f"{file} 不是有效的 YAML", [Problem("Y002", f"YAML 错误：{exc}", file=file)]
+        ) from exc
+    doc = Document(data=None, file=file, positions={"": (1, 1)})
+    conv = _Converter(doc)
+    try:
+        doc.data = conv.convert(node, "", 0)
+    except _TooBig as exc:
+        raise RulesetError(f"{file} 无法安全读取", [Problem("Y003", str(exc), file=file)]) from exc
+    if conv.problems:
+        raise RulesetError(f"{file} 含有不支持的 YAML 内容", conv.problems)
+    return doc
+
+
+def dump_yaml(data: Mapping[str, Any], header: str = "") -> str:
+    """Dump plain data as block YAML, keys in the given order (deterministic)."""
+    y = YAML(typ="rt")
+    y.width = 4096
+    y.allow_unicode = True
+    y.indent(mapping=2, sequence=4, offset=2)
+    buf = io.StringIO()
+    if header:
+        buf.write(header)
+    y.dump(_to_commented(data), buf)
+    return buf.getvalue()
+
+
+def _to_commented(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        m = CommentedMap()
+        for k, v in value.items():
+            m[k] = _to_commented(v)
+        return m
+    if isinstance(value, (list, tuple)):
+        s = CommentedSeq()
+        s.extend(_to_commented(v) for v in value)
+        return s
+    return value
