@@ -1,0 +1,71 @@
+"""The ``spotcheck`` command line.
+
+Exit codes are the same for every command: 0 fine, 1 problems found (or changes at the level
+asked for with ``--fail-on``), 2 usage error or unreadable input. A user's mistake is reported
+as located problems on stderr, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .commands import COMMANDS
+from .errors import SpotcheckError
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"spotcheck: 用法错误：{message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="spotcheck",
+        description="医疗卫生随机监督抽查规则集：查看计划、校验检查结果、生成汇总表、比较年度变化、抽取检查对象。",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("spotcheck-rules")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except SpotcheckError as exc:
+        sys.stderr.write(f"spotcheck: {exc.message}\n")
+        for problem in exc.problems:
+            sys.stderr.write(f"  {problem.format()}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

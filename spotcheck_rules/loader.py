@@ -1,0 +1,376 @@
+"""Loading rulesets: files to models, ``extends`` merged, checklists attached, cached.
+
+Merge rules for ``extends`` (documented in docs/authoring.md):
+
+* ``id``, ``year``, ``title``, ``jurisdiction`` and ``notes`` are the child's own;
+* ``sources`` is the child's list followed by the parent's keys it does not repeat;
+* ``domains``: if the child omits it, it uses all of the parent's domains unchanged. If the
+  child gives it, the plan uses exactly the domains listed; each is the parent's entry for that
+  domain with the child's keys replacing the parent's key by key (``strata`` and
+  ``stated_totals`` as whole lists), except ``wording``, which is merged by item id;
+* ``rounding``, ``deadlines`` and ``lookback`` are the child's when given, else the parent's.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ._yaml import Document, read_yaml
+from .errors import Problem, RulesetError, Severity, UnknownRulesetError
+from .lint import checklist_problems, plan_problems, validation_problems
+from .model import Checklist, Domain, Plan, PlanDomain, SourceDocument, SourceRegistry
+from .registry import PLAN_ID, Tree, trees
+from .ruleset import DomainRules, Ruleset
+
+__all__ = ["RulesetInfo", "check_files", "clear_cache", "list_rulesets", "load_ruleset"]
+
+M = TypeVar("M", bound=BaseModel)
+
+_lock = threading.RLock()
+_file_cache: dict[tuple[str, int, int, str], tuple[Any, Document]] = {}
+_ruleset_cache: dict[Any, Ruleset] = {}
+
+
+def clear_cache() -> None:
+    """Forget parsed files and resolved rulesets (for tests and long-running editors)."""
+    with _lock:
+        _file_cache.clear()
+        _ruleset_cache.clear()
+
+
+def _file_key(path: Path, kind: str) -> tuple[str, int, int, str]:
+    st = path.stat()
+    return (str(path.resolve()), st.st_mtime_ns, st.st_size, kind)
+
+
+def _parse(path: Path, model: type[M], text: str | None = None) -> tuple[M, Document]:
+    """Read and validate one file; raises RulesetError with every schema problem."""
+    key = _file_key(path, model.__name__) if text is None else None
+    if key is not None:
+        with _lock:
+            hit = _file_cache.get(key)
+        if hit is not None:
+            return hit  # type: ignore[return-value]
+    doc = read_yaml(path, text=text)
+    if not isinstance(doc.data, dict):
+        raise RulesetError(
+            f"{doc.file} 不是规则集文件",
+            [doc.problem("S002", "文件顶层应为映射（kind: …）", "")],
+        )
+    try:
+        obj = model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise RulesetError(f"{doc.file} 未通过校验", validation_problems(doc, exc)) from exc
+    if key is not None:
+        with _lock:
+            _file_cache[key] = (obj, doc)
+    return obj, doc
+
+
+def _sources(search: list[Tree]) -> dict[str, SourceDocument]:
+    out: dict[str, SourceDocument] = {}
+    for tree in reversed(search):  # the first tree wins
+        if tree.sources_path.is_file():
+            reg, _ = _parse(tree.sources_path, SourceRegistry)
+            out.update(reg.documents)
+    return out
+
+
+def _search_order(near: Path | None) -> list[Tree]:
+    found = trees()
+    if near is not None:
+        own = Tree.containing(near)
+        if own is not None and all(own.root.resolve() != t.root.resolve() for t in found):
+            return [own, *found]
+    return found
+
+
+def _find_plan(plan_id: str, search: list[Tree]) -> Path:
+    if not PLAN_ID.match(plan_id):
+        raise UnknownRulesetError(f"规则集编号格式不对：{plan_id!r}（应为 名称/年份，如 shanxi/2025）")
+    for tree in search:
+        path = tree.plan_path(plan_id)
+        if path is not None:
+            return path
+    known = sorted({pid for t in search for pid in t.plan_ids()})
+    from .text import closest
+
+    hint = closest(plan_id, known)
+    raise UnknownRulesetError(
+        f"找不到规则集 {plan_id}" + (f"（是否指：{'、'.join(hint)}）" if hint else ""),
+    )
+
+
+def _find_checklist(checklist_id: str, search: list[Tree]) -> Path | None:
+    for tree in search:
+        path = tree.checklist_path(checklist_id)
+        if path is not None:
+            return path
+    return None
+
+
+def _merge(parent: Plan, child: Plan) -> Plan:
+    data: dict[str, Any] = parent.model_dump(mode="python")
+    own = child.model_dump(mode="python")
+    for key in ("id", "year", "title", "jurisdiction", "notes", "extends"):
+        data[key] = own[key]
+    data["sources"] = list(child.sources) + [s for s in parent.sources if s not in child.sources]
+    for key in ("rounding", "deadlines", "lookback"):
+        if getattr(child, key) is not None:
+            data[key] = own[key]
+    if child.domains is not None:
+        merged: dict[Domain, Any] = {}
+        for dom, entry in child.domains.items():
+            base = (parent.domains or {}).get(dom)
+            merged[dom] = _merge_domain(base, entry)
+        data["domains"] = merged
+    return Plan.model_validate(data)
+
+
+def _merge_domain(base: PlanDomain | None, entry: PlanDomain) -> dict[str, Any]:
+    out = base.model_dump(mode="python") if base is not None else {}
+    mine = entry.model_dump(mode="python")
+    for key in entry.model_fields_set:
+        if key == "wording":
+            out["wording"] = {**out.get("wording", {}), **mine["wording"]}
+        else:
+            out[key] = mine[key]
+    return out
+
+
+@dataclass
+class _Resolved:
+    plan: Plan
+    docs: list[Document]  # child first, then its ancestors
+    chain: list[str]  # root ancestor first
+
+
+def _resolve(path: Path, search: list[Tree], seen: tuple[str, ...] = ()) -> _Resolved:
+    plan, doc = _parse(path, Plan)
+    if plan.id in seen:
+        cycle = " → ".join((*seen, plan.id))
+        raise RulesetError(
+            f"规则集继承成环：{cycle}",
+            [doc.problem("P201", f"extends 形成循环：{cycle}", "/extends")],
+        )
+    if plan.extends is None:
+        return _Resolved(plan, [doc], [plan.id])
+    try:
+        parent_path = _find_plan(plan.extends, search)
+    except UnknownRulesetError as exc:
+        raise RulesetError(
+            str(exc), [doc.problem("P201", f"extends 引用了不存在的规则集：{plan.extends}", "/extends")]
+        ) from exc
+    parent = _resolve(parent_path, search, (*seen, plan.id))
+    try:
+        merged = _merge(parent.plan, plan)
+    except ValidationError as exc:
+        raise RulesetError(f"{doc.file} 与上级规则集合并后无效", validation_problems(doc, exc)) from exc
+    return _Resolved(merged, [doc, *parent.docs], [*parent.chain, plan.id])
+
+
+def _locate(docs: list[Document], problem: Problem) -> Problem:
+    """Re-locate a problem found on the merged plan in the file that actually says it."""
+    for doc in docs:
+        if problem.pointer and problem.pointer in doc.positions:
+            line, col = doc.positions[problem.pointer]
+            return Problem(**{**problem.__dict__, "file": doc.file, "line": line, "column": col})
+    return problem
+
+
+def _build(path: Path, *, near: Path | None = None) -> Ruleset:
+    search = _search_order(near or path)
+    resolved = _resolve(path, search)
+    plan = resolved.plan
+    doc = resolved.docs[0]
+    sources = _sources(search)
+    problems: list[Problem] = []
+    checklists: dict[str, Checklist] = {}
+    if not plan.domains:
+        problems.append(doc.problem("P202", "规则集没有任何监督领域（domains）", "/domains"))
+    for dom, pd in (plan.domains or {}).items():
+        pointer = f"/domains/{dom.value}/checklist"
+        if pd.checklist is None:
+            problems.append(doc.problem("P202", f"领域 {dom.value} 没有指明检查表（checklist）", pointer))
+            continue
+        cl_path = _find_checklist(pd.checklist, search)
+        if cl_path is None:
+            problems.append(doc.problem("P202", f"找不到检查表 {pd.checklist}", pointer))
+            continue
+        try:
+            cl, cl_doc = _parse(cl_path, Checklist)
+        except RulesetError as exc:
+            problems.extend(exc.problems)
+            continue
+        cl_problems = checklist_problems(cl_doc, cl, sources)
+        problems.extend(cl_problems)
+        checklists[dom.value] = cl
+    problems.extend(_locate(resolved.docs, p) for p in plan_problems(doc, plan, checklists, sources))
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise RulesetError(f"规则集 {plan.id} 有 {len(errors)} 个错误", sorted(errors, key=Problem.sort_key))
+    domains: dict[Domain, DomainRules] = {}
+    for dom in Domain:  # canonical domain order, whatever order the file lists them in
+        pd = (plan.domains or {}).get(dom)
+        if pd is None or dom.value not in checklists:
+            continue
+        domains[dom] = DomainRules(
+            domain=dom,
+            checklist=checklists[dom.value],
+            strata=pd.strata or (),
+            stated_totals=pd.stated_totals or (),
+            wording=dict(pd.wording),
+        )
+    used = {c.source for cl in checklists.values() for _, pr in _provs(cl) for c in pr.cites}
+    used.update(plan.sources)
+    return Ruleset(
+        plan=plan,
+        domains=domains,
+        sources={k: v for k, v in sorted(sources.items()) if k in used},
+        chain=tuple(resolved.chain),
+        origin=str(path),
+    )
+
+
+def _provs(model: Any) -> list[tuple[str, Any]]:
+    from .lint import _walk_provenance
+
+    return list(_walk_provenance(model, ""))
+
+
+def _looks_like_path(ref: str | os.PathLike[str]) -> bool:
+    if isinstance(ref, os.PathLike):
+        return True
+    return ref.endswith((".yaml", ".yml")) or os.sep in ref.replace("/", os.sep) and Path(ref).exists()
+
+
+def load_ruleset(ref: str | os.PathLike[str]) -> Ruleset:
+    """Load a plan by id (``"shanxi/2025"``, bundled or from a plugin) or from a file path.
+
+    Raises :class:`UnknownRulesetError` for an id nobody provides and :class:`RulesetError`
+    (with every problem, located) for a plan or checklist that does not validate. Results are
+    cached; a file is re-read when it changes on disk.
+    """
+    if _looks_like_path(ref) and not (isinstance(ref, str) and PLAN_ID.match(ref)):
+        path = Path(ref)
+        if not path.is_file():
+            raise UnknownRulesetError(f"找不到规则集文件 {path}")
+        key: Any = _file_key(path, "ruleset")
+    else:
+        assert isinstance(ref, str)
+        path = _find_plan(ref, trees())
+        key = (ref, *_file_key(path, "ruleset"))
+    with _lock:
+        hit = _ruleset_cache.get(key)
+    if hit is not None:
+        return hit
+    ruleset = _build(path)
+    with _lock:
+        _ruleset_cache[key] = ruleset
+    return ruleset
+
+
+@dataclass(frozen=True)
+class RulesetInfo:
+    """One available plan, as ``spotcheck list`` shows it."""
+
+    id: str
+    year: int
+    title: str
+    jurisdiction: str
+    level: str
+    domains: tuple[str, ...]
+    extends: str | None
+    provider: str
+    path: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "year": self.year,
+            "title": self.title,
+            "jurisdiction": self.jurisdiction,
+            "level": self.level,
+            "domains": list(self.domains),
+            "extends": self.extends,
+            "provider": self.provider,
+        }
+
+
+def list_rulesets() -> list[RulesetInfo]:
+    """Every available plan, bundled and from plugins, sorted by year then id."""
+    out: dict[str, RulesetInfo] = {}
+    for tree in trees():
+        for pid in tree.plan_ids():
+            if pid in out:
+                continue
+            rs = load_ruleset(pid)
+            out[pid] = RulesetInfo(
+                id=pid,
+                year=rs.year,
+                title=rs.title,
+                jurisdiction=rs.jurisdiction.name,
+                level=rs.jurisdiction.level.value,
+                domains=tuple(d.value for d in rs.domains),
+                extends=rs.plan.extends,
+                provider=tree.provider,
+                path=rs.origin,
+            )
+    return sorted(out.values(), key=lambda i: (i.year, i.id))
+
+
+def check_files(paths: list[Path]) -> list[Problem]:
+    """Lint ruleset files (plans, checklists, source registries): every problem, located."""
+    problems: list[Problem] = []
+    for path in paths:
+        problems.extend(_check_one(path))
+    return sorted(problems, key=Problem.sort_key)
+
+
+def _check_one(path: Path) -> list[Problem]:
+    try:
+        doc = read_yaml(path)
+    except RulesetError as exc:
+        return list(exc.problems) or [Problem("Y002", exc.message, file=str(path))]
+    kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+    models: Mapping[str, type[BaseModel]] = {
+        "plan": Plan, "checklist": Checklist, "sources": SourceRegistry
+    }
+    if kind not in models:
+        return [doc.problem("S002", "文件须以 kind: plan | checklist | sources 声明类型", "/kind")]
+    try:
+        model = models[kind].model_validate(doc.data)
+    except ValidationError as exc:
+        return validation_problems(doc, exc)
+    search = _search_order(path)
+    try:
+        sources = _sources(search)
+    except RulesetError as exc:
+        return list(exc.problems)
+    if isinstance(model, Checklist):
+        return checklist_problems(doc, model, sources)
+    if isinstance(model, Plan):
+        try:
+            _build(path)
+        except (RulesetError, UnknownRulesetError) as exc:
+            return list(exc.problems) or [doc.problem("P201", exc.message, "")]
+        # Warnings are not raised by _build; collect them for the report.
+        resolved = _resolve(path, search)
+        cls: dict[str, Checklist] = {}
+        for dom, pd in (resolved.plan.domains or {}).items():
+            cp = _find_checklist(pd.checklist or "", search)
+            if cp is not None:
+                cls[dom.value] = _parse(cp, Checklist)[0]
+        return [
+            _locate(resolved.docs, p)
+            for p in plan_problems(doc, resolved.plan, cls, sources)
+            if p.severity is not Severity.ERROR
+        ]
+    return []

@@ -1,0 +1,273 @@
+"""The resolved ruleset: a plan with its parents merged and its checklists attached.
+
+This is what :func:`spotcheck_rules.load_ruleset` returns and what every other part of the
+library reads. It is immutable and carries precompiled lookup tables, so resolving a label or
+checking applicability in the findings hot path is a dict lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .model import (
+    DOMAIN_LABELS,
+    Category,
+    Checklist,
+    Column,
+    ColumnKind,
+    Deadline,
+    Disposition,
+    Domain,
+    Item,
+    Jurisdiction,
+    LookBack,
+    Ownership,
+    Plan,
+    Rounding,
+    SourceDocument,
+    StatedTotal,
+    Stratum,
+    Wording,
+)
+from .reference import Index
+
+__all__ = ["Code", "DomainRules", "Ruleset"]
+
+
+@dataclass(frozen=True)
+class Code:
+    """A violation code as an inspector records it: it counts in exactly one column."""
+
+    id: str
+    label: str
+    column: Column
+    item: Item | None
+    disposition: Disposition
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class DomainRules:
+    """One domain of a resolved plan: its checklist, strata and the plan's own wording."""
+
+    domain: Domain
+    checklist: Checklist
+    strata: tuple[Stratum, ...] = ()
+    stated_totals: tuple[StatedTotal, ...] = ()
+    wording: Mapping[str, Wording] = field(default_factory=dict)
+    categories: Index[Category] = field(init=False, repr=False)
+    items: Index[Item] = field(init=False, repr=False)
+    columns: Index[Column] = field(init=False, repr=False)
+    codes: Index[Code] = field(init=False, repr=False)
+    revocations: Index[Column] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        cl = self.checklist
+        cats: Index[Category] = Index("单位类别")
+        for c in cl.categories:
+            cats.add(c.id, c, (c.label, *c.aliases))
+        items: Index[Item] = Index("检查内容")
+        for it in cl.items:
+            items.add(it.id, it, (it.title, *it.aliases))
+        cols: Index[Column] = Index("汇总表列")
+        revs: Index[Column] = Index("吊销项目")
+        codes: Index[Code] = Index("违法违规代码")
+        item_by_id = {it.id: it for it in cl.items}
+        for col in cl.columns:
+            labels = (col.label, *col.aliases)
+            cols.add(col.id, col, labels)
+            if col.kind is ColumnKind.REVOKED_UNITS:
+                revs.add(col.id, col, labels)
+            if col.kind is ColumnKind.VIOLATION_UNITS:
+                codes.add(
+                    col.id,
+                    Code(
+                        id=col.id,
+                        label=col.label,
+                        column=col,
+                        item=item_by_id.get(col.item) if col.item else None,
+                        disposition=col.effective_disposition,
+                        aliases=col.aliases,
+                    ),
+                    labels,
+                )
+        col_by_id = {c.id: c for c in cl.columns}
+        for v in cl.violations:
+            col = col_by_id[v.column]
+            item_id = v.item or col.item
+            codes.add(
+                v.id,
+                Code(
+                    id=v.id,
+                    label=v.label,
+                    column=col,
+                    item=item_by_id.get(item_id) if item_id else None,
+                    disposition=v.disposition or col.effective_disposition,
+                    aliases=v.aliases,
+                ),
+                (v.label, *v.aliases),
+            )
+        object.__setattr__(self, "categories", cats)
+        object.__setattr__(self, "items", items)
+        object.__setattr__(self, "columns", cols)
+        object.__setattr__(self, "codes", codes)
+        object.__setattr__(self, "revocations", revs)
+        object.__setattr__(self, "wording", MappingProxyType(dict(self.wording)))
+        children: dict[str, list[str]] = {}
+        for c in cl.categories:
+            if c.parent:
+                children.setdefault(c.parent, []).append(c.id)
+        object.__setattr__(self, "_children", {k: tuple(v) for k, v in children.items()})
+        applies: dict[tuple[str, str, str | None], bool] = {}
+        for col in cl.columns:
+            for c in cl.categories:
+                for own in (None, Ownership.PUBLIC.value, Ownership.PRIVATE.value):
+                    applies[(col.id, c.id, own)] = self._compute_applies(col, c.id, own)
+        object.__setattr__(self, "_applies", applies)
+
+    # -- structure -------------------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        return self.checklist.title
+
+    @property
+    def label(self) -> str:
+        return DOMAIN_LABELS[self.domain][0]
+
+    def children(self, category_id: str) -> tuple[str, ...]:
+        """Direct child rows of a category (empty for a leaf)."""
+        kids: dict[str, tuple[str, ...]] = self.__dict__["_children"]
+        return kids.get(category_id, ())
+
+    def leaves(self, category_id: str) -> tuple[str, ...]:
+        """The leaf rows a category stands for (itself when it is a leaf)."""
+        kids = self.children(category_id)
+        if not kids:
+            return (category_id,)
+        out: list[str] = []
+        for k in kids:
+            out.extend(self.leaves(k))
+        return tuple(out)
+
+    def ancestors(self, category_id: str) -> tuple[str, ...]:
+        cat = self.categories[category_id]
+        out: list[str] = []
+        while cat.parent:
+            out.append(cat.parent)
+            cat = self.categories[cat.parent]
+        return tuple(out)
+
+    def is_leaf(self, category_id: str) -> bool:
+        return not self.children(category_id)
+
+    def item_text(self, item_id: str) -> str:
+        """The item's text as this plan words it (a plan's own wording wins)."""
+        w = self.wording.get(item_id)
+        return w.text if w is not None else self.items[item_id].text
+
+    # -- applicability ---------------------------------------------------------------------
+
+    def _expand(self, ids: tuple[str, ...]) -> set[str]:
+        out: set[str] = set()
+        for i in ids:
+            out.add(i)
+            out.update(self.leaves(i))
+        return out
+
+    def _compute_applies(self, column: Column, category_id: str, ownership: str | None) -> bool:
+        rule = column.applies_to
+        if rule is not None:
+            if rule.categories is not None:
+                allowed = self._expand(rule.categories)
+                if category_id not in allowed and not set(self.leaves(category_id)) & allowed:
+                    return False
+            if rule.exclude and category_id in self._expand(rule.exclude):
+                return False
+            if rule.ownership is not None and ownership is not None:
+                if ownership != rule.ownership.value:
+                    return False
+        for item in self.checklist.items:
+            for r in item.restrictions:
+                if item.id == column.item and category_id in self._expand(r.categories):
+                    if column.id not in r.only:
+                        return False
+        return True
+
+    def column_applies(
+        self, column_id: str, category_id: str, ownership: str | Ownership | None = None
+    ) -> bool:
+        """Whether a column applies to a row (and, if given, a unit of that ownership).
+
+        With ``ownership=None`` only the row is considered: that is the table's view, where a
+        公立-only column still has a cell in every row.
+        """
+        own = ownership.value if isinstance(ownership, Ownership) else ownership
+        table: dict[tuple[str, str, str | None], bool] = self.__dict__["_applies"]
+        return table[(column_id, category_id, own)]
+
+
+@dataclass(frozen=True, eq=False)
+class Ruleset:
+    """A plan, fully resolved: ``extends`` merged, checklists attached, ready to use."""
+
+    plan: Plan
+    domains: Mapping[Domain, DomainRules]
+    sources: Mapping[str, SourceDocument]
+    chain: tuple[str, ...]
+    origin: str
+    domain_index: Index[DomainRules] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        idx: Index[DomainRules] = Index("监督领域")
+        for d, rules in self.domains.items():
+            idx.add(d.value, rules, DOMAIN_LABELS[d])
+        object.__setattr__(self, "domain_index", idx)
+        object.__setattr__(self, "domains", MappingProxyType(dict(self.domains)))
+
+    @property
+    def id(self) -> str:
+        return self.plan.id
+
+    @property
+    def year(self) -> int:
+        return self.plan.year
+
+    @property
+    def title(self) -> str:
+        return self.plan.title
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return self.plan.jurisdiction
+
+    @property
+    def rounding(self) -> Rounding | None:
+        return self.plan.rounding
+
+    @property
+    def deadlines(self) -> tuple[Deadline, ...]:
+        return self.plan.deadlines or ()
+
+    @property
+    def lookback(self) -> tuple[LookBack, ...]:
+        return self.plan.lookback or ()
+
+    def domain(self, ref: str | Domain) -> DomainRules:
+        """A domain of this plan by id (``medical``) or label (``医疗机构``)."""
+        return self.domain_index[ref.value if isinstance(ref, Domain) else ref]
+
+    def digest(self) -> str:
+        """SHA-256 of the resolved content: what an audit record pins a draw or table to."""
+        payload = {
+            "plan": self.plan.model_dump(mode="json"),
+            "checklists": {
+                d.value: r.checklist.model_dump(mode="json") for d, r in self.domains.items()
+            },
+        }
+        blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
