@@ -8,6 +8,7 @@ expansion, enormous or deeply nested documents, tags, and input that is not YAML
 
 from __future__ import annotations
 
+import datetime as _dt
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -106,6 +107,9 @@ class _Converter:
             return int(node)
         if isinstance(node, float):
             return float(node)
+        if isinstance(node, (_dt.date, _dt.datetime)):
+            # Keep the data JSON-shaped: dates stay ISO strings, as the schema describes them.
+            return node.isoformat()
         return node
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ._yaml import Document, pointer_escape
 from .errors import Problem, Severity
@@ -69,7 +69,7 @@ def validation_problems(doc: Document, exc: ValidationError) -> list[Problem]:
 def _walk_provenance(value: Any, pointer: str) -> Iterable[tuple[str, Provenance]]:
     if isinstance(value, Provenance):
         yield pointer, value
-    elif hasattr(value, "model_fields"):
+    elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
             yield from _walk_provenance(getattr(value, name), f"{pointer}/{name}")
     elif isinstance(value, (tuple, list)):

@@ -14,12 +14,17 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
 from pydantic import (
     BaseModel,
+    GetJsonSchemaHandler,
     BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -149,6 +154,20 @@ class Cite(_Model):
     def __str__(self) -> str:
         return " ".join(p for p in (self.source, self.table, self.ref) if p)
 
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The shorthand string is what authors write most; the schema must accept it too.
+        full = handler(core_schema)
+        return {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\S+(\s+\S+)?(\s+.+)?$",
+                 "description": "Shorthand: 'SOURCE [TABLE [REF]]'"},
+                full,
+            ]
+        }
+
 
 class Provenance(_Model):
     """Where an entity comes from. Either it cites a source, or it is ``inferred`` with a reason.
@@ -181,6 +200,20 @@ class Provenance(_Model):
     @property
     def is_inferred(self) -> bool:
         return self.inferred is not None
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        full = handler(core_schema)
+        cite = handler.resolve_ref_schema(full)["properties"]["cites"]["items"]
+        return {
+            "anyOf": [
+                full,
+                {"type": "string", "description": "Shorthand for a single cite"},
+                {"type": "array", "items": cite, "description": "Shorthand for cites"},
+            ]
+        }
 
 
 class SourceDocument(_Model):
@@ -348,7 +381,23 @@ def _ratio(value: Any) -> Any:
     return value
 
 
-Ratio = Annotated[Decimal, BeforeValidator(_ratio), Field(ge=0, le=1)]
+Ratio = Annotated[
+    Decimal,
+    BeforeValidator(_ratio),
+    Field(ge=0, le=1),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {
+                    "type": "string",
+                    "pattern": r"^\s*(\d{1,3}(\.\d+)?\s*[%％]|0(\.\d+)?|1(\.0+)?)\s*$",
+                },
+            ],
+            "description": "A ratio from 0 to 1, or a percentage as the sources print it ('12%')",
+        }
+    ),
+]
 
 
 class Stratum(_Model):

@@ -24,7 +24,8 @@ class UnknownReferenceError(SpotcheckError, LookupError):
         self.kind = kind
         self.ref = ref
         self.suggestions = tuple(suggestions)
-        super().__init__(f"未知的{kind}：{ref}")
+        hint = f"（是否指：{'、'.join(self.suggestions)}）" if self.suggestions else ""
+        super().__init__(f"未知的{kind}：{ref}{hint}")
 
 
 class AmbiguousReferenceError(SpotcheckError, LookupError):

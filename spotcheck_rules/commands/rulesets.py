@@ -1,0 +1,93 @@
+"""``spotcheck list | show | check | schema``: the rulesets themselves."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, Severity
+from ..loader import check_files, list_rulesets, load_ruleset
+from ..schema import SCHEMA_NAMES, render_schema
+from ..views import dumps, plan_json, plan_markdown, plan_text
+from ._output import write_text
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("list", help="列出所有可用的规则集（内置与插件）")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(run=_list)
+
+    p = sub.add_parser("show", help="显示一个规则集：抽检比例、检查内容、汇总表表头")
+    p.add_argument("plan", metavar="PLAN", help="规则集编号（如 shanxi/2025）或文件路径")
+    p.add_argument("--domain", metavar="D", help="只显示一个领域（medical、中医医疗机构 …）")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("-o", "--output", metavar="OUT")
+    p.set_defaults(run=_show)
+
+    p = sub.add_parser("check", help="检查规则集文件，列出所有问题（文件:行:列）")
+    p.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(run=_check)
+
+    p = sub.add_parser("schema", help="输出一个 JSON Schema")
+    p.add_argument("name", choices=SCHEMA_NAMES, metavar="NAME", help="、".join(SCHEMA_NAMES))
+    p.set_defaults(run=_schema)
+
+
+def _list(args: argparse.Namespace) -> int:
+    infos = list_rulesets()
+    if args.format == "json":
+        write_text(dumps([i.to_dict() for i in infos]), None)
+        return 0
+    for i in infos:
+        base = f" ← {i.extends}" if i.extends else ""
+        origin = "" if i.provider == "bundled" else f" [{i.provider}]"
+        write_text(
+            f"{i.id:<16} {i.year}  {i.jurisdiction:<12} {','.join(i.domains):<34}{base}{origin}",
+            None,
+        )
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    rs = load_ruleset(args.plan)
+    if args.domain:
+        rs.domain(args.domain)  # an unknown domain is a usage error before any output
+    if args.format == "json":
+        text = dumps(plan_json(rs, args.domain))
+    elif args.format == "markdown":
+        text = plan_markdown(rs, args.domain)
+    else:
+        text = plan_text(rs, args.domain)
+    write_text(text, args.output)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    missing = [p for p in args.paths if not p.is_file()]
+    for p in missing:
+        sys.stderr.write(f"spotcheck: 找不到文件 {p}\n")
+    if missing:
+        return 2
+    problems = check_files(list(args.paths))
+    if args.format == "json":
+        write_text(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2), None)
+    else:
+        for p in problems:
+            write_text(p.format(), None)
+        errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+        summary = f"{len(args.paths)} 个文件，{errors} 个错误，{len(problems) - errors} 个警告/提示"
+        sys.stderr.write(summary + "\n")
+    return 1 if _failing(problems) else 0
+
+
+def _failing(problems: list[Problem]) -> bool:
+    return any(p.severity is Severity.ERROR for p in problems)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    write_text(render_schema(args.name), None)
+    return 0

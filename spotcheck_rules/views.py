@@ -1,0 +1,183 @@
+"""Ways to show a resolved plan: a JSON contract, a terminal summary, a printable checklist.
+
+``plan_json`` is a contract other tools rely on (documented in docs/cli.md): keys are only ever
+added, never renamed or removed, within a major version.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from .model import TIER_LABELS, Column, ColumnKind, Stratum
+from .ruleset import DomainRules, Ruleset
+
+__all__ = ["plan_json", "plan_markdown", "plan_text", "ratio_text"]
+
+
+def ratio_text(stratum: Stratum) -> str:
+    """How the source would print a stratum's size: 12%, 全部, 2 家, 每个区县 2 家."""
+    parts = []
+    if stratum.all:
+        parts.append("全部")
+    if stratum.ratio is not None:
+        pct = (stratum.ratio * 100).normalize()
+        parts.append(f"{pct:f}%")
+    if stratum.count is not None:
+        parts.append(f"{stratum.count} 家")
+    if stratum.per_district is not None:
+        parts.append(f"每个区县 {stratum.per_district} 家")
+    text = "，".join(parts)
+    if stratum.from_remaining:
+        text += "（从其他层级未抽取的剩余单位中抽取）"
+    return text
+
+
+def _ratio_number(value: Decimal | None) -> float | None:
+    # float repr is the shortest string that round-trips, so 0.12 prints as 0.12.
+    return None if value is None else float(value)
+
+
+def _stratum_json(st: Stratum) -> dict[str, Any]:
+    return {
+        "id": st.id,
+        "tier": st.tier.value,
+        "categories": list(st.categories),
+        "ratio": 1.0 if st.all else _ratio_number(st.ratio),
+        "all": st.all,
+        "count": st.count,
+        "per_district": st.per_district,
+        "from_remaining": st.from_remaining,
+        "inferred": st.provenance.inferred,
+    }
+
+
+def _column_json(col: Column) -> dict[str, Any]:
+    return {"id": col.id, "label": col.label, "groups": list(col.groups), "kind": col.kind.value}
+
+
+def _domain_json(rules: DomainRules) -> dict[str, Any]:
+    cl = rules.checklist
+    return {
+        "id": rules.domain.value,
+        "label": rules.label,
+        "title": cl.title,
+        "checklist": cl.id,
+        "categories": [{"id": c.id, "label": c.label, "parent": c.parent} for c in cl.categories],
+        "items": [
+            {"id": i.id, "number": i.number, "title": i.title, "text": rules.item_text(i.id)}
+            for i in cl.items
+        ],
+        "columns": [_column_json(c) for c in cl.columns],
+        "strata": [_stratum_json(s) for s in rules.strata],
+    }
+
+
+def plan_json(ruleset: Ruleset, domain: str | None = None) -> dict[str, Any]:
+    """The ``show --format json`` contract."""
+    domains = [ruleset.domain(domain)] if domain else list(ruleset.domains.values())
+    plan = ruleset.plan
+    return {
+        "id": ruleset.id,
+        "year": ruleset.year,
+        "title": ruleset.title,
+        "jurisdiction": plan.jurisdiction.model_dump(mode="json"),
+        "extends": plan.extends,
+        "digest": ruleset.digest(),
+        "sources": {k: v.model_dump(mode="json") for k, v in ruleset.sources.items()},
+        "rounding": plan.rounding.model_dump(mode="json") if plan.rounding else None,
+        "deadlines": [
+            {"kind": d.kind.value, "due": d.due.isoformat(), "text": d.text, "recipient": d.recipient}
+            for d in ruleset.deadlines
+        ],
+        "lookback": [
+            {"penalized_in": lb.penalized_in, "campaigns": list(lb.campaigns), "text": lb.text}
+            for lb in ruleset.lookback
+        ],
+        "domains": [_domain_json(d) for d in domains],
+    }
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _applies_text(rules: DomainRules, column: Column) -> str:
+    rows = [
+        c.label
+        for c in rules.checklist.categories
+        if rules.is_leaf(c.id) and rules.column_applies(column.id, c.id)
+    ]
+    leaves = [c for c in rules.checklist.categories if rules.is_leaf(c.id)]
+    text = "全部类别" if len(rows) == len(leaves) else "、".join(rows)
+    if column.applies_to is not None and column.applies_to.ownership is not None:
+        text += "（仅公立医疗机构）" if column.applies_to.ownership.value == "public" else "（仅非公立）"
+    return text
+
+
+def plan_text(ruleset: Ruleset, domain: str | None = None) -> str:
+    """A terminal summary: domains, strata, items and the table's columns."""
+    lines = [f"{ruleset.title}（{ruleset.id}）", f"辖区：{ruleset.jurisdiction.name}"]
+    if ruleset.plan.extends:
+        lines.append(f"继承：{ruleset.plan.extends}")
+    for d in ruleset.deadlines:
+        lines.append(f"时限：{d.due.isoformat()} {d.kind.value} — {d.text}")
+    for lb in ruleset.lookback:
+        lines.append(f"回头看：{lb.penalized_in} 年受处罚单位 — {lb.text}")
+    domains = [ruleset.domain(domain)] if domain else list(ruleset.domains.values())
+    for rules in domains:
+        cl = rules.checklist
+        lines += ["", f"【{rules.label}】{rules.domain.value}  {cl.plan_table_title}"]
+        for st in rules.strata:
+            cats = "、".join(rules.categories[c].label for c in st.categories)
+            lines.append(f"  抽检 {TIER_LABELS[st.tier]} {cats}：{ratio_text(st)}")
+        lines.append("  检查内容：")
+        for it in cl.items:
+            lines.append(f"    {it.number}. {it.title}")
+        lines.append(f"  汇总表：{cl.title}（{len(cl.columns)} 列）")
+        for i, col in enumerate(cl.columns, 1):
+            groups = " › ".join(col.groups)
+            prefix = f"{groups} › " if groups else ""
+            lines.append(f"    {i:>2}. {prefix}{col.label}  [{col.id}]")
+    return "\n".join(lines) + "\n"
+
+
+_BOXES = "☐ 符合　☐ 不符合　☐ 合理缺项"
+
+
+def plan_markdown(ruleset: Ruleset, domain: str | None = None) -> str:
+    """A printable inspection checklist for inspectors in the field."""
+    out = [f"# {ruleset.title}", "", f"规则集 `{ruleset.id}` · 辖区：{ruleset.jurisdiction.name}", ""]
+    domains = [ruleset.domain(domain)] if domain else list(ruleset.domains.values())
+    for rules in domains:
+        cl = rules.checklist
+        out += [f"## {rules.label}：{cl.plan_table_title}", ""]
+        out += ["被检查单位：＿＿＿＿＿＿＿＿　单位类别：＿＿＿＿＿＿　检查日期：＿＿＿＿＿＿", ""]
+        if rules.strata:
+            out += ["| 监督检查对象 | 层级 | 抽检比例 |", "|---|---|---|"]
+            for st in rules.strata:
+                cats = "、".join(rules.categories[c].label for c in st.categories)
+                out.append(f"| {cats} | {TIER_LABELS[st.tier]} | {ratio_text(st)} |")
+            out.append("")
+        for it in cl.items:
+            out += [f"### {it.number}. {it.title}", "", rules.item_text(it.id), ""]
+            cols = [
+                c
+                for c in cl.columns
+                if c.kind is ColumnKind.VIOLATION_UNITS and c.item == it.id
+            ]
+            for col in cols:
+                out.append(f"- {_BOXES}　{col.label}（适用：{_applies_text(rules, col)}）")
+            if not cols:
+                out.append(f"- {_BOXES}")
+            for r in it.restrictions:
+                out.append(f"- 注：{r.text}")
+            if it.optional:
+                out.append("- 根据机构业务开展情况，本项可合理缺项。")
+            out.append("")
+        out += [f"### 汇总表表头：{cl.title}", "", "| 序 | 分组 | 列 |", "|---|---|---|"]
+        for i, col in enumerate(cl.columns, 1):
+            out.append(f"| {i} | {' › '.join(col.groups)} | {col.label} |")
+        out += ["", "检查人员（签名）：＿＿＿＿＿＿　＿＿＿＿＿＿（执法人员不少于两人）", ""]
+    return "\n".join(out)

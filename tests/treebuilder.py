@@ -1,0 +1,82 @@
+"""Build small synthetic ruleset trees for tests (ROOT/sources.yaml, YEAR/checklists, YEAR/plans)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from spotcheck_rules._yaml import dump_yaml
+
+PROV = {"cites": ["doc 附表1"]}
+
+
+def checklist(year: int = 2030, domain: str = "medical", **over: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": "checklist",
+        "year": year,
+        "domain": domain,
+        "title": f"{year}年测试汇总表",
+        "plan_table_title": f"{year}年测试工作计划表",
+        "provenance": PROV,
+        "categories": [
+            {"id": "hospital", "label": "医院", "provenance": PROV},
+            {"id": "clinic", "label": "诊所", "aliases": ["门诊"], "provenance": PROV},
+        ],
+        "items": [
+            {"id": "qualification", "number": 1, "title": "资质", "text": "资质管理情况。",
+             "provenance": PROV},
+        ],
+        "columns": [
+            {"id": "license", "label": "执业许可证管理不符合要求单位数", "groups": ["不合格情况"],
+             "kind": "violation_units", "item": "qualification", "provenance": PROV},
+            {"id": "cases", "label": "查处案件数", "groups": ["行政处罚情况"], "kind": "cases",
+             "provenance": PROV},
+        ],
+    }
+    data.update(over)
+    return data
+
+
+def plan(plan_id: str = "land/2030", **over: Any) -> dict[str, Any]:
+    year = int(plan_id.split("/")[1])
+    data: dict[str, Any] = {
+        "kind": "plan",
+        "id": plan_id,
+        "year": year,
+        "title": f"{year}年测试计划",
+        "jurisdiction": {"level": "national", "name": "测试"},
+        "sources": ["doc"],
+        "rounding": {"method": "ceil", "minimum": 1, "provenance": {"inferred": "测试"}},
+        "domains": {
+            "medical": {
+                "checklist": f"{year}/medical",
+                "strata": [
+                    {"id": "hospital", "categories": ["hospital"], "ratio": "10%",
+                     "provenance": PROV},
+                    {"id": "clinic", "categories": ["clinic"], "ratio": "5%", "provenance": PROV},
+                ],
+            }
+        },
+    }
+    data.update(over)
+    return data
+
+
+def write_tree(root: Path, checklists: list[dict[str, Any]], plans: list[dict[str, Any]]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "sources.yaml").write_text(
+        dump_yaml({"kind": "sources", "documents": {
+            "doc": {"file": "doc.txt", "title": "测试文件", "year": 2030, "jurisdiction": "测试"}
+        }}),
+        encoding="utf-8",
+    )
+    for cl in checklists:
+        d = root / str(cl["year"]) / "checklists"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"{cl['domain']}.yaml").write_text(dump_yaml(cl), encoding="utf-8")
+    for pl in plans:
+        name, year = pl["id"].split("/")
+        d = root / year / "plans"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"{name}.yaml").write_text(dump_yaml(pl), encoding="utf-8")
+    return root
