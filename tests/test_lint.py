@@ -1,0 +1,89 @@
+"""`spotcheck check` on broken copies of bundled files reports every problem, each located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spotcheck_rules import check_files
+from spotcheck_rules.cli import main
+
+
+def _break(path: Path, *edits: tuple[str, str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return n
+    raise AssertionError(needle)
+
+
+def test_every_schema_problem_of_a_plan_is_reported_with_its_line(ruleset_tree: Path) -> None:
+    path = ruleset_tree / "2025" / "plans" / "national.yaml"
+    _break(
+        path,
+        ("        ratio: 12%", "        ratoi: 12%"),  # typo'd key (and the ratio is now missing)
+        ("  method: ceil", "  method: up"),  # not a rounding method
+        ("year: 2025", "year: twenty"),
+    )
+    problems = check_files([path])
+    where = {(p.code, p.line) for p in problems}
+    assert ("S001", _line_of(path, "ratoi: 12%")) in where
+    assert ("S001", _line_of(path, "method: up")) in where
+    assert ("S001", _line_of(path, "year: twenty")) in where
+    assert all(p.file == str(path) and p.line is not None for p in problems)
+
+
+def test_every_reference_problem_of_a_plan_is_reported_with_its_line(ruleset_tree: Path) -> None:
+    path = ruleset_tree / "2025" / "plans" / "national.yaml"
+    _break(
+        path,
+        ("        categories: [hospital]", "        categories: [hospitl]"),
+        ("        categories: [clinic]", "        categories: [village_clinic]"),
+        ("sources: [sx2025,", "sources: [sx2052,"),
+    )
+    problems = check_files([path])
+    got = {(p.code, p.line) for p in problems}
+    assert ("P203", _line_of(path, "[hospitl]")) in got
+    assert ("P207", _line_of(path, "sources: [sx2052")) in got
+    # village_clinic is now in two strata of the same tier
+    assert any(p.code == "P204" for p in problems)
+    hospital = next(p for p in problems if p.code == "P203")
+    assert "hospital" in hospital.suggestions
+
+
+def test_every_problem_of_a_checklist_is_reported(ruleset_tree: Path) -> None:
+    path = ruleset_tree / "2025" / "checklists" / "medical.yaml"
+    _break(
+        path,
+        ("    item: personnel\n    provenance: {cites: [sx2025 附表2 第3列]}",
+         "    item: personel\n    provenance: {cites: [sx2025 附表2 第3列]}"),
+        ("  - id: nurse\n", "  - id: physician\n"),
+        ("    provenance: {cites: [sx2025 附表2 第12列]}", "    provenance: {cites: [sx2205 附表2 第12列]}"),
+        ("      exclude: [village_clinic]", "      exclude: [village]"),
+    )
+    problems = check_files([path])
+    codes = sorted(p.code for p in problems)
+    assert codes.count("R101") == 1  # duplicate column id
+    assert codes.count("R103") == 1  # unknown item
+    assert codes.count("R107") == 1  # unknown source document
+    assert codes.count("R102") == 1  # unknown category in applies_to
+    assert all(p.line is not None for p in problems)
+    assert any(p.line == _line_of(path, "item: personel") for p in problems)
+
+
+def test_cli_check_exit_codes(ruleset_tree: Path, capsys: object) -> None:
+    good = ruleset_tree / "2025" / "plans" / "shanxi.yaml"
+    assert main(["check", str(good)]) == 0
+    bad = ruleset_tree / "2025" / "plans" / "national.yaml"
+    _break(bad, ("        categories: [hospital]", "        categories: [hospitl]"))
+    assert main(["check", str(bad)]) == 1
+    assert main(["check", str(ruleset_tree / "missing.yaml")]) == 2
+    junk = ruleset_tree / "junk.yaml"
+    junk.write_text("a: [\n", encoding="utf-8")
+    assert main(["check", str(junk)]) == 1
