@@ -157,8 +157,8 @@ def checklist_problems(
         for k, r in enumerate(it.restrictions):
             for j, cid in enumerate(r.categories):
                 ref("R102", "单位类别", cat_ids, cid, f"/items/{i}/restrictions/{k}/categories/{j}")
-            for j, col in enumerate(r.only):
-                ref("R104", "汇总表列", col_ids, col, f"/items/{i}/restrictions/{k}/only/{j}")
+            for j, col_id in enumerate(r.only):
+                ref("R104", "汇总表列", col_ids, col_id, f"/items/{i}/restrictions/{k}/only/{j}")
     if numbers != list(range(1, len(numbers) + 1)):
         out.append(
             p("R109", f"检查内容序号应为 1..{len(numbers)} 连续编号，实为 {numbers}", "/items",

@@ -6,8 +6,9 @@ Merge rules for ``extends`` (documented in docs/authoring.md):
 * ``sources`` is the child's list followed by the parent's keys it does not repeat;
 * ``domains``: if the child omits it, it uses all of the parent's domains unchanged. If the
   child gives it, the plan uses exactly the domains listed; each is the parent's entry for that
-  domain with the child's keys replacing the parent's key by key (``strata`` and
-  ``stated_totals`` as whole lists), except ``wording``, which is merged by item id;
+  domain with the child's keys replacing the parent's key by key (``stated_totals`` as a whole
+  list), except ``strata``, merged by stratum id (same id replaces in place, new ids are
+  appended), and ``wording``, merged by item id;
 * ``rounding``, ``deadlines`` and ``lookback`` are the child's when given, else the parent's.
 """
 
@@ -57,7 +58,7 @@ def _parse(path: Path, model: type[M], text: str | None = None) -> tuple[M, Docu
         with _lock:
             hit = _file_cache.get(key)
         if hit is not None:
-            return hit  # type: ignore[return-value]
+            return hit
     doc = read_yaml(path, text=text)
     if not isinstance(doc.data, dict):
         raise RulesetError(
@@ -140,6 +141,11 @@ def _merge_domain(base: PlanDomain | None, entry: PlanDomain) -> dict[str, Any]:
     for key in entry.model_fields_set:
         if key == "wording":
             out["wording"] = {**out.get("wording", {}), **mine["wording"]}
+        elif key == "strata" and out.get("strata") and mine["strata"] is not None:
+            # By id: a county adds its 市级 tier without restating the national one.
+            merged = {s["id"]: s for s in out["strata"]}
+            merged.update({s["id"]: s for s in mine["strata"]})
+            out["strata"] = list(merged.values())
         else:
             out[key] = mine[key]
     return out
@@ -218,15 +224,15 @@ def _build(path: Path, *, near: Path | None = None) -> Ruleset:
         raise RulesetError(f"规则集 {plan.id} 有 {len(errors)} 个错误", sorted(errors, key=Problem.sort_key))
     domains: dict[Domain, DomainRules] = {}
     for dom in Domain:  # canonical domain order, whatever order the file lists them in
-        pd = (plan.domains or {}).get(dom)
-        if pd is None or dom.value not in checklists:
+        entry = (plan.domains or {}).get(dom)
+        if entry is None or dom.value not in checklists:
             continue
         domains[dom] = DomainRules(
             domain=dom,
             checklist=checklists[dom.value],
-            strata=pd.strata or (),
-            stated_totals=pd.stated_totals or (),
-            wording=dict(pd.wording),
+            strata=entry.strata or (),
+            stated_totals=entry.stated_totals or (),
+            wording=dict(entry.wording),
         )
     used = {c.source for cl in checklists.values() for _, pr in _provs(cl) for c in pr.cites}
     used.update(plan.sources)
@@ -343,7 +349,7 @@ def _check_one(path: Path) -> list[Problem]:
     models: Mapping[str, type[BaseModel]] = {
         "plan": Plan, "checklist": Checklist, "sources": SourceRegistry
     }
-    if kind not in models:
+    if not isinstance(kind, str) or kind not in models:
         return [doc.problem("S002", "文件须以 kind: plan | checklist | sources 声明类型", "/kind")]
     try:
         model = models[kind].model_validate(doc.data)
