@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ._yaml import Document, read_yaml
-from .errors import Problem, RulesetError, Severity, UnknownRulesetError
+from .errors import Problem, RulesetError, Severity, SpotcheckError, UnknownRulesetError
 from .lint import checklist_problems, plan_problems, validation_problems
 from .model import Checklist, Domain, Plan, PlanDomain, SourceDocument, SourceRegistry
 from .registry import PLAN_ID, Tree, trees
@@ -204,11 +204,11 @@ def _build(path: Path, *, near: Path | None = None) -> Ruleset:
     for dom, pd in (plan.domains or {}).items():
         pointer = f"/domains/{dom.value}/checklist"
         if pd.checklist is None:
-            problems.append(doc.problem("P202", f"领域 {dom.value} 没有指明检查表（checklist）", pointer))
+            problems.append(_locate(resolved.docs, doc.problem("P202", f"领域 {dom.value} 没有指明检查表（checklist）", pointer)))
             continue
         cl_path = _find_checklist(pd.checklist, search)
         if cl_path is None:
-            problems.append(doc.problem("P202", f"找不到检查表 {pd.checklist}", pointer))
+            problems.append(_locate(resolved.docs, doc.problem("P202", f"找不到检查表 {pd.checklist}", pointer)))
             continue
         try:
             cl, cl_doc = _parse(cl_path, Checklist)
@@ -310,14 +310,24 @@ class RulesetInfo:
         }
 
 
-def list_rulesets() -> list[RulesetInfo]:
-    """Every available plan, bundled and from plugins, sorted by year then id."""
+def list_rulesets(errors: list[SpotcheckError] | None = None) -> list[RulesetInfo]:
+    """Every available plan, bundled and from plugins, sorted by year then id.
+
+    A plan that does not load raises, unless ``errors`` is given: then its error is appended
+    there and the other plans are still listed (what ``spotcheck list`` does).
+    """
     out: dict[str, RulesetInfo] = {}
     for tree in trees():
         for pid in tree.plan_ids():
             if pid in out:
                 continue
-            rs = load_ruleset(pid)
+            try:
+                rs = load_ruleset(pid)
+            except SpotcheckError as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+                continue
             out[pid] = RulesetInfo(
                 id=pid,
                 year=rs.year,

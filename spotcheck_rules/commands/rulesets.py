@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, Severity
+from ..errors import Problem, Severity, SpotcheckError
 from ..loader import check_files, list_rulesets, load_ruleset
 from ..schema import SCHEMA_NAMES, render_schema
 from ..views import dumps, plan_json, plan_markdown, plan_text
@@ -38,18 +39,28 @@ def register(sub: Any) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    infos = list_rulesets()
+    errors: list[SpotcheckError] = []
+    infos = list_rulesets(errors)
+    for exc in errors:
+        sys.stderr.write(f"spotcheck: {exc.message}\n")
+        for problem in exc.problems:
+            sys.stderr.write(f"  {problem.format()}\n")
+    status = 1 if errors else 0
     if args.format == "json":
         write_text(dumps([i.to_dict() for i in infos]), None)
-        return 0
+        return status
     for i in infos:
         base = f" ← {i.extends}" if i.extends else ""
         origin = "" if i.provider == "bundled" else f" [{i.provider}]"
-        write_text(
-            f"{i.id:<16} {i.year}  {i.jurisdiction:<12} {','.join(i.domains):<34}{base}{origin}",
-            None,
-        )
-    return 0
+        line = f"{i.id:<16} {i.year}  {_pad(i.jurisdiction, 18)} {','.join(i.domains):<34}"
+        write_text(f"{line}{base}{origin}".rstrip(), None)
+    return status
+
+
+def _pad(text: str, width: int) -> str:
+    # Chinese characters take two terminal cells; str.ljust counts them as one.
+    cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - cells, 0)
 
 
 def _show(args: argparse.Namespace) -> int:
