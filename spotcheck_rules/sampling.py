@@ -409,7 +409,7 @@ class Verification:
 
 def _diff_rows(name: str, claimed: Sequence[Any], actual: Sequence[Any], limit: int = 10) -> Check:
     if list(claimed) == list(actual):
-        return Check(name, True, f"{_CHECK_LABELS[name]}一致")
+        return Check(name, True, f"{_CHECK_LABELS[name]}：一致")
     cl = [_row_key(r) for r in claimed]
     ac = [_row_key(r) for r in actual]
     only_claimed = [k for k in cl if k not in ac]
@@ -418,14 +418,17 @@ def _diff_rows(name: str, claimed: Sequence[Any], actual: Sequence[Any], limit: 
     detail += [f"重新抽取有、记录中没有：{k}" for k in only_actual[:limit]]
     if not detail:
         detail = ["内容或顺序不同"]
-    return Check(name, False, f"{_CHECK_LABELS[name]}不一致", tuple(detail))
+    return Check(name, False, f"{_CHECK_LABELS[name]}：不一致", tuple(detail))
 
 
 def _row_key(row: Any) -> str:
     data = row.model_dump(mode="json") if hasattr(row, "model_dump") else row
     if isinstance(data, Mapping):
-        keys = ("tier", "domain", "stratum", "unit_id", "quota", "inspectors")
-        return " ".join(f"{k}={data[k]}" for k in keys if k in data)
+        keys = ("tier", "kind", "domain", "stratum", "unit_id", "quota")
+        text = " ".join(f"{k}={data[k]}" for k in keys if k in data)
+        if "inspectors" in data:
+            text += " inspectors=" + ",".join(i["id"] for i in data["inspectors"])
+        return text
     return str(data)
 
 
@@ -463,10 +466,10 @@ def verify(
     def same(name: str, claimed: object, actual: object) -> None:
         label = _CHECK_LABELS[name]
         if claimed == actual:
-            checks.append(Check(name, True, f"{label}一致"))
+            checks.append(Check(name, True, f"{label}：一致"))
         else:
             checks.append(
-                Check(name, False, f"{label}不一致", (f"记录：{claimed}", f"实际：{actual}"))
+                Check(name, False, f"{label}：不一致", (f"记录：{claimed}", f"实际：{actual}"))
             )
 
     same("algorithm", audit.algorithm, ALGORITHM)
