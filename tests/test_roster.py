@@ -45,7 +45,7 @@ def _codes(roster) -> list[str]:
 def test_example_roster_reads_clean(shanxi) -> None:
     roster = read_roster(EXAMPLE, shanxi)
     assert roster.problems == ()
-    assert len(roster.units) == 74
+    assert len(roster.units) == 86
     assert roster.sha256 == hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
     first = roster.units[0]
     assert first.unit_id == "140105H01"
@@ -247,7 +247,7 @@ def test_example_inspectors() -> None:
     assert len(roster.inspectors) == 10
     zhou = next(i for i in roster.inspectors if i.id == "SX-ZF-009")
     assert zhou.conflicts == frozenset({"140105H01", "140109H02"})
-    assert zhou.domains == frozenset({Domain.MEDICAL})
+    assert zhou.domains == frozenset({Domain.MEDICAL, Domain.TCM})
     zhao = next(i for i in roster.inspectors if i.id == "SX-ZF-007")
     assert zhao.domains == frozenset({Domain.MEDICAL, Domain.COSMETIC, Domain.MATERNAL})
 

@@ -439,7 +439,7 @@ def test_cli_table_json_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     text = target.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["抽查类型", "监督领域", "单位类别", "单位编号", "单位名称", "所在区县"]
-    assert len(rows) == 1 + 16
+    assert len(rows) == 1 + 18
 
 
 def test_cli_xlsx_and_audit_then_verify(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
