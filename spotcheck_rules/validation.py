@@ -1,0 +1,815 @@
+"""Validating findings against a ruleset: every problem located, explained and coded.
+
+:func:`validate` reads findings (files or Python values) and returns a
+:class:`ValidationReport`: how many records were read, accepted and rejected, and every
+:class:`~spotcheck_rules.errors.Problem` with its file, line or row, field and, for an unknown
+reference, the closest labels. Nothing is dropped silently: a record is either accepted or
+rejected with its reasons (an identical duplicate is accepted and counted once, with a warning).
+
+The checks run in :class:`Checker`, which :mod:`spotcheck_rules.aggregate` drives too, so a
+table is only ever computed from records that passed exactly these checks. The checker is built
+for a million records a second: references are resolved once per distinct spelling and cached,
+applicability comes from the ruleset's precompiled table, and a record without violations or
+penalties (most of them) takes a short path.
+
+Duplicate detection keeps, per domain, one entry per unit: the 64-bit hash of its id mapped to
+a fingerprint of its content and where it was first seen (about 100 bytes a unit). Two distinct
+ids whose hashes collide (odds about n²/2⁶⁵, 3·10⁻⁸ for a million units) would be reported as a
+conflicting duplicate — a false error, never a silently wrong table.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
+
+from .errors import Problem, Severity
+from .findings import (
+    ACCIDENT_GRADES,
+    OWNERSHIP_ALIASES,
+    FileInfo,
+    RawRecord,
+    _Rec,
+    coerce_record,
+    iter_values,
+    read_records,
+)
+from .model import DOMAIN_LABELS, Column, Disposition, Domain, Item
+from .reference import AmbiguousReferenceError, Index
+from .ruleset import Code, DomainRules, Ruleset
+from .tables import InputFile
+
+__all__ = [
+    "CODES",
+    "Checker",
+    "RecordOutcome",
+    "ValidationReport",
+    "validate",
+    "validate_one",
+]
+
+CODES: Mapping[str, tuple[Severity, str]] = {
+    "F001": (Severity.ERROR, "无法解析的记录（不是合法 JSON，或不是对象）"),
+    "F002": (Severity.ERROR, "缺少必填字段（unit_id、domain、category）"),
+    "F003": (Severity.ERROR, "字段类型错误"),
+    "F004": (Severity.WARNING, "未知字段，已忽略"),
+    "F005": (Severity.ERROR, "地区代码不是6位行政区划代码"),
+    "F006": (Severity.ERROR, "检查日期不是 ISO 日期"),
+    "F007": (Severity.ERROR, "所有制取值无效"),
+    "F010": (Severity.ERROR, "未知的监督领域"),
+    "F011": (Severity.ERROR, "计划未包含该领域"),
+    "F012": (Severity.ERROR, "未知的单位类别"),
+    "F013": (Severity.ERROR, "单位类别是小计行，应填写其下的具体类别"),
+    "F014": (Severity.ERROR, "未知的违法违规代码"),
+    "F015": (Severity.ERROR, "未知的检查内容（合理缺项）"),
+    "F016": (Severity.ERROR, "未知的吊销项目"),
+    "F017": (Severity.ERROR, "引用有歧义"),
+    "F020": (Severity.ERROR, "违法行为（或吊销项目）不适用于该单位类别"),
+    "F021": (Severity.ERROR, "违法行为不适用于该所有制的单位"),
+    "F022": (Severity.WARNING, "未填所有制，而该违法行为仅适用于某一所有制"),
+    "F023": (Severity.ERROR, "该检查内容不可合理缺项"),
+    "F024": (Severity.ERROR, "违法行为所属的检查内容被标为合理缺项"),
+    "F030": (Severity.WARNING, "同一单位在同一领域重复出现，内容相同，已去重"),
+    "F031": (Severity.ERROR, "同一单位在同一领域重复出现，内容不一致"),
+    "F040": (Severity.ERROR, "检查日期不在计划年度内"),
+    "F050": (Severity.ERROR, "罚没款不是数字"),
+    "F051": (Severity.ERROR, "罚没款为负数"),
+    "F052": (Severity.ERROR, "罚没款为 NaN 或无穷大"),
+    "F053": (Severity.ERROR, "罚没款超过两位小数（单位：元）"),
+    "F054": (Severity.ERROR, "查处案件数为负数"),
+    "F055": (Severity.ERROR, "有行政处罚（案件或罚没款）但无违法行为"),
+    "F056": (Severity.ERROR, "有吊销但无违法行为"),
+    "F057": (Severity.ERROR, "罚没款所对应的违法行为只应下达监督意见书"),
+    "F058": (Severity.WARNING, "违反政策要求的行为未下达监督意见书"),
+    "F059": (Severity.ERROR, "涉嫌违法犯罪的行为未标记移交（referred）"),
+    "F060": (Severity.WARNING, "重大医疗违法案件：应及时向上级卫生健康行政部门报告"),
+    "F061": (Severity.ERROR, "伤亡人数或财产损失不是非负数"),
+    "F062": (Severity.ERROR, "医疗事故等级无效"),
+    "F063": (Severity.WARNING, "有罚没款或吊销，但查处案件数为 0"),
+}
+"""Every problem code findings validation can report, with its severity and a short title."""
+
+T = TypeVar("T")
+_CENT = Decimal("0.01")
+_MASK64 = (1 << 64) - 1
+_OWNERSHIP_TEXT = {"public": "公立", "private": "非公立"}
+
+# Domain references: every domain we know, so that "a domain the plan does not include" (F011)
+# is told apart from a typo (F010).
+_ALL_DOMAINS: Index[Domain] = Index("监督领域")
+for _d in Domain:
+    _ALL_DOMAINS.add(_d.value, _d, DOMAIN_LABELS[_d])
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    """What became of one record: accepted or not, and why."""
+
+    file: str | None
+    line: int | None
+    seq: int
+    unit_id: str | None
+    domain: str | None
+    accepted: bool
+    duplicate: bool = False
+    problems: tuple[Problem, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "seq": self.seq,
+            "unit_id": self.unit_id,
+            "domain": self.domain,
+            "accepted": self.accepted,
+            "duplicate": self.duplicate,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+@dataclass
+class ValidationReport:
+    """The result of :func:`validate`. ``records_read == accepted + rejected`` always holds."""
+
+    ruleset_id: str
+    ruleset_digest: str
+    files: list[InputFile] = field(default_factory=list)
+    records_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    outcomes: list[RecordOutcome] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings allowed)."""
+        return not any(p.severity is Severity.ERROR for p in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ruleset": {"id": self.ruleset_id, "digest": self.ruleset_digest},
+            "input": {
+                "files": [f.model_dump(mode="json") for f in self.files],
+                "records_read": self.records_read,
+                "accepted": self.accepted,
+                "rejected": self.rejected,
+                "duplicates": self.duplicates,
+            },
+            "problems": [p.to_dict() for p in self.problems],
+            "outcomes": [o.to_dict() for o in self.outcomes],
+        }
+
+    def summary(self) -> str:
+        n_err = len(self.errors)
+        n_warn = len(self.warnings)
+        return (
+            f"读取 {self.records_read} 条记录：接受 {self.accepted} 条"
+            f"（其中重复已去重 {self.duplicates} 条），拒绝 {self.rejected} 条；"
+            f"错误 {n_err} 个，警告 {n_warn} 个。"
+        )
+
+
+# --------------------------------------------------------------------------- checker
+
+
+class _DomainState:
+    """Per domain of the plan: caches of resolved references and the duplicate table."""
+
+    __slots__ = (
+        "applies",
+        "cat_cache",
+        "code_cache",
+        "col_pos",
+        "domain",
+        "item_cache",
+        "leaf_pos",
+        "rev_cache",
+        "rules",
+        "seen",
+    )
+
+    def __init__(self, rules: DomainRules) -> None:
+        self.rules = rules
+        self.domain = rules.domain.value
+        cl = rules.checklist
+        leaves = [c.id for c in cl.categories if rules.is_leaf(c.id)]
+        self.leaf_pos = {cid: i for i, cid in enumerate(leaves)}
+        self.col_pos = {c.id: i for i, c in enumerate(cl.columns)}
+        self.applies = rules.column_applies
+        # raw spelling → resolved value, or the problem it causes
+        self.cat_cache: dict[str, tuple[int, str] | _Miss] = {}
+        self.code_cache: dict[str, Code | _Miss] = {}
+        self.item_cache: dict[str, Item | _Miss] = {}
+        self.rev_cache: dict[str, Column | _Miss] = {}
+        self.seen: dict[int, int] = {}
+
+
+class _Miss(NamedTuple):
+    """A reference that did not resolve, cached as the problem it causes."""
+
+    code: str
+    message: str
+    suggestions: tuple[str, ...]
+
+
+def _resolve(index: Index[T], ref: str, code: str, what: str) -> T | _Miss:
+    try:
+        hit = index.get(ref)
+    except AmbiguousReferenceError as exc:
+        return _Miss(
+            "F017", f"{what}“{ref}”有歧义，可能是：{'、'.join(exc.candidates)}", exc.candidates
+        )
+    if hit is None:
+        return _Miss(code, f"未知的{what}：{ref}", tuple(index.suggest(ref)))
+    return hit
+
+
+@dataclass(slots=True)
+class Detail:
+    """What an accepted record with violations or penalties adds to a table."""
+
+    columns: frozenset[int]
+    cases: int
+    fine_cents: int
+    revoked: frozenset[int]
+
+
+Accepted = tuple[_DomainState, int, str, "Detail | None"]
+"""(domain state, leaf row position, unit id, detail or None)."""
+
+
+class Checker:
+    """Checks records one at a time against one ruleset; keeps the counts and the problems.
+
+    ``check`` returns what an accepted record contributes to a table, or ``None`` when the
+    record is rejected or is an identical duplicate of one already accepted.
+    """
+
+    def __init__(self, ruleset: Ruleset, *, record_outcomes: bool = False) -> None:
+        self.ruleset = ruleset
+        self.year = ruleset.year
+        self.states: dict[Domain, _DomainState] = {
+            d: _DomainState(r) for d, r in ruleset.domains.items()
+        }
+        self._domain_cache: dict[str, _DomainState | _Miss] = {}
+        self.problems: list[Problem] = []
+        self.outcomes: list[RecordOutcome] = []
+        self.record_outcomes = record_outcomes
+        self.read = 0
+        self.accepted = 0
+        self.rejected = 0
+        self.duplicates = 0
+        self._files: list[str | None] = []
+        self._file_no: dict[str | None, int] = {}
+        # location of the record being checked
+        self._file: str | None = None
+        self._line: int | None = None
+        self._seq = 0
+        self._errors = 0
+        self._start = 0
+
+    # -- problems --------------------------------------------------------------------------
+
+    def _add(
+        self,
+        code: str,
+        message: str,
+        field: str | None = None,
+        suggestions: tuple[str, ...] = (),
+        severity: Severity | None = None,
+    ) -> None:
+        sev = severity or CODES[code][0]
+        if sev is Severity.ERROR:
+            self._errors += 1
+        pointer = f"/{self._seq}" if self._line is None else ""
+        if field and pointer:
+            pointer += "/" + field.replace(".", "/")
+        self.problems.append(
+            Problem(
+                code=code,
+                message=message,
+                severity=sev,
+                file=self._file,
+                line=self._line,
+                pointer=pointer,
+                field=field,
+                suggestions=tuple(suggestions),
+            )
+        )
+
+    def _template(self, t: _Miss, field: str) -> None:
+        self._add(t.code, t.message, field, t.suggestions)
+
+    # -- the check -------------------------------------------------------------------------
+
+    def check(self, raw: RawRecord) -> Accepted | None:
+        """Check one record; count it; return its contribution if it is accepted."""
+        self.read += 1
+        self._file = raw.file
+        self._line = raw.line
+        self._seq = raw.seq
+        self._errors = 0
+        self._start = len(self.problems)
+        rec = raw.value
+        if type(rec) is not _Rec:
+            rec, fprobs = coerce_record(rec)
+            for fp in fprobs:
+                self._add(fp.code, fp.message, fp.field, severity=Severity(fp.severity))
+            if rec is None:
+                return self._finish(None, raw, None, None)
+        result = self._check(rec)
+        return self._finish(result, raw, rec.unit_id, rec.domain)
+
+    def _finish(
+        self, result: Accepted | None, raw: RawRecord, unit: str | None, domain: str | None
+    ) -> Accepted | None:
+        dup = result is None and self._errors == 0
+        if self._errors:
+            self.rejected += 1
+            result = None
+        else:
+            self.accepted += 1
+            if dup:
+                self.duplicates += 1
+        if self.record_outcomes or len(self.problems) > self._start:
+            self.outcomes.append(
+                RecordOutcome(
+                    file=raw.file,
+                    line=raw.line,
+                    seq=raw.seq,
+                    unit_id=unit,
+                    domain=domain,
+                    accepted=not self._errors,
+                    duplicate=dup,
+                    problems=tuple(self.problems[self._start :]),
+                )
+            )
+        return result
+
+    def _state(self, ref: str) -> _DomainState | None:
+        hit = self._domain_cache.get(ref)
+        if hit is None:
+            res = _resolve(_ALL_DOMAINS, ref, "F010", "监督领域")
+            if isinstance(res, _Miss):
+                hit = res
+            else:
+                st = self.states.get(res)
+                if st is None:
+                    plan = self.ruleset.id
+                    have = "、".join(d.value for d in self.states)
+                    hit = _Miss("F011", f"计划 {plan} 不包含领域 {res.value}（包含：{have}）", ())
+                else:
+                    hit = st
+            self._domain_cache[ref] = hit
+        if isinstance(hit, _DomainState):
+            return hit
+        self._template(hit, "domain")
+        return None
+
+    def _category(self, st: _DomainState, ref: str) -> tuple[int, str] | None:
+        hit = st.cat_cache.get(ref)
+        if hit is None:
+            res = _resolve(st.rules.categories, ref, "F012", "单位类别")
+            if isinstance(res, _Miss):
+                hit = res
+            elif res.id in st.leaf_pos:
+                hit = (st.leaf_pos[res.id], res.id)
+            else:
+                kids = tuple(st.rules.categories[k].label for k in st.rules.leaves(res.id))
+                hit = _Miss(
+                    "F013", f"“{res.label}”是小计行，请填写其下的具体类别：{'、'.join(kids)}", kids
+                )
+            st.cat_cache[ref] = hit
+        if isinstance(hit, _Miss):
+            self._template(hit, "category")
+            return None
+        return hit
+
+    def _check(self, rec: _Rec) -> Accepted | None:
+        st = self._state(rec.domain)
+        cat = self._category(st, rec.category) if st is not None else None
+        own = rec.ownership
+        if own is not None and own not in _OWNERSHIP_TEXT:
+            canon = OWNERSHIP_ALIASES.get(own.strip())
+            if canon is None:
+                self._add(
+                    "F007",
+                    f"所有制 {own!r} 无效：应为 public（公立）或 private（非公立、民营）",
+                    "ownership",
+                )
+            own = canon
+        region = rec.region
+        if region is not None and (len(region) != 6 or not region.isdigit()):
+            self._add("F005", f"地区代码 {region!r} 应为6位行政区划代码", "region")
+        day = rec.inspected_on
+        if day is not None and day.year != self.year:
+            self._add(
+                "F040",
+                f"检查日期 {day.isoformat()} 不在计划年度 {self.year} 年内",
+                "inspected_on",
+            )
+        if st is None or cat is None:
+            return None
+        detail: Detail | None = None
+        extra: object = None
+        if (
+            rec.violations
+            or rec.penalty is not None
+            or rec.not_applicable
+            or rec.harm is not None
+            or rec.referred is not None
+            or rec.opinion_issued is not None
+        ):
+            detail, extra = self._detail(st, rec, cat[1], own)
+        if self._errors:
+            return None
+        # Identity of a record for duplicate detection: its resolved content, so that an id and
+        # a label of the same violation, or the same codes in another order, are the same.
+        fp = hash((cat[1], own, region, day, rec.tier, rec.unit_name, extra)) & _MASK64
+        key = hash(rec.unit_id)
+        seen = st.seen
+        prev = seen.get(key)
+        if prev is None:
+            fno = self._file_no.get(self._file)
+            if fno is None:
+                fno = self._file_no[self._file] = len(self._files)
+                self._files.append(self._file)
+            is_line = self._line is not None
+            pos = self._line if self._line is not None else self._seq + 1
+            seen[key] = (fp << 41) | (is_line << 40) | ((fno & 0xFF) << 32) | (pos & 0xFFFFFFFF)
+            return (st, cat[0], rec.unit_id, detail)
+        where = self._where(prev)
+        if prev >> 41 == fp:
+            self._add(
+                "F030",
+                f"单位 {rec.unit_id} 在{st.rules.label}领域重复出现，与{where}的记录相同，已去重",
+                "unit_id",
+            )
+        else:
+            self._add(
+                "F031",
+                f"单位 {rec.unit_id} 在{st.rules.label}领域重复出现，与{where}的记录不一致；"
+                "每个单位每个领域只应有一条记录",
+                "unit_id",
+            )
+        return None
+
+    def _where(self, packed: int) -> str:
+        fno = (packed >> 32) & 0xFF
+        pos = packed & 0xFFFFFFFF
+        name = self._files[fno] if fno < len(self._files) else None
+        unit = "行" if (packed >> 40) & 1 else "条"
+        return f"{name or '输入'} 第 {pos} {unit}"
+
+    def _detail(
+        self, st: _DomainState, rec: _Rec, cat_id: str, own: str | None
+    ) -> tuple[Detail, object]:
+        applies = st.applies
+        cols: set[int] = set()
+        codes: list[Code] = []
+        for ref in rec.violations:
+            hit = st.code_cache.get(ref)
+            if hit is None:
+                hit = _resolve(st.rules.codes, ref, "F014", "违法违规代码")
+                st.code_cache[ref] = hit
+            if isinstance(hit, _Miss):
+                self._template(hit, "violations")
+                continue
+            col = hit.column
+            cat_label = st.rules.categories[cat_id].label
+            if not applies(col.id, cat_id, None):
+                self._add(
+                    "F020",
+                    f"违法行为“{hit.label}”不适用于{cat_label}（汇总表中该格为“/”）",
+                    "violations",
+                )
+                continue
+            if own is None:
+                if applies(col.id, cat_id, "public") != applies(col.id, cat_id, "private"):
+                    only = "公立" if applies(col.id, cat_id, "public") else "非公立"
+                    self._add(
+                        "F022",
+                        f"违法行为“{hit.label}”只适用于{only}单位，而记录未填所有制（ownership）",
+                        "ownership",
+                    )
+            elif not applies(col.id, cat_id, own):
+                self._add(
+                    "F021",
+                    f"违法行为“{hit.label}”不适用于{_OWNERSHIP_TEXT[own]}单位",
+                    "violations",
+                )
+                continue
+            codes.append(hit)
+            cols.add(st.col_pos[col.id])
+        na: set[str] = set()
+        for ref in rec.not_applicable:
+            item = st.item_cache.get(ref)
+            if item is None:
+                item = _resolve(st.rules.items, ref, "F015", "检查内容")
+                st.item_cache[ref] = item
+            if isinstance(item, _Miss):
+                self._template(item, "not_applicable")
+                continue
+            if not item.optional:
+                self._add("F023", f"检查内容“{item.title}”不可合理缺项", "not_applicable")
+            na.add(item.id)
+        if na:
+            for c in codes:
+                if c.item is not None and c.item.id in na:
+                    self._add(
+                        "F024",
+                        f"违法行为“{c.label}”所属的检查内容“{c.item.title}”被标为合理缺项",
+                        "not_applicable",
+                    )
+        cases = 0
+        cents = 0
+        revs: set[int] = set()
+        rev_ids: list[str] = []
+        fine: Decimal | None = None
+        pen = rec.penalty
+        if pen is not None:
+            cases = pen.cases
+            if cases < 0:
+                self._add("F054", f"查处案件数 {cases} 为负数", "penalty.cases")
+            fine = pen.fine_yuan
+            if fine is not None:
+                if not fine.is_finite():
+                    self._add("F052", f"罚没款 {fine} 不是有限数字", "penalty.fine_yuan")
+                    fine = None
+                elif fine < 0:
+                    self._add("F051", f"罚没款 {fine} 为负数", "penalty.fine_yuan")
+                    fine = None
+                elif fine != fine.quantize(_CENT):
+                    self._add(
+                        "F053",
+                        f"罚没款 {fine} 超过两位小数（单位：元，精确到分）",
+                        "penalty.fine_yuan",
+                    )
+                    fine = None
+                else:
+                    cents = int(fine.scaleb(2))
+            for ref in pen.revoked:
+                rcol = st.rev_cache.get(ref)
+                if rcol is None:
+                    rcol = _resolve(st.rules.revocations, ref, "F016", "吊销项目")
+                    st.rev_cache[ref] = rcol
+                if isinstance(rcol, _Miss):
+                    self._template(rcol, "penalty.revoked")
+                    continue
+                if not applies(rcol.id, cat_id, None):
+                    self._add(
+                        "F020",
+                        f"吊销项目“{rcol.label}”不适用于{st.rules.categories[cat_id].label}",
+                        "penalty.revoked",
+                    )
+                    continue
+                revs.add(st.col_pos[rcol.id])
+                rev_ids.append(rcol.id)
+            if not rec.violations:
+                if cases > 0 or cents > 0:
+                    self._add(
+                        "F055",
+                        "记录了行政处罚（查处案件数或罚没款），但没有违法行为（violations）",
+                        "penalty",
+                    )
+                if pen.revoked:
+                    self._add("F056", "记录了吊销，但没有违法行为（violations）", "penalty.revoked")
+            elif codes and cents > 0 and all(c.disposition is Disposition.OPINION for c in codes):
+                labels = "、".join(c.label for c in codes)
+                self._add(
+                    "F057",
+                    f"罚没款所对应的违法行为（{labels}）违反政策要求但无行政处罚依据，"
+                    "应下达监督意见书而非罚款（抽查计划 三(三)）",
+                    "penalty.fine_yuan",
+                )
+            if (cents > 0 or revs) and cases == 0:
+                self._add("F063", "有罚没款或吊销，但查处案件数为 0", "penalty.cases")
+        if any(c.disposition is Disposition.REFERRAL for c in codes) and rec.referred is not True:
+            labels = "、".join(c.label for c in codes if c.disposition is Disposition.REFERRAL)
+            self._add(
+                "F059",
+                f"违法行为（{labels}）涉嫌违法犯罪，应移交相关部门或司法机关，"
+                "记录未标记 referred（抽查计划 三(三)；规范第三十一条）",
+                "referred",
+            )
+        if rec.opinion_issued is False and any(c.disposition is Disposition.OPINION for c in codes):
+            self._add(
+                "F058",
+                "违反政策要求但无行政处罚依据的行为，应下达监督意见书（抽查计划 三(三)）",
+                "opinion_issued",
+            )
+        harm = rec.harm
+        harm_key: object = None
+        if harm is not None:
+            self._harm(harm)
+            harm_key = (
+                harm.deaths,
+                harm.injured,
+                harm.accident_grade,
+                harm.property_loss_yuan,
+                harm.property_loss_serious,
+                harm.group_health_risk,
+                harm.social_impact,
+            )
+        detail = Detail(frozenset(cols), cases, cents, frozenset(revs))
+        extra = (
+            frozenset(c.id for c in codes),
+            frozenset(na),
+            cases,
+            fine,
+            frozenset(rev_ids),
+            rec.referred,
+            rec.opinion_issued,
+            harm_key,
+        )
+        return detail, extra
+
+    def _harm(self, harm: Any) -> None:
+        for name in ("deaths", "injured"):
+            if getattr(harm, name) < 0:
+                self._add("F061", f"harm.{name} 为负数", f"harm.{name}")
+        loss = harm.property_loss_yuan
+        if loss is not None and (not loss.is_finite() or loss < 0):
+            self._add("F061", f"财产损失 {loss} 应为非负金额", "harm.property_loss_yuan")
+        grade = None
+        if harm.accident_grade is not None:
+            grade = ACCIDENT_GRADES.get(harm.accident_grade.strip())
+            if grade is None:
+                self._add(
+                    "F062",
+                    f"医疗事故等级 {harm.accident_grade!r} 无效：应为一级、二级、三级或四级",
+                    "harm.accident_grade",
+                )
+        # seed 003 第三十四条: the five kinds of 重大医疗违法案件.
+        met = []
+        if harm.deaths >= 1 or (grade is not None and grade <= 2):
+            met.append("（一）导致患者死亡或者造成二级以上医疗事故")
+        if harm.injured >= 3:
+            met.append("（二）导致3人以上人身损害后果")
+        if harm.property_loss_serious:
+            met.append("（三）造成财产严重损失")
+        if harm.group_health_risk:
+            met.append("（四）造成或者可能造成群体性健康风险或隐患")
+        if harm.social_impact:
+            met.append("（五）造成或者可能造成恶劣社会影响")
+        if met:
+            self._add(
+                "F060",
+                "符合重大医疗违法案件情形（《医疗监督执法工作规范（试行）》第三十四条"
+                + "；".join(met)
+                + "），应及时向上级卫生健康行政部门报告（第三十一条）",
+                "harm",
+            )
+
+    # -- bookkeeping -----------------------------------------------------------------------
+
+    def report(self, files: list[InputFile]) -> ValidationReport:
+        return ValidationReport(
+            ruleset_id=self.ruleset.id,
+            ruleset_digest=_digest(self.ruleset),
+            files=files,
+            records_read=self.read,
+            accepted=self.accepted,
+            rejected=self.rejected,
+            duplicates=self.duplicates,
+            problems=list(self.problems),
+            outcomes=list(self.outcomes),
+        )
+
+
+_DIGESTS: weakref.WeakKeyDictionary[Ruleset, str] = weakref.WeakKeyDictionary()
+
+
+def _digest(ruleset: Ruleset) -> str:
+    hit = _DIGESTS.get(ruleset)
+    if hit is None:
+        hit = _DIGESTS[ruleset] = ruleset.digest()
+    return hit
+
+
+# --------------------------------------------------------------------------- inputs
+
+Findings = str | os.PathLike[str] | Iterable[Any]
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Source:
+    info: FileInfo
+    records: Iterator[RawRecord]
+    sha256: bool
+
+
+def sources(findings: Findings) -> Iterator[_Source]:
+    """Findings as given to the Python API: a path, a list of paths, or records.
+
+    Records (dicts or :class:`~spotcheck_rules.findings.Finding`) in an iterable are one
+    in-memory input called ``<input>``; paths in it are files, each an input of its own.
+    """
+    if isinstance(findings, str | os.PathLike):
+        info = FileInfo(os.fspath(findings))
+        yield _Source(info, read_records(findings, info=info), True)
+        return
+    pending: list[Any] = []
+    count = 0
+
+    def memory() -> _Source:
+        nonlocal count
+        name = "<input>" if count == 0 else f"<input{count + 1}>"
+        count += 1
+        info = FileInfo(name)
+        items = list(pending)
+        pending.clear()
+        return _Source(info, iter_values(items, name), False)
+
+    for item in findings:
+        if isinstance(item, str | os.PathLike):  # a record is never a bare string
+            if pending:
+                yield memory()
+            info = FileInfo(os.fspath(item))
+            yield _Source(info, read_records(item, info=info), True)
+        else:
+            pending.append(item)
+    if pending:
+        yield memory()
+
+
+def run(
+    findings: Findings,
+    checker: Checker,
+    sink: Callable[[Accepted], None] | None = None,
+    progress: Progress | None = None,
+) -> list[InputFile]:
+    """Feed every record to ``checker`` (and accepted ones to ``sink``); the inputs read."""
+    files: list[InputFile] = []
+    check = checker.check
+    for src in sources(findings):
+        n = 0
+        info = src.info
+        for raw in src.records:
+            got = check(raw)
+            if got is not None and sink is not None:
+                sink(got)
+            n += 1
+            if progress is not None and not n & 0x3FFF:
+                progress(info.done, info.size)
+        if progress is not None:
+            progress(info.done, info.size)
+        files.append(
+            InputFile(path=info.path, sha256=info.sha256 if src.sha256 else None, records=n)
+        )
+    return files
+
+
+def validate(
+    findings: Findings,
+    ruleset: Ruleset,
+    *,
+    record_outcomes: bool = False,
+    progress: Progress | None = None,
+) -> ValidationReport:
+    """Check findings against a ruleset; every record is accepted or rejected with reasons.
+
+    ``findings`` is a path, a list of paths, or an iterable of dicts or
+    :class:`~spotcheck_rules.findings.Finding` models. ``outcomes`` in the report lists the
+    records that had problems, or every record with ``record_outcomes=True``.
+    """
+    checker = Checker(ruleset, record_outcomes=record_outcomes)
+    files = run(findings, checker, progress=progress)
+    return checker.report(files)
+
+
+_ONE: weakref.WeakKeyDictionary[Ruleset, Checker] = weakref.WeakKeyDictionary()
+
+
+def validate_one(finding: Any, ruleset: Ruleset) -> RecordOutcome:
+    """Check a single finding in isolation (a data-entry form checking as the user types).
+
+    Reuses the ruleset's resolution caches between calls; duplicates are not considered.
+    """
+    checker = _ONE.get(ruleset)
+    if checker is None:
+        checker = _ONE[ruleset] = Checker(ruleset)
+    for st in checker.states.values():
+        st.seen.clear()
+    checker.problems.clear()
+    checker.outcomes.clear()
+    checker.record_outcomes = True
+    value = finding
+    if not isinstance(value, _Rec) and isinstance(value, Mapping):
+        value = dict(value)
+    checker.check(RawRecord(None, None, 0, value))
+    return checker.outcomes[-1]
