@@ -11,6 +11,9 @@ build the official 汇总表, compare years and draw samples::
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     Problem,
     RulesetError,
@@ -25,8 +28,41 @@ from .reference import AmbiguousReferenceError, UnknownReferenceError
 from .ruleset import Code, DomainRules, Ruleset
 from .text import normalize
 
+# Heavier parts (findings, xlsx, diff, draws) load on first use, so that loading a plan in a
+# fresh process stays fast; the names are still importable from here.
+_LAZY = {
+    "Assignment": "inspectors",
+    "Audit": "audit",
+    "Draw": "sampling",
+    "assign_inspectors": "inspectors",
+    "audit_record": "audit",
+    "draw": "sampling",
+    "read_audit": "audit",
+    "read_inspectors": "roster",
+    "read_roster": "roster",
+    "verify": "sampling",
+}
+
+if TYPE_CHECKING:
+    from .audit import Audit, audit_record, read_audit
+    from .inspectors import Assignment, assign_inspectors
+    from .roster import read_inspectors, read_roster
+    from .sampling import Draw, draw, verify
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'spotcheck_rules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "AmbiguousReferenceError",
+    "Assignment",
+    "Audit",
     "Checklist",
     "Code",
     "Column",
@@ -34,6 +70,7 @@ __all__ = [
     "Disposition",
     "Domain",
     "DomainRules",
+    "Draw",
     "Plan",
     "Problem",
     "Ruleset",
@@ -45,8 +82,15 @@ __all__ = [
     "UnknownReferenceError",
     "UnknownRulesetError",
     "UsageError",
+    "assign_inspectors",
+    "audit_record",
     "check_files",
+    "draw",
     "list_rulesets",
     "load_ruleset",
     "normalize",
+    "read_audit",
+    "read_inspectors",
+    "read_roster",
+    "verify",
 ]
