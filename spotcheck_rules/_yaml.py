@@ -17,6 +17,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import ConstructorError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import Problem, RulesetError
@@ -34,11 +35,23 @@ def pointer_escape(token: str | int) -> str:
 
 @dataclass
 class Document:
-    """Plain data read from a YAML file, with the position of every node by JSON pointer."""
+    """Plain data read from a YAML file, with the position of every node by JSON pointer.
+
+    Positions come from a second, round-trip parse that runs only when a problem needs a
+    location: the fast C parser that reads the data does not keep them, and most files loaded
+    have no problem at all.
+    """
 
     data: Any
     file: str
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
+    _positions: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+
+    @property
+    def positions(self) -> dict[str, tuple[int, int]]:
+        if self._positions is None:
+            self._positions = _positions_of(self.text, self.file)
+        return self._positions
 
     def locate(self, pointer: str) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the node at ``pointer``, or of its nearest ancestor."""
@@ -58,8 +71,9 @@ class Document:
 
 
 class _Converter:
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, positions: dict[str, tuple[int, int]] | None) -> None:
         self.doc = doc
+        self.pos = positions
         self.nodes = 0
         self.problems: list[Problem] = []
 
@@ -74,29 +88,31 @@ class _Converter:
             self.problems.append(
                 self.doc.problem("Y004", f"不支持 YAML 标签 {tag.value}", pointer)
             )
-        if isinstance(node, CommentedMap):
+        if isinstance(node, dict):
             out: dict[str, Any] = {}
             for key in node:
                 if not isinstance(key, (str, int)) or isinstance(key, bool):
                     self.problems.append(self.doc.problem("Y005", f"键必须是文本：{key!r}", pointer))
                     continue
                 child = f"{pointer}/{pointer_escape(key)}"
-                try:
-                    line, col = node.lc.key(key)
-                    self.doc.positions[child] = (line + 1, col + 1)
-                except (KeyError, TypeError, AttributeError):
-                    pass
+                if self.pos is not None and isinstance(node, CommentedMap):
+                    try:
+                        line, col = node.lc.key(key)
+                        self.pos[child] = (line + 1, col + 1)
+                    except (KeyError, TypeError, AttributeError):
+                        pass
                 out[str(key)] = self.convert(node[key], child, depth + 1)
             return out
-        if isinstance(node, CommentedSeq):
+        if isinstance(node, list):
             items = []
             for i, value in enumerate(node):
                 child = f"{pointer}/{i}"
-                try:
-                    line, col = node.lc.item(i)
-                    self.doc.positions[child] = (line + 1, col + 1)
-                except (KeyError, TypeError, AttributeError, IndexError):
-                    pass
+                if self.pos is not None and isinstance(node, CommentedSeq):
+                    try:
+                        line, col = node.lc.item(i)
+                        self.pos[child] = (line + 1, col + 1)
+                    except (KeyError, TypeError, AttributeError, IndexError):
+                        pass
                 items.append(self.convert(value, child, depth + 1))
             return items
         if isinstance(node, str):
@@ -117,10 +133,22 @@ class _TooBig(Exception):
     pass
 
 
-def _yaml() -> YAML:
-    y = YAML(typ="rt")
+def _yaml(typ: str) -> YAML:
+    # "safe" uses ruamel's C parser when ruamel.yaml.clib is installed (several times faster);
+    # "rt" keeps line and column of every node. Neither constructs objects from tags.
+    y = YAML(typ=typ)
     y.allow_duplicate_keys = False
     return y
+
+
+def _positions_of(text: str, file: str) -> dict[str, tuple[int, int]]:
+    positions: dict[str, tuple[int, int]] = {"": (1, 1)}
+    try:
+        node = _yaml("rt").load(io.StringIO(text))
+    except YAMLError:
+        return positions
+    _Converter(Document(None, file), positions).convert(node, "", 0)
+    return positions
 
 
 def read_yaml(source: str | Path, *, text: str | None = None, name: str | None = None) -> Document:
@@ -149,7 +177,21 @@ def read_yaml(source: str | Path, *, text: str | None = None, name: str | None =
     if "\x00" in text:
         raise RulesetError(f"{file} 不是文本文件", [Problem("Y001", "含有 NUL 字符，不是文本", file=file)])
     try:
-        node = _yaml().load(io.StringIO(text))
+        node = _yaml("safe").load(io.StringIO(text))
+    except ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        col = mark.column + 1 if mark is not None else None
+        if "duplicate" not in str(exc).lower():
+            raise RulesetError(
+                f"{file} 含有不支持的 YAML 内容",
+                [Problem("Y004", f"不支持的 YAML 标签或类型：{exc.problem or exc}", file=file,
+                         line=line, column=col)],
+            ) from exc
+        raise RulesetError(
+            f"{file} 不是有效的 YAML",
+            [Problem("Y002", f"重复的键：{exc.problem or exc}", file=file, line=line, column=col)],
+        ) from exc
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -164,8 +206,8 @@ def read_yaml(source: str | Path, *, text: str | None = None, name: str | None =
         raise RulesetError(
             f"{file} 不是有效的 YAML", [Problem("Y002", f"YAML 错误：{exc}", file=file)]
         ) from exc
-    doc = Document(data=None, file=file, positions={"": (1, 1)})
-    conv = _Converter(doc)
+    doc = Document(data=None, file=file, text=text)
+    conv = _Converter(doc, None)
     try:
         doc.data = conv.convert(node, "", 0)
     except _TooBig as exc:

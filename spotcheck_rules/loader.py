@@ -36,7 +36,7 @@ M = TypeVar("M", bound=BaseModel)
 
 _lock = threading.RLock()
 _file_cache: dict[tuple[str, int, int, str], tuple[Any, Document]] = {}
-_ruleset_cache: dict[Any, Ruleset] = {}
+_ruleset_cache: dict[str, tuple[Ruleset, tuple[tuple[str, int, int], ...]]] = {}
 
 
 def clear_cache() -> None:
@@ -44,6 +44,18 @@ def clear_cache() -> None:
     with _lock:
         _file_cache.clear()
         _ruleset_cache.clear()
+
+
+def _stamp(path: str) -> tuple[str, int, int]:
+    st = os.stat(path)
+    return (path, st.st_mtime_ns, st.st_size)
+
+
+def _fresh(stamps: tuple[tuple[str, int, int], ...]) -> bool:
+    try:
+        return all(_stamp(stamp[0]) == stamp for stamp in stamps)
+    except OSError:
+        return False
 
 
 def _file_key(path: Path, kind: str) -> tuple[str, int, int, str]:
@@ -192,8 +204,18 @@ def _locate(docs: list[Document], problem: Problem) -> Problem:
 
 
 def _build(path: Path, *, near: Path | None = None) -> Ruleset:
+    ruleset, _ = _build_stamped(path, near=near)
+    return ruleset
+
+
+def _build_stamped(
+    path: Path, *, near: Path | None = None
+) -> tuple[Ruleset, tuple[tuple[str, int, int], ...]]:
+    """Build a ruleset and say which files it read (to know when a cached one is stale)."""
     search = _search_order(near or path)
     resolved = _resolve(path, search)
+    read: list[str] = [str(Path(d.file).resolve()) for d in resolved.docs]
+    read += [str(t.sources_path.resolve()) for t in search if t.sources_path.is_file()]
     plan = resolved.plan
     doc = resolved.docs[0]
     sources = _sources(search)
@@ -210,6 +232,7 @@ def _build(path: Path, *, near: Path | None = None) -> Ruleset:
         if cl_path is None:
             problems.append(_locate(resolved.docs, doc.problem("P202", f"找不到检查表 {pd.checklist}", pointer)))
             continue
+        read.append(str(cl_path.resolve()))
         try:
             cl, cl_doc = _parse(cl_path, Checklist)
         except RulesetError as exc:
@@ -236,13 +259,14 @@ def _build(path: Path, *, near: Path | None = None) -> Ruleset:
         )
     used = {c.source for cl in checklists.values() for _, pr in _provs(cl) for c in pr.cites}
     used.update(plan.sources)
-    return Ruleset(
+    ruleset = Ruleset(
         plan=plan,
         domains=domains,
         sources={k: v for k, v in sorted(sources.items()) if k in used},
         chain=tuple(resolved.chain),
         origin=str(path),
     )
+    return ruleset, tuple(_stamp(p) for p in dict.fromkeys(read))
 
 
 def _provs(model: Any) -> list[tuple[str, Any]]:
@@ -264,22 +288,24 @@ def load_ruleset(ref: str | os.PathLike[str]) -> Ruleset:
     (with every problem, located) for a plan or checklist that does not validate. Results are
     cached; a file is re-read when it changes on disk.
     """
-    if _looks_like_path(ref) and not (isinstance(ref, str) and PLAN_ID.match(ref)):
+    is_path = _looks_like_path(ref) and not (isinstance(ref, str) and PLAN_ID.match(ref))
+    key = str(Path(ref).resolve()) if is_path else str(ref)
+    # A hit costs one stat per file the plan was built from: a changed file is never served
+    # stale, and a loaded plan comes back in microseconds.
+    with _lock:
+        hit = _ruleset_cache.get(key)
+    if hit is not None and _fresh(hit[1]):
+        return hit[0]
+    if is_path:
         path = Path(ref)
         if not path.is_file():
             raise UnknownRulesetError(f"找不到规则集文件 {path}")
-        key: Any = _file_key(path, "ruleset")
     else:
         assert isinstance(ref, str)
         path = _find_plan(ref, trees())
-        key = (ref, *_file_key(path, "ruleset"))
+    ruleset, stamps = _build_stamped(path)
     with _lock:
-        hit = _ruleset_cache.get(key)
-    if hit is not None:
-        return hit
-    ruleset = _build(path)
-    with _lock:
-        _ruleset_cache[key] = ruleset
+        _ruleset_cache[key] = (ruleset, stamps)
     return ruleset
 
 

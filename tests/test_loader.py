@@ -158,3 +158,16 @@ def test_file_changes_are_picked_up(tmp_path: Path) -> None:
 
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     assert load_ruleset(path).title == "2030年新标题"
+
+
+def test_a_changed_checklist_is_picked_up_without_clearing_the_cache(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "r", [checklist()], [plan()])
+    plan_path = root / "2030" / "plans" / "land.yaml"
+    first = load_ruleset(plan_path)
+    assert load_ruleset(plan_path) is first
+    cl = root / "2030" / "checklists" / "medical.yaml"
+    cl.write_text(cl.read_text(encoding="utf-8").replace("测试汇总表", "新汇总表"), encoding="utf-8")
+    import os
+
+    os.utime(cl, ns=(cl.stat().st_atime_ns, cl.stat().st_mtime_ns + 10**9))
+    assert load_ruleset(plan_path).domain("medical").title == "2030年新汇总表"
