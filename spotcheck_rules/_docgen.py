@@ -16,7 +16,7 @@ from .model import TIER_LABELS, Provenance
 from .ruleset import Ruleset
 from .views import ratio_text
 
-__all__ = ["plan_page", "pages"]
+__all__ = ["pages", "plan_page"]
 
 
 def _prov(p: Provenance) -> str:
@@ -55,7 +55,9 @@ def plan_page(rs: Ruleset) -> str:
     if rs.deadlines:
         out += ["", "## 时限", "", "| 日期 | 类型 | 原文 | 出处 |", "|---|---|---|---|"]
         for d in rs.deadlines:
-            out.append(f"| {d.due.isoformat()} | {d.kind.value} | {_cell(d.text)} | {_prov(d.provenance)} |")
+            out.append(
+                f"| {d.due.isoformat()} | {d.kind.value} | {_cell(d.text)} | {_prov(d.provenance)} |"
+            )
     if rs.lookback:
         out += ["", "## 回头看", ""]
         for lb in rs.lookback:
@@ -67,12 +69,20 @@ def plan_page(rs: Ruleset) -> str:
         out += ["### 抽样", "", "| 层级 | 单位类别 | 比例 | 出处 |", "|---|---|---|---|"]
         for st in rules.strata:
             cats = "、".join(rules.categories[c].label for c in st.categories)
-            out.append(f"| {TIER_LABELS[st.tier]} | {cats} | {ratio_text(st)} | {_prov(st.provenance)} |")
+            out.append(
+                f"| {TIER_LABELS[st.tier]} | {cats} | {ratio_text(st)} | {_prov(st.provenance)} |"
+            )
         for tot in rules.stated_totals:
             cats = "、".join(rules.categories[c].label for c in tot.categories)
             size = "全部" if tot.all else f"{(tot.ratio or 0) * 100:.0f}%"
             out.append(f"| 合计（原文所述） | {cats} | {size} | {_prov(tot.provenance)} |")
-        out += ["", "### 单位类别（汇总表行）", "", "| id | 名称 | 上级 | 出处 |", "|---|---|---|---|"]
+        out += [
+            "",
+            "### 单位类别（汇总表行）",
+            "",
+            "| id | 名称 | 上级 | 出处 |",
+            "|---|---|---|---|",
+        ]
         for c in cl.categories:
             out.append(f"| `{c.id}` | {c.label} | {c.parent or ''} | {_prov(c.provenance)} |")
         out += ["", "### 检查内容", "", "| # | id | 内容 | 出处 |", "|---|---|---|---|"]
@@ -80,7 +90,13 @@ def plan_page(rs: Ruleset) -> str:
             out.append(
                 f"| {it.number} | `{it.id}` | {_cell(rules.item_text(it.id))} | {_prov(it.provenance)} |"
             )
-        out += ["", "### 汇总表列", "", "| # | id | 分组 | 列 | 类型 | 出处 |", "|---|---|---|---|---|---|"]
+        out += [
+            "",
+            "### 汇总表列",
+            "",
+            "| # | id | 分组 | 列 | 类型 | 出处 |",
+            "|---|---|---|---|---|---|",
+        ]
         for i, col in enumerate(cl.columns, 1):
             groups = " › ".join(col.groups)
             out.append(

@@ -85,14 +85,14 @@ class _Converter:
             raise _TooBig(f"文档嵌套过深（超过 {MAX_DEPTH} 层）")
         tag = getattr(node, "tag", None)
         if tag is not None and getattr(tag, "value", None):
-            self.problems.append(
-                self.doc.problem("Y004", f"不支持 YAML 标签 {tag.value}", pointer)
-            )
+            self.problems.append(self.doc.problem("Y004", f"不支持 YAML 标签 {tag.value}", pointer))
         if isinstance(node, dict):
             out: dict[str, Any] = {}
             for key in node:
                 if not isinstance(key, (str, int)) or isinstance(key, bool):
-                    self.problems.append(self.doc.problem("Y005", f"键必须是文本：{key!r}", pointer))
+                    self.problems.append(
+                        self.doc.problem("Y005", f"键必须是文本：{key!r}", pointer)
+                    )
                     continue
                 child = f"{pointer}/{pointer_escape(key)}"
                 if self.pos is not None and isinstance(node, CommentedMap):
@@ -175,7 +175,9 @@ def read_yaml(source: str | Path, *, text: str | None = None, name: str | None =
     elif len(text.encode("utf-8")) > MAX_BYTES:
         raise RulesetError(f"{file} 过大", [Problem("Y003", "文件过大", file=file)])
     if "\x00" in text:
-        raise RulesetError(f"{file} 不是文本文件", [Problem("Y001", "含有 NUL 字符，不是文本", file=file)])
+        raise RulesetError(
+            f"{file} 不是文本文件", [Problem("Y001", "含有 NUL 字符，不是文本", file=file)]
+        )
     try:
         node = _yaml("safe").load(io.StringIO(text))
     except ConstructorError as exc:
@@ -185,8 +187,15 @@ def read_yaml(source: str | Path, *, text: str | None = None, name: str | None =
         if "duplicate" not in str(exc).lower():
             raise RulesetError(
                 f"{file} 含有不支持的 YAML 内容",
-                [Problem("Y004", f"不支持的 YAML 标签或类型：{exc.problem or exc}", file=file,
-                         line=line, column=col)],
+                [
+                    Problem(
+                        "Y004",
+                        f"不支持的 YAML 标签或类型：{exc.problem or exc}",
+                        file=file,
+                        line=line,
+                        column=col,
+                    )
+                ],
             ) from exc
         raise RulesetError(
             f"{file} 不是有效的 YAML",

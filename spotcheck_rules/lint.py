@@ -120,16 +120,18 @@ def checklist_problems(
     code_ids = unique("违法违规代码", "violations", [v.id for v in cl.violations])
     for i, v in enumerate(cl.violations):
         if v.id in col_ids:
-            out.append(
-                p("R101", f"违法违规代码 id 与汇总表列重复：{v.id}", f"/violations/{i}/id")
-            )
+            out.append(p("R101", f"违法违规代码 id 与汇总表列重复：{v.id}", f"/violations/{i}/id"))
     del code_ids
 
     def ref(code: str, kind: str, known: set[str], value: str, pointer: str) -> None:
         if value not in known:
             out.append(
-                p(code, f"引用了不存在的{kind}：{value}", pointer,
-                  suggestions=tuple(closest(value, known)))
+                p(
+                    code,
+                    f"引用了不存在的{kind}：{value}",
+                    pointer,
+                    suggestions=tuple(closest(value, known)),
+                )
             )
 
     order = {c.id: i for i, c in enumerate(cl.categories)}
@@ -138,7 +140,9 @@ def checklist_problems(
             continue
         ref("R102", "单位类别", cat_ids, c.parent, f"/categories/{i}/parent")
         if c.parent in order and order[c.parent] > i:
-            out.append(p("R105", f"上级行“{c.parent}”必须排在下级行之前", f"/categories/{i}/parent"))
+            out.append(
+                p("R105", f"上级行“{c.parent}”必须排在下级行之前", f"/categories/{i}/parent")
+            )
         if c.parent == c.id:
             out.append(p("R105", "单位类别不能以自身为上级", f"/categories/{i}/parent"))
 
@@ -161,8 +165,12 @@ def checklist_problems(
                 ref("R104", "汇总表列", col_ids, col_id, f"/items/{i}/restrictions/{k}/only/{j}")
     if numbers != list(range(1, len(numbers) + 1)):
         out.append(
-            p("R109", f"检查内容序号应为 1..{len(numbers)} 连续编号，实为 {numbers}", "/items",
-              severity=Severity.WARNING)
+            p(
+                "R109",
+                f"检查内容序号应为 1..{len(numbers)} 连续编号，实为 {numbers}",
+                "/items",
+                severity=Severity.WARNING,
+            )
         )
 
     col_kind = {c.id: c.kind for c in cl.columns}
@@ -171,15 +179,23 @@ def checklist_problems(
             ref("R103", "检查内容", item_ids, col.item, f"/columns/{i}/item")
         elif col.kind is ColumnKind.VIOLATION_UNITS:
             out.append(
-                p("R108", f"不合格情况列“{col.label}”未指明所属检查内容（item）",
-                  f"/columns/{i}", severity=Severity.WARNING)
+                p(
+                    "R108",
+                    f"不合格情况列“{col.label}”未指明所属检查内容（item）",
+                    f"/columns/{i}",
+                    severity=Severity.WARNING,
+                )
             )
         applicability(col.applies_to, f"/columns/{i}/applies_to")
     for i, v in enumerate(cl.violations):
         ref("R104", "汇总表列", col_ids, v.column, f"/violations/{i}/column")
         if v.column in col_kind and col_kind[v.column] is not ColumnKind.VIOLATION_UNITS:
             out.append(
-                p("R110", f"违法违规代码只能归入不合格情况列，“{v.column}”不是", f"/violations/{i}/column")
+                p(
+                    "R110",
+                    f"违法违规代码只能归入不合格情况列，“{v.column}”不是",
+                    f"/violations/{i}/column",
+                )
             )
         if v.item is not None:
             ref("R103", "检查内容", item_ids, v.item, f"/violations/{i}/item")
@@ -193,8 +209,11 @@ def checklist_problems(
                 key = normalize(label)
                 if key in owner and owner[key] != id_:
                     out.append(
-                        p("R106", f"名称“{label}”同时指向 {owner[key]} 和 {id_}，引用将有歧义",
-                          f"/{base}/{i}")
+                        p(
+                            "R106",
+                            f"名称“{label}”同时指向 {owner[key]} 和 {id_}，引用将有歧义",
+                            f"/{base}/{i}",
+                        )
                     )
                 owner.setdefault(key, id_)
 
@@ -223,17 +242,31 @@ def plan_problems(
     p = doc.problem
     for i, key in enumerate(plan.sources):
         if key not in sources:
-            out.append(p("P207", f"未登记的来源文件：{key}", f"/sources/{i}",
-                         suggestions=tuple(closest(key, sources))))
+            out.append(
+                p(
+                    "P207",
+                    f"未登记的来源文件：{key}",
+                    f"/sources/{i}",
+                    suggestions=tuple(closest(key, sources)),
+                )
+            )
     if plan.rounding is None:
-        out.append(p("P210", "未声明取整规则（rounding）：没有来源规定，须明确声明并注明 inferred", ""))
+        out.append(
+            p("P210", "未声明取整规则（rounding）：没有来源规定，须明确声明并注明 inferred", "")
+        )
     for dom, pd in (plan.domains or {}).items():
         base = f"/domains/{dom.value}"
         cl = checklists.get(dom.value)
         if cl is None:
             continue
         if cl.domain is not dom:
-            out.append(p("P202", f"领域 {dom.value} 引用了 {cl.domain.value} 的检查表", f"{base}/checklist"))
+            out.append(
+                p(
+                    "P202",
+                    f"领域 {dom.value} 引用了 {cl.domain.value} 的检查表",
+                    f"{base}/checklist",
+                )
+            )
         cats = {c.id for c in cl.categories}
         leaves_of: dict[str, set[str]] = {}
         for c in cl.categories:
@@ -246,7 +279,9 @@ def plan_problems(
                     leaves_of.setdefault(node, set()).add(c.id)
                     node = next((x.parent for x in cl.categories if x.id == node), None)
         if not pd.strata:
-            out.append(p("P209", f"领域 {dom.value} 没有抽样层（strata）", base, severity=Severity.WARNING))
+            out.append(
+                p("P209", f"领域 {dom.value} 没有抽样层（strata）", base, severity=Severity.WARNING)
+            )
         seen_ids: set[str] = set()
         covered: dict[str, dict[str, int]] = {}
         for si, st in enumerate(pd.strata or ()):
@@ -257,28 +292,54 @@ def plan_problems(
             tier_cov = covered.setdefault(st.tier.value, {})
             for ci, cid in enumerate(st.categories):
                 if cid not in cats:
-                    out.append(p("P203", f"抽样层引用了检查表中不存在的单位类别：{cid}", f"{sp}/categories/{ci}",
-                                 suggestions=tuple(closest(cid, cats))))
+                    out.append(
+                        p(
+                            "P203",
+                            f"抽样层引用了检查表中不存在的单位类别：{cid}",
+                            f"{sp}/categories/{ci}",
+                            suggestions=tuple(closest(cid, cats)),
+                        )
+                    )
                     continue
                 for leaf in leaves_of.get(cid, {cid}):
                     if leaf in tier_cov:
-                        out.append(p("P204", f"单位类别 {leaf} 在同一级抽查中出现在两个抽样层", f"{sp}/categories/{ci}"))
+                        out.append(
+                            p(
+                                "P204",
+                                f"单位类别 {leaf} 在同一级抽查中出现在两个抽样层",
+                                f"{sp}/categories/{ci}",
+                            )
+                        )
                     tier_cov[leaf] = si
         for wid in pd.wording:
             if wid not in {it.id for it in cl.items}:
-                out.append(p("P206", f"措辞覆盖引用了不存在的检查内容：{wid}", f"{base}/wording/{pointer_escape(wid)}"))
+                out.append(
+                    p(
+                        "P206",
+                        f"措辞覆盖引用了不存在的检查内容：{wid}",
+                        f"{base}/wording/{pointer_escape(wid)}",
+                    )
+                )
         for ti, tot in enumerate(pd.stated_totals or ()):
             tp = f"{base}/stated_totals/{ti}"
             for ci, cid in enumerate(tot.categories):
                 if cid not in cats:
-                    out.append(p("P203", f"合计比例引用了不存在的单位类别：{cid}", f"{tp}/categories/{ci}"))
-            out.extend(_total_problems(doc, tp, tot.categories, tot.ratio, tot.all, pd.strata or ()))
+                    out.append(
+                        p("P203", f"合计比例引用了不存在的单位类别：{cid}", f"{tp}/categories/{ci}")
+                    )
+            out.extend(
+                _total_problems(doc, tp, tot.categories, tot.ratio, tot.all, pd.strata or ())
+            )
     out.extend(_source_problems(doc, plan, sources))
     return out
 
 
 def _total_problems(
-    doc: Document, pointer: str, categories: tuple[str, ...], ratio: Decimal | None, all_: bool,
+    doc: Document,
+    pointer: str,
+    categories: tuple[str, ...],
+    ratio: Decimal | None,
+    all_: bool,
     strata: Iterable[Any],
 ) -> list[Problem]:
     """A stated total (抽查全县17%的医院) must equal the sum of the tiers' ratios for those rows."""

@@ -107,7 +107,9 @@ def _search_order(near: Path | None) -> list[Tree]:
 
 def _find_plan(plan_id: str, search: list[Tree]) -> Path:
     if not PLAN_ID.match(plan_id):
-        raise UnknownRulesetError(f"规则集编号格式不对：{plan_id!r}（应为 名称/年份，如 shanxi/2025）")
+        raise UnknownRulesetError(
+            f"规则集编号格式不对：{plan_id!r}（应为 名称/年份，如 shanxi/2025）"
+        )
     for tree in search:
         path = tree.plan_path(plan_id)
         if path is not None:
@@ -184,13 +186,16 @@ def _resolve(path: Path, search: list[Tree], seen: tuple[str, ...] = ()) -> _Res
         parent_path = _find_plan(plan.extends, search)
     except UnknownRulesetError as exc:
         raise RulesetError(
-            str(exc), [doc.problem("P201", f"extends 引用了不存在的规则集：{plan.extends}", "/extends")]
+            str(exc),
+            [doc.problem("P201", f"extends 引用了不存在的规则集：{plan.extends}", "/extends")],
         ) from exc
     parent = _resolve(parent_path, search, (*seen, plan.id))
     try:
         merged = _merge(parent.plan, plan)
     except ValidationError as exc:
-        raise RulesetError(f"{doc.file} 与上级规则集合并后无效", validation_problems(doc, exc)) from exc
+        raise RulesetError(
+            f"{doc.file} 与上级规则集合并后无效", validation_problems(doc, exc)
+        ) from exc
     return _Resolved(merged, [doc, *parent.docs], [*parent.chain, plan.id])
 
 
@@ -226,11 +231,18 @@ def _build_stamped(
     for dom, pd in (plan.domains or {}).items():
         pointer = f"/domains/{dom.value}/checklist"
         if pd.checklist is None:
-            problems.append(_locate(resolved.docs, doc.problem("P202", f"领域 {dom.value} 没有指明检查表（checklist）", pointer)))
+            problems.append(
+                _locate(
+                    resolved.docs,
+                    doc.problem("P202", f"领域 {dom.value} 没有指明检查表（checklist）", pointer),
+                )
+            )
             continue
         cl_path = _find_checklist(pd.checklist, search)
         if cl_path is None:
-            problems.append(_locate(resolved.docs, doc.problem("P202", f"找不到检查表 {pd.checklist}", pointer)))
+            problems.append(
+                _locate(resolved.docs, doc.problem("P202", f"找不到检查表 {pd.checklist}", pointer))
+            )
             continue
         read.append(str(cl_path.resolve()))
         try:
@@ -241,10 +253,14 @@ def _build_stamped(
         cl_problems = checklist_problems(cl_doc, cl, sources)
         problems.extend(cl_problems)
         checklists[dom.value] = cl
-    problems.extend(_locate(resolved.docs, p) for p in plan_problems(doc, plan, checklists, sources))
+    problems.extend(
+        _locate(resolved.docs, p) for p in plan_problems(doc, plan, checklists, sources)
+    )
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
-        raise RulesetError(f"规则集 {plan.id} 有 {len(errors)} 个错误", sorted(errors, key=Problem.sort_key))
+        raise RulesetError(
+            f"规则集 {plan.id} 有 {len(errors)} 个错误", sorted(errors, key=Problem.sort_key)
+        )
     domains: dict[Domain, DomainRules] = {}
     for dom in Domain:  # canonical domain order, whatever order the file lists them in
         entry = (plan.domains or {}).get(dom)
@@ -278,7 +294,9 @@ def _provs(model: Any) -> list[tuple[str, Any]]:
 def _looks_like_path(ref: str | os.PathLike[str]) -> bool:
     if isinstance(ref, os.PathLike):
         return True
-    return ref.endswith((".yaml", ".yml")) or os.sep in ref.replace("/", os.sep) and Path(ref).exists()
+    return ref.endswith((".yaml", ".yml")) or (
+        os.sep in ref.replace("/", os.sep) and Path(ref).exists()
+    )
 
 
 def load_ruleset(ref: str | os.PathLike[str]) -> Ruleset:
@@ -383,7 +401,9 @@ def _check_one(path: Path) -> list[Problem]:
         return list(exc.problems) or [Problem("Y002", exc.message, file=str(path))]
     kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
     models: Mapping[str, type[BaseModel]] = {
-        "plan": Plan, "checklist": Checklist, "sources": SourceRegistry
+        "plan": Plan,
+        "checklist": Checklist,
+        "sources": SourceRegistry,
     }
     if not isinstance(kind, str) or kind not in models:
         return [doc.problem("S002", "文件须以 kind: plan | checklist | sources 声明类型", "/kind")]

@@ -14,19 +14,18 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
-
 from pydantic import (
     BaseModel,
-    GetJsonSchemaHandler,
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 __all__ = [
     "DOMAIN_LABELS",
@@ -63,7 +62,9 @@ __all__ = [
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64),
-    Field(description="Stable ASCII snake_case id; keep it across years when the meaning is the same."),
+    Field(
+        description="Stable ASCII snake_case id; keep it across years when the meaning is the same."
+    ),
 ]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
@@ -162,8 +163,11 @@ class Cite(_Model):
         full = handler(core_schema)
         return {
             "anyOf": [
-                {"type": "string", "pattern": r"^\S+(\s+\S+)?(\s+.+)?$",
-                 "description": "Shorthand: 'SOURCE [TABLE [REF]]'"},
+                {
+                    "type": "string",
+                    "pattern": r"^\S+(\s+\S+)?(\s+.+)?$",
+                    "description": "Shorthand: 'SOURCE [TABLE [REF]]'",
+                },
                 full,
             ]
         }
@@ -316,9 +320,10 @@ class Column(_Model):
 
     @model_validator(mode="after")
     def _violation_fields(self) -> Column:
-        if self.kind is not ColumnKind.VIOLATION_UNITS:
-            if self.item is not None or self.disposition is not None:
-                raise ValueError("only violation_units columns take 'item' and 'disposition'")
+        if self.kind is not ColumnKind.VIOLATION_UNITS and (
+            self.item is not None or self.disposition is not None
+        ):
+            raise ValueError("only violation_units columns take 'item' and 'disposition'")
         if self.disposition not in (None, Disposition.PENALTY) and self.disposition_basis is None:
             raise ValueError("a disposition other than penalty needs 'disposition_basis'")
         return self

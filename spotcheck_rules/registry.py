@@ -91,7 +91,9 @@ class Tree:
     def containing(path: Path) -> Tree | None:
         """The tree a file sits in, if it is laid out as ``ROOT/YEAR/(plans|checklists)/X.yaml``."""
         p = path.resolve()
-        if p.parent.name in ("plans", "checklists") and re.fullmatch(r"\d{4}", p.parent.parent.name):
+        if p.parent.name in ("plans", "checklists") and re.fullmatch(
+            r"\d{4}", p.parent.parent.name
+        ):
             return Tree(p.parent.parent.parent, "file")
         return None
 

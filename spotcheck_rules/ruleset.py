@@ -188,14 +188,20 @@ class DomainRules:
                     return False
             if rule.exclude and category_id in self._expand(rule.exclude):
                 return False
-            if rule.ownership is not None and ownership is not None:
-                if ownership != rule.ownership.value:
-                    return False
+            if (
+                rule.ownership is not None
+                and ownership is not None
+                and ownership != rule.ownership.value
+            ):
+                return False
         for item in self.checklist.items:
             for r in item.restrictions:
-                if item.id == column.item and category_id in self._expand(r.categories):
-                    if column.id not in r.only:
-                        return False
+                if (
+                    item.id == column.item
+                    and category_id in self._expand(r.categories)
+                    and column.id not in r.only
+                ):
+                    return False
         return True
 
     def column_applies(

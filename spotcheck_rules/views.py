@@ -88,7 +88,12 @@ def plan_json(ruleset: Ruleset, domain: str | None = None) -> dict[str, Any]:
         "sources": {k: v.model_dump(mode="json") for k, v in ruleset.sources.items()},
         "rounding": plan.rounding.model_dump(mode="json") if plan.rounding else None,
         "deadlines": [
-            {"kind": d.kind.value, "due": d.due.isoformat(), "text": d.text, "recipient": d.recipient}
+            {
+                "kind": d.kind.value,
+                "due": d.due.isoformat(),
+                "text": d.text,
+                "recipient": d.recipient,
+            }
             for d in ruleset.deadlines
         ],
         "lookback": [
@@ -112,7 +117,11 @@ def _applies_text(rules: DomainRules, column: Column) -> str:
     leaves = [c for c in rules.checklist.categories if rules.is_leaf(c.id)]
     text = "全部类别" if len(rows) == len(leaves) else "、".join(rows)
     if column.applies_to is not None and column.applies_to.ownership is not None:
-        text += "（仅公立医疗机构）" if column.applies_to.ownership.value == "public" else "（仅非公立）"
+        text += (
+            "（仅公立医疗机构）"
+            if column.applies_to.ownership.value == "public"
+            else "（仅非公立）"
+        )
     return text
 
 
@@ -148,7 +157,12 @@ _BOXES = "☐ 符合　☐ 不符合　☐ 合理缺项"
 
 def plan_markdown(ruleset: Ruleset, domain: str | None = None) -> str:
     """A printable inspection checklist for inspectors in the field."""
-    out = [f"# {ruleset.title}", "", f"规则集 `{ruleset.id}` · 辖区：{ruleset.jurisdiction.name}", ""]
+    out = [
+        f"# {ruleset.title}",
+        "",
+        f"规则集 `{ruleset.id}` · 辖区：{ruleset.jurisdiction.name}",
+        "",
+    ]
     domains = [ruleset.domain(domain)] if domain else list(ruleset.domains.values())
     for rules in domains:
         cl = rules.checklist
@@ -163,9 +177,7 @@ def plan_markdown(ruleset: Ruleset, domain: str | None = None) -> str:
         for it in cl.items:
             out += [f"### {it.number}. {it.title}", "", rules.item_text(it.id), ""]
             cols = [
-                c
-                for c in cl.columns
-                if c.kind is ColumnKind.VIOLATION_UNITS and c.item == it.id
+                c for c in cl.columns if c.kind is ColumnKind.VIOLATION_UNITS and c.item == it.id
             ]
             for col in cols:
                 out.append(f"- {_BOXES}　{col.label}（适用：{_applies_text(rules, col)}）")

@@ -61,10 +61,15 @@ def test_every_problem_of_a_checklist_is_reported(ruleset_tree: Path) -> None:
     path = ruleset_tree / "2025" / "checklists" / "medical.yaml"
     _break(
         path,
-        ("    item: personnel\n    provenance: {cites: [sx2025 附表2 第3列]}",
-         "    item: personel\n    provenance: {cites: [sx2025 附表2 第3列]}"),
+        (
+            "    item: personnel\n    provenance: {cites: [sx2025 附表2 第3列]}",
+            "    item: personel\n    provenance: {cites: [sx2025 附表2 第3列]}",
+        ),
         ("  - id: nurse\n", "  - id: physician\n"),
-        ("    provenance: {cites: [sx2025 附表2 第12列]}", "    provenance: {cites: [sx2205 附表2 第12列]}"),
+        (
+            "    provenance: {cites: [sx2025 附表2 第12列]}",
+            "    provenance: {cites: [sx2205 附表2 第12列]}",
+        ),
         ("      exclude: [village_clinic]", "      exclude: [village]"),
     )
     problems = check_files([path])

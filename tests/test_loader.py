@@ -34,10 +34,16 @@ def test_child_uses_exactly_the_domains_it_lists_and_merges_key_by_key(tmp_path:
     parent = plan(
         domains={
             "medical": plan()["domains"]["medical"],
-            "cosmetic": {"checklist": "2030/cosmetic", "strata": [
-                {"id": "all", "categories": ["hospital"], "all": True, "provenance": PROV}]},
+            "cosmetic": {
+                "checklist": "2030/cosmetic",
+                "strata": [
+                    {"id": "all", "categories": ["hospital"], "all": True, "provenance": PROV}
+                ],
+            },
         },
-        deadlines=[{"kind": "annual_summary", "due": "2030-11-01", "text": "父", "provenance": PROV}],
+        deadlines=[
+            {"kind": "annual_summary", "due": "2030-11-01", "text": "父", "provenance": PROV}
+        ],
     )
     child = plan(
         "prov/2030",
@@ -47,9 +53,7 @@ def test_child_uses_exactly_the_domains_it_lists_and_merges_key_by_key(tmp_path:
         domains={"medical": {"wording": {"qualification": {"text": "省措辞", "provenance": PROV}}}},
     )
     del child["rounding"]
-    root = write_tree(
-        tmp_path / "r", [checklist(), checklist(domain="cosmetic")], [parent, child]
-    )
+    root = write_tree(tmp_path / "r", [checklist(), checklist(domain="cosmetic")], [parent, child])
     rs = load_ruleset(root / "2030" / "plans" / "prov.yaml")
     assert list(rs.domains) == [rs.domain("medical").domain]  # cosmetic not listed → not used
     med = rs.domain("medical")
@@ -166,7 +170,9 @@ def test_a_changed_checklist_is_picked_up_without_clearing_the_cache(tmp_path: P
     first = load_ruleset(plan_path)
     assert load_ruleset(plan_path) is first
     cl = root / "2030" / "checklists" / "medical.yaml"
-    cl.write_text(cl.read_text(encoding="utf-8").replace("测试汇总表", "新汇总表"), encoding="utf-8")
+    cl.write_text(
+        cl.read_text(encoding="utf-8").replace("测试汇总表", "新汇总表"), encoding="utf-8"
+    )
     import os
 
     os.utime(cl, ns=(cl.stat().st_atime_ns, cl.stat().st_mtime_ns + 10**9))

@@ -23,14 +23,30 @@ def checklist(year: int = 2030, domain: str = "medical", **over: Any) -> dict[st
             {"id": "clinic", "label": "诊所", "aliases": ["门诊"], "provenance": PROV},
         ],
         "items": [
-            {"id": "qualification", "number": 1, "title": "资质", "text": "资质管理情况。",
-             "provenance": PROV},
+            {
+                "id": "qualification",
+                "number": 1,
+                "title": "资质",
+                "text": "资质管理情况。",
+                "provenance": PROV,
+            },
         ],
         "columns": [
-            {"id": "license", "label": "执业许可证管理不符合要求单位数", "groups": ["不合格情况"],
-             "kind": "violation_units", "item": "qualification", "provenance": PROV},
-            {"id": "cases", "label": "查处案件数", "groups": ["行政处罚情况"], "kind": "cases",
-             "provenance": PROV},
+            {
+                "id": "license",
+                "label": "执业许可证管理不符合要求单位数",
+                "groups": ["不合格情况"],
+                "kind": "violation_units",
+                "item": "qualification",
+                "provenance": PROV,
+            },
+            {
+                "id": "cases",
+                "label": "查处案件数",
+                "groups": ["行政处罚情况"],
+                "kind": "cases",
+                "provenance": PROV,
+            },
         ],
     }
     data.update(over)
@@ -51,8 +67,12 @@ def plan(plan_id: str = "land/2030", **over: Any) -> dict[str, Any]:
             "medical": {
                 "checklist": f"{year}/medical",
                 "strata": [
-                    {"id": "hospital", "categories": ["hospital"], "ratio": "10%",
-                     "provenance": PROV},
+                    {
+                        "id": "hospital",
+                        "categories": ["hospital"],
+                        "ratio": "10%",
+                        "provenance": PROV,
+                    },
                     {"id": "clinic", "categories": ["clinic"], "ratio": "5%", "provenance": PROV},
                 ],
             }
@@ -65,9 +85,19 @@ def plan(plan_id: str = "land/2030", **over: Any) -> dict[str, Any]:
 def write_tree(root: Path, checklists: list[dict[str, Any]], plans: list[dict[str, Any]]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "sources.yaml").write_text(
-        dump_yaml({"kind": "sources", "documents": {
-            "doc": {"file": "doc.txt", "title": "测试文件", "year": 2030, "jurisdiction": "测试"}
-        }}),
+        dump_yaml(
+            {
+                "kind": "sources",
+                "documents": {
+                    "doc": {
+                        "file": "doc.txt",
+                        "title": "测试文件",
+                        "year": 2030,
+                        "jurisdiction": "测试",
+                    }
+                },
+            }
+        ),
         encoding="utf-8",
     )
     for cl in checklists:
