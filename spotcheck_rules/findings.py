@@ -47,9 +47,11 @@ __all__ = [
     "Unparsable",
     "census_json_schema",
     "coerce_record",
+    "decode_line",
     "detect_format",
     "findings_json_schema",
     "iter_values",
+    "jsonl_chunks",
     "read_census",
     "read_records",
 ]
@@ -608,14 +610,14 @@ def read_records(
     return readers[fmt](path, info)
 
 
-def _read_jsonl(path: Path, info: FileInfo) -> Iterator[RawRecord]:
-    # Read big chunks, hash them and split lines ourselves: one pass over the bytes gives both
-    # the audit digest and the records, and per-line msgspec decode beats batching here.
-    name = info.path
+def jsonl_chunks(path: Path, info: FileInfo) -> Iterator[list[bytes]]:
+    """The lines of a JSON Lines file, a megabyte at a time (for the aggregate hot loop).
+
+    Reads big chunks, hashes them and splits lines: one pass over the bytes gives both the audit
+    digest and the records. Every line is yielded, blank ones too, so the caller can count
+    line numbers; ``info.sha256`` is set when the file is exhausted.
+    """
     digest = hashlib.sha256()
-    decode = _DECODER.decode
-    lineno = 0
-    index = 0
     tail = b""
     with path.open("rb") as f:
         while True:
@@ -626,25 +628,36 @@ def _read_jsonl(path: Path, info: FileInfo) -> Iterator[RawRecord]:
             info.done += len(chunk)
             lines = (tail + chunk).split(b"\n")
             tail = lines.pop()
-            for line in lines:
-                lineno += 1
-                try:
-                    rec: Any = decode(line)
-                except msgspec.DecodeError:
-                    if not line.strip():
-                        continue
-                    rec = _decode_any(line, lineno == 1)
-                yield RawRecord(name, lineno, index, rec)
-                index += 1
-        if tail.strip():
+            yield lines
+        if tail:
+            yield [tail]
+    info.sha256 = digest.hexdigest()
+
+
+def decode_line(line: bytes, lineno: int) -> Any:
+    """Decode one JSON Lines line that the typed decoder refused; ``None`` for a blank line."""
+    if not line.strip():
+        return None
+    return _decode_any(line, lineno == 1)
+
+
+def _read_jsonl(path: Path, info: FileInfo) -> Iterator[RawRecord]:
+    # Per-line msgspec decode into the typed struct beats batching lines into one array.
+    name = info.path
+    decode = _DECODER.decode
+    lineno = 0
+    index = 0
+    for lines in jsonl_chunks(path, info):
+        for line in lines:
             lineno += 1
             try:
-                rec = decode(tail)
+                rec: Any = decode(line)
             except msgspec.DecodeError:
-                rec = _decode_any(tail, lineno == 1)
+                rec = decode_line(line, lineno)
+                if rec is None:
+                    continue
             yield RawRecord(name, lineno, index, rec)
             index += 1
-    info.sha256 = digest.hexdigest()
     info.records = index
 
 

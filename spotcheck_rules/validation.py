@@ -25,17 +25,24 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar, cast
+
+import msgspec
 
 from .errors import Problem, Severity
 from .findings import (
+    _DECODER,
     ACCIDENT_GRADES,
     OWNERSHIP_ALIASES,
     FileInfo,
     RawRecord,
     _Rec,
     coerce_record,
+    decode_line,
+    detect_format,
     iter_values,
+    jsonl_chunks,
     read_records,
 )
 from .model import DOMAIN_LABELS, Column, Disposition, Domain, Item
@@ -94,6 +101,8 @@ CODES: Mapping[str, tuple[Severity, str]] = {
 """Every problem code findings validation can report, with its severity and a short title."""
 
 T = TypeVar("T")
+_REFERRAL = Disposition.REFERRAL
+_OPINION = Disposition.OPINION
 _CENT = Decimal("0.01")
 _MASK64 = (1 << 64) - 1
 _OWNERSHIP_TEXT = {"public": "公立", "private": "非公立"}
@@ -194,11 +203,13 @@ class _DomainState:
         "code_cache",
         "col_pos",
         "domain",
+        "inspected",
         "item_cache",
         "leaf_pos",
         "rev_cache",
         "rules",
         "seen",
+        "verdicts",
     )
 
     def __init__(self, rules: DomainRules) -> None:
@@ -214,7 +225,11 @@ class _DomainState:
         self.code_cache: dict[str, Code | _Miss] = {}
         self.item_cache: dict[str, Item | _Miss] = {}
         self.rev_cache: dict[str, Column | _Miss] = {}
+        self.verdicts: dict[tuple[str, str, str | None], _Verdict] = {}
         self.seen: dict[int, int] = {}
+        # accepted units per leaf row: the 检查单位数 of the table, counted here because the
+        # hot loop accepts most records without handing them on
+        self.inspected = [0] * len(leaves)
 
 
 class _Miss(NamedTuple):
@@ -235,6 +250,16 @@ def _resolve(index: Index[T], ref: str, code: str, what: str) -> T | _Miss:
     if hit is None:
         return _Miss(code, f"未知的{what}：{ref}", tuple(index.suggest(ref)))
     return hit
+
+
+class _CachedProblem(NamedTuple):
+    code: str
+    message: str
+    field: str
+    suggestions: tuple[str, ...] = ()
+
+
+_Verdict = tuple[Code | None, int, tuple[_CachedProblem, ...]]
 
 
 @dataclass(slots=True)
@@ -450,6 +475,7 @@ class Checker:
             is_line = self._line is not None
             pos = self._line if self._line is not None else self._seq + 1
             seen[key] = (fp << 41) | (is_line << 40) | ((fno & 0xFF) << 32) | (pos & 0xFFFFFFFF)
+            st.inspected[cat[0]] += 1
             return (st, cat[0], rec.unit_id, detail)
         where = self._where(prev)
         if prev >> 41 == fp:
@@ -474,46 +500,59 @@ class Checker:
         unit = "行" if (packed >> 40) & 1 else "条"
         return f"{name or '输入'} 第 {pos} {unit}"
 
+    def _verdict(self, st: _DomainState, ref: str, cat_id: str, own: str | None) -> _Verdict:
+        """What a violation spelling means in a row for an ownership: computed once, cached."""
+        hit = _resolve(st.rules.codes, ref, "F014", "违法违规代码")
+        if isinstance(hit, _Miss):
+            return (
+                None,
+                -1,
+                (_CachedProblem(hit.code, hit.message, "violations", hit.suggestions),),
+            )
+        applies = st.applies
+        col = hit.column
+        if not applies(col.id, cat_id, None):
+            cat_label = st.rules.categories[cat_id].label
+            msg = f"违法行为“{hit.label}”不适用于{cat_label}（汇总表中该格为“/”）"
+            return (None, -1, (_CachedProblem("F020", msg, "violations"),))
+        pos = st.col_pos[col.id]
+        if own is None:
+            pub = applies(col.id, cat_id, "public")
+            if pub != applies(col.id, cat_id, "private"):
+                only = "公立" if pub else "非公立"
+                msg = f"违法行为“{hit.label}”只适用于{only}单位，而记录未填所有制（ownership）"
+                return (hit, pos, (_CachedProblem("F022", msg, "ownership"),))
+        elif not applies(col.id, cat_id, own):
+            msg = f"违法行为“{hit.label}”不适用于{_OWNERSHIP_TEXT[own]}单位"
+            return (None, -1, (_CachedProblem("F021", msg, "violations"),))
+        return (hit, pos, ())
+
     def _detail(
         self, st: _DomainState, rec: _Rec, cat_id: str, own: str | None
     ) -> tuple[Detail, object]:
         applies = st.applies
         cols: set[int] = set()
         codes: list[Code] = []
+        verdicts = st.verdicts
+        referral = opinion = False
+        only_opinion = True
         for ref in rec.violations:
-            hit = st.code_cache.get(ref)
-            if hit is None:
-                hit = _resolve(st.rules.codes, ref, "F014", "违法违规代码")
-                st.code_cache[ref] = hit
-            if isinstance(hit, _Miss):
-                self._template(hit, "violations")
-                continue
-            col = hit.column
-            cat_label = st.rules.categories[cat_id].label
-            if not applies(col.id, cat_id, None):
-                self._add(
-                    "F020",
-                    f"违法行为“{hit.label}”不适用于{cat_label}（汇总表中该格为“/”）",
-                    "violations",
-                )
-                continue
-            if own is None:
-                if applies(col.id, cat_id, "public") != applies(col.id, cat_id, "private"):
-                    only = "公立" if applies(col.id, cat_id, "public") else "非公立"
-                    self._add(
-                        "F022",
-                        f"违法行为“{hit.label}”只适用于{only}单位，而记录未填所有制（ownership）",
-                        "ownership",
-                    )
-            elif not applies(col.id, cat_id, own):
-                self._add(
-                    "F021",
-                    f"违法行为“{hit.label}”不适用于{_OWNERSHIP_TEXT[own]}单位",
-                    "violations",
-                )
-                continue
-            codes.append(hit)
-            cols.add(st.col_pos[col.id])
+            v = verdicts.get((ref, cat_id, own))
+            if v is None:
+                v = verdicts[(ref, cat_id, own)] = self._verdict(st, ref, cat_id, own)
+            code, pos, probs = v
+            for prob in probs:
+                self._add(prob.code, prob.message, prob.field, prob.suggestions)
+            if code is not None:
+                codes.append(code)
+                cols.add(pos)
+                disp = code.disposition
+                if disp is _REFERRAL:
+                    referral = True
+                elif disp is _OPINION:
+                    opinion = True
+                else:
+                    only_opinion = False
         na: set[str] = set()
         for ref in rec.not_applicable:
             item = st.item_cache.get(ref)
@@ -552,7 +591,7 @@ class Checker:
                 elif fine < 0:
                     self._add("F051", f"罚没款 {fine} 为负数", "penalty.fine_yuan")
                     fine = None
-                elif fine != fine.quantize(_CENT):
+                elif cast(int, fine.as_tuple().exponent) < -2 and fine != fine.quantize(_CENT):
                     self._add(
                         "F053",
                         f"罚没款 {fine} 超过两位小数（单位：元，精确到分）",
@@ -587,7 +626,7 @@ class Checker:
                     )
                 if pen.revoked:
                     self._add("F056", "记录了吊销，但没有违法行为（violations）", "penalty.revoked")
-            elif codes and cents > 0 and all(c.disposition is Disposition.OPINION for c in codes):
+            elif codes and cents > 0 and only_opinion and not referral:
                 labels = "、".join(c.label for c in codes)
                 self._add(
                     "F057",
@@ -597,7 +636,7 @@ class Checker:
                 )
             if (cents > 0 or revs) and cases == 0:
                 self._add("F063", "有罚没款或吊销，但查处案件数为 0", "penalty.cases")
-        if any(c.disposition is Disposition.REFERRAL for c in codes) and rec.referred is not True:
+        if referral and rec.referred is not True:
             labels = "、".join(c.label for c in codes if c.disposition is Disposition.REFERRAL)
             self._add(
                 "F059",
@@ -605,7 +644,7 @@ class Checker:
                 "记录未标记 referred（抽查计划 三(三)；规范第三十一条）",
                 "referred",
             )
-        if rec.opinion_issued is False and any(c.disposition is Disposition.OPINION for c in codes):
+        if opinion and rec.opinion_issued is False:
             self._add(
                 "F058",
                 "违反政策要求但无行政处罚依据的行为，应下达监督意见书（抽查计划 三(三)）",
@@ -626,11 +665,11 @@ class Checker:
             )
         detail = Detail(frozenset(cols), cases, cents, frozenset(revs))
         extra = (
-            frozenset(c.id for c in codes),
-            frozenset(na),
+            frozenset([c.id for c in codes]),
+            frozenset(na) if na else None,
             cases,
             fine,
-            frozenset(rev_ids),
+            frozenset(rev_ids) if rev_ids else None,
             rec.referred,
             rec.opinion_issued,
             harm_key,
@@ -674,6 +713,96 @@ class Checker:
                 "harm",
             )
 
+    # -- the hot loop ----------------------------------------------------------------------
+
+    def consume_jsonl(
+        self,
+        path: Path,
+        info: FileInfo,
+        sink: Callable[[Accepted], None] | None,
+        *,
+        sink_all: bool = False,
+        progress: Progress | None = None,
+    ) -> int:
+        """Check every record of a JSON Lines file; the number of records read.
+
+        The common record (typed decode succeeded, known domain and category spellings, no
+        violations, penalty or harm, not a duplicate) is checked inline here; anything else
+        goes through :meth:`check`, which does the same checks and reports problems. Both paths
+        must agree: the tests run the same inputs through both.
+        """
+        decode = _DECODER.decode
+        decode_error = msgspec.DecodeError
+        domains = self._domain_cache
+        year = self.year
+        own_ok = _OWNERSHIP_TEXT
+        check = self.check
+        name = info.path
+        fno = self._file_no.get(name)
+        if fno is None:
+            fno = self._file_no[name] = len(self._files)
+            self._files.append(name)
+        loc_bits = (1 << 40) | ((fno & 0xFF) << 32)
+        lineno = 0
+        n = 0
+        fast = 0
+        for lines in jsonl_chunks(path, info):
+            if progress is not None:
+                progress(info.done, info.size)
+            for line in lines:
+                lineno += 1
+                try:
+                    rec = decode(line)
+                except decode_error:
+                    value = decode_line(line, lineno)
+                    if value is None:
+                        continue
+                    got = check(RawRecord(name, lineno, n, value))
+                    n += 1
+                    if got is not None and sink is not None:
+                        sink(got)
+                    continue
+                n += 1
+                st = domains.get(rec.domain)
+                if (
+                    isinstance(st, _DomainState)
+                    and not rec.violations
+                    and rec.penalty is None
+                    and not rec.not_applicable
+                    and rec.harm is None
+                    and rec.referred is None
+                    and rec.opinion_issued is None
+                ):
+                    cat = st.cat_cache.get(rec.category)
+                    own = rec.ownership
+                    day = rec.inspected_on
+                    region = rec.region
+                    if (
+                        type(cat) is tuple  # a resolved leaf; a _Miss is a tuple subclass
+                        and (own is None or own in own_ok)
+                        and (day is None or day.year == year)
+                        and (region is None or (len(region) == 6 and region.isdigit()))
+                    ):
+                        row, cat_id = cast("tuple[int, str]", cat)
+                        key = hash(rec.unit_id)
+                        seen = st.seen
+                        if key not in seen:
+                            # same fingerprint as _check computes for a record without detail
+                            fp = hash((cat_id, own, region, day, rec.tier, rec.unit_name, None))
+                            seen[key] = ((fp & _MASK64) << 41) | loc_bits | (lineno & 0xFFFFFFFF)
+                            st.inspected[row] += 1
+                            fast += 1
+                            if sink_all and sink is not None:
+                                sink((st, row, rec.unit_id, None))
+                            continue
+                got = check(RawRecord(name, lineno, n - 1, rec))
+                if got is not None and sink is not None:
+                    sink(got)
+        self.read += fast
+        self.accepted += fast
+        info.records = n
+        return n
+
     # -- bookkeeping -----------------------------------------------------------------------
 
     def report(self, files: list[InputFile]) -> ValidationReport:
@@ -711,6 +840,16 @@ class _Source:
     info: FileInfo
     records: Iterator[RawRecord]
     sha256: bool
+    jsonl: Path | None = None  # a JSON Lines file, which the hot loop reads itself
+
+
+def _file_source(item: str | os.PathLike[str]) -> _Source:
+    info = FileInfo(os.fspath(item))
+    path = Path(item)
+    if path.is_file() and detect_format(path) == "jsonl":
+        info.size = path.stat().st_size
+        return _Source(info, iter(()), True, path)
+    return _Source(info, read_records(path, info=info), True)
 
 
 def sources(findings: Findings) -> Iterator[_Source]:
@@ -720,8 +859,7 @@ def sources(findings: Findings) -> Iterator[_Source]:
     in-memory input called ``<input>``; paths in it are files, each an input of its own.
     """
     if isinstance(findings, str | os.PathLike):
-        info = FileInfo(os.fspath(findings))
-        yield _Source(info, read_records(findings, info=info), True)
+        yield _file_source(findings)
         return
     pending: list[Any] = []
     count = 0
@@ -739,8 +877,7 @@ def sources(findings: Findings) -> Iterator[_Source]:
         if isinstance(item, str | os.PathLike):  # a record is never a bare string
             if pending:
                 yield memory()
-            info = FileInfo(os.fspath(item))
-            yield _Source(info, read_records(item, info=info), True)
+            yield _file_source(item)
         else:
             pending.append(item)
     if pending:
@@ -752,20 +889,26 @@ def run(
     checker: Checker,
     sink: Callable[[Accepted], None] | None = None,
     progress: Progress | None = None,
+    *,
+    sink_all: bool = False,
 ) -> list[InputFile]:
-    """Feed every record to ``checker`` (and accepted ones to ``sink``); the inputs read."""
+    """Feed every record to ``checker`` and accepted ones with violations or penalties (all
+    accepted ones with ``sink_all``) to ``sink``; returns the inputs read."""
     files: list[InputFile] = []
     check = checker.check
     for src in sources(findings):
-        n = 0
         info = src.info
-        for raw in src.records:
-            got = check(raw)
-            if got is not None and sink is not None:
-                sink(got)
-            n += 1
-            if progress is not None and not n & 0x3FFF:
-                progress(info.done, info.size)
+        if src.jsonl is not None and not checker.record_outcomes:
+            n = checker.consume_jsonl(src.jsonl, info, sink, sink_all=sink_all, progress=progress)
+        else:
+            n = 0
+            for raw in src.records:
+                got = check(raw)
+                if got is not None and sink is not None and (sink_all or got[3] is not None):
+                    sink(got)
+                n += 1
+                if progress is not None and not n & 0x3FFF:
+                    progress(info.done, info.size)
         if progress is not None:
             progress(info.done, info.size)
         files.append(

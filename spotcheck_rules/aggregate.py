@@ -1,0 +1,469 @@
+"""Aggregating validated findings into the official 汇总表, and rolling tables up.
+
+Cell rules, per column kind (:class:`~spotcheck_rules.model.ColumnKind`):
+
+* ``violation_units`` — distinct units with at least one violation mapped to the column (a unit
+  with three prescription violations counts once);
+* ``inspected_units`` — distinct units inspected; ``census_units`` — from the census file;
+* ``cases`` — sum of 查处案件数; ``fines`` — sum of 罚没款, exact, in 万元 (yuan / 10 000);
+* ``revoked_units`` — distinct units with that revocation.
+
+A parent row is the subtotal of its children, 合计 (category ``"total"``) comes last, and a cell
+whose column does not apply to its row is ``None`` ("/").
+
+Distinct counts need no per-cell sets: validation guarantees one accepted record per unit per
+domain (duplicates are deduplicated or rejected), so counting accepted records *is* counting
+distinct units. The only per-unit state is the duplicate table the checker keeps (about 100
+bytes a unit, see :mod:`spotcheck_rules.validation`); everything else is one counter per cell.
+With drill-down the unit ids of every cell are kept, which is proportional to the findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, Severity, SpotcheckError
+from .findings import RawRecord, _as_int, read_census
+from .model import ColumnKind
+from .reference import AmbiguousReferenceError
+from .ruleset import DomainRules, Ruleset
+from .tables import (
+    TOTAL,
+    AggregateResult,
+    InputFile,
+    InputSummary,
+    RulesetRef,
+    SummaryTable,
+    TableColumn,
+    TableRow,
+)
+from .validation import (
+    _ALL_DOMAINS,
+    Accepted,
+    Checker,
+    Findings,
+    Progress,
+    _digest,
+    _DomainState,
+    run,
+)
+
+__all__ = ["AggregationError", "CensusCounts", "aggregate", "load_census", "merge"]
+
+CensusCounts = dict[tuple[str, str], int]
+"""(domain id, leaf category id) → 辖区内单位总数."""
+
+
+class AggregationError(SpotcheckError):
+    """Tables cannot be produced: findings with errors, a broken census, or a refused merge.
+
+    ``problems`` lists every reason, located.
+    """
+
+
+# --------------------------------------------------------------------------- census
+
+
+def load_census(
+    census: str | Path | Iterable[Any], ruleset: Ruleset
+) -> tuple[CensusCounts, list[Problem]]:
+    """Read and check a census (file or iterable of ``{domain, category, units}``).
+
+    Returns the counts and the problems; any error problem makes the census unusable.
+    """
+    counts: CensusCounts = {}
+    where: dict[tuple[str, str], str] = {}
+    problems: list[Problem] = []
+    for raw in read_census(census):
+        problems.extend(_census_entry(raw, ruleset, counts, where))
+    return counts, problems
+
+
+def _census_entry(
+    raw: RawRecord, ruleset: Ruleset, counts: CensusCounts, where: dict[tuple[str, str], str]
+) -> list[Problem]:
+    def problem(code: str, message: str, field: str | None, sugg: Sequence[str] = ()) -> Problem:
+        sev = Severity.WARNING if code in ("C006", "C010") else Severity.ERROR
+        pointer = "" if raw.line is not None else f"/{raw.seq}"
+        return Problem(
+            code=code,
+            message=message,
+            severity=sev,
+            file=raw.file,
+            line=raw.line,
+            pointer=pointer,
+            field=field,
+            suggestions=tuple(sugg),
+        )
+
+    v = raw.value
+    if not isinstance(v, Mapping):
+        return [problem("C003", "辖区单位数的每条应为对象：domain、category、units", None)]
+    extra = set(v) - {"domain", "category", "units"}
+    if extra:
+        return [problem("C003", f"未知字段：{'、'.join(sorted(map(str, extra)))}", None)]
+    dref, cref, units = v.get("domain"), v.get("category"), v.get("units")
+    if not isinstance(dref, str) or not isinstance(cref, str):
+        return [problem("C003", "缺少 domain 或 category", None)]
+    try:
+        dom = _ALL_DOMAINS.get(dref.strip())
+    except AmbiguousReferenceError as exc:
+        return [problem("C001", str(exc), "domain", exc.candidates)]
+    if dom is None:
+        return [problem("C001", f"未知的监督领域：{dref}", "domain", _ALL_DOMAINS.suggest(dref))]
+    rules = ruleset.domains.get(dom)
+    if rules is None:
+        return [problem("C001", f"计划 {ruleset.id} 不包含领域 {dom.value}", "domain")]
+    try:
+        cat = rules.categories.get(cref.strip())
+    except AmbiguousReferenceError as exc:
+        return [problem("C002", str(exc), "category", exc.candidates)]
+    if cat is None:
+        return [
+            problem("C002", f"未知的单位类别：{cref}", "category", rules.categories.suggest(cref))
+        ]
+    if not rules.is_leaf(cat.id):
+        return [problem("C005", f"“{cat.label}”是小计行，请按其下的具体类别填写", "category")]
+    n = _as_int(units)
+    if n is None or n < 0:
+        return [problem("C003", f"单位数应为非负整数，实为 {units!r}", "units")]
+    key = (dom.value, cat.id)
+    if key in where:
+        return [problem("C004", f"{cat.label} 重复出现（先前在 {where[key]}）", "category")]
+    where[key] = f"{raw.file} 第 {raw.line or raw.seq + 1} {'行' if raw.line else '条'}"
+    counts[key] = n
+    return []
+
+
+# --------------------------------------------------------------------------- accumulation
+
+
+class _Acc:
+    """Counters of one domain: one int per leaf-row cell (plus unit sets with drill-down)."""
+
+    __slots__ = ("cases", "cells", "cents", "inspected", "units")
+
+    def __init__(self, n_rows: int, n_cols: int, with_units: bool) -> None:
+        self.inspected = [0] * n_rows
+        self.cases = [0] * n_rows
+        self.cents = [0] * n_rows
+        self.cells = [[0] * n_cols for _ in range(n_rows)]
+        # per row: column position → unit ids; key -1 is "inspected", -2 cases, -3 fines
+        self.units: list[dict[int, set[str]]] | None = (
+            [{} for _ in range(n_rows)] if with_units else None
+        )
+
+
+_INSPECTED, _CASES, _FINES = -1, -2, -3
+
+
+def aggregate(
+    findings: Findings,
+    ruleset: Ruleset,
+    census: str | Path | Iterable[Any] | None = None,
+    *,
+    with_units: bool = False,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> AggregateResult:
+    """Validate findings and compute one 汇总表 per domain of the plan.
+
+    Raises :class:`AggregationError` (with every error) if any record has an error, unless
+    ``skip_invalid``: then the rejected records are left out and counted as ``skipped``.
+    """
+    issues: list[Problem] = []
+    counts: CensusCounts | None = None
+    if census is not None:
+        counts, cprobs = load_census(census, ruleset)
+        if any(p.severity is Severity.ERROR for p in cprobs):
+            raise AggregationError("辖区单位数文件有错误，未生成汇总表", cprobs)
+        issues.extend(cprobs)
+
+    checker = Checker(ruleset)
+    accs: dict[_DomainState, _Acc] = {
+        st: _Acc(len(st.leaf_pos), len(st.col_pos), with_units) for st in checker.states.values()
+    }
+
+    def sink(got: Accepted) -> None:
+        st, row, unit, detail = got
+        acc = accs[st]
+        units = acc.units
+        if units is not None:
+            units[row].setdefault(_INSPECTED, set()).add(unit)
+        if detail is None:
+            return
+        cells = acc.cells[row]
+        for c in detail.columns:
+            cells[c] += 1
+        for c in detail.revoked:
+            cells[c] += 1
+        acc.cases[row] += detail.cases
+        acc.cents[row] += detail.fine_cents
+        if units is not None:
+            u = units[row]
+            for c in detail.columns | detail.revoked:
+                u.setdefault(c, set()).add(unit)
+            if detail.cases:
+                u.setdefault(_CASES, set()).add(unit)
+            if detail.fine_cents:
+                u.setdefault(_FINES, set()).add(unit)
+
+    files = run(findings, checker, sink, progress, sink_all=with_units)
+    for st, acc in accs.items():
+        acc.inspected = list(st.inspected)  # the checker counts accepted units per row
+    errors = [p for p in checker.problems if p.severity is Severity.ERROR]
+    if errors and not skip_invalid:
+        raise AggregationError(
+            f"检查结果有 {len(errors)} 个错误（{checker.rejected} 条记录），未生成汇总表；"
+            "请修正，或使用 --skip-invalid 跳过无效记录",
+            errors,
+        )
+    issues = [*checker.problems, *issues]
+    if census is None:
+        issues.append(
+            Problem(
+                code="C011",
+                message="未提供辖区单位数（--census），“辖区内单位总数”列为空",
+                severity=Severity.INFO,
+            )
+        )
+    tables = []
+    for st in checker.states.values():
+        table, tprobs = _table(st, accs[st], counts)
+        tables.append(table)
+        issues.extend(tprobs)
+    return AggregateResult(
+        ruleset=RulesetRef(id=ruleset.id, digest=_digest(ruleset)),
+        input=InputSummary(
+            files=files,
+            records_read=checker.read,
+            accepted=checker.accepted,
+            rejected=checker.rejected,
+            skipped=checker.rejected if skip_invalid else 0,
+        ),
+        tables=tables,
+        issues=[p.to_dict() for p in issues],
+    )
+
+
+def _money(cents: int) -> Decimal:
+    """Cents to 万元, exactly: 1 万元 is 1 000 000 cents."""
+    return Decimal(cents).scaleb(-6)
+
+
+def _leaf_value(
+    kind: ColumnKind, acc: _Acc, row: int, pos: int, census: int | None
+) -> int | Decimal | None:
+    if kind is ColumnKind.VIOLATION_UNITS or kind is ColumnKind.REVOKED_UNITS:
+        return acc.cells[row][pos]
+    if kind is ColumnKind.INSPECTED_UNITS:
+        return acc.inspected[row]
+    if kind is ColumnKind.CASES:
+        return acc.cases[row]
+    if kind is ColumnKind.FINES:
+        return _money(acc.cents[row])
+    return census  # CENSUS_UNITS
+
+
+def _leaf_units(kind: ColumnKind, acc: _Acc, row: int, pos: int) -> set[str]:
+    assert acc.units is not None
+    key = {
+        ColumnKind.INSPECTED_UNITS: _INSPECTED,
+        ColumnKind.CASES: _CASES,
+        ColumnKind.FINES: _FINES,
+    }.get(kind, pos)
+    return acc.units[row].get(key, set())
+
+
+def _table(
+    st: _DomainState, acc: _Acc, census: CensusCounts | None
+) -> tuple[SummaryTable, list[Problem]]:
+    rules: DomainRules = st.rules
+    cl = rules.checklist
+    dom = st.domain
+    problems: list[Problem] = []
+    columns = [
+        TableColumn(id=c.id, label=c.label, groups=list(c.groups), kind=c.kind.value)
+        for c in cl.columns
+    ]
+    applies = rules.column_applies
+
+    def census_of(leaf: str) -> int | None:
+        if census is None:
+            return None
+        return census.get((dom, leaf), 0)
+
+    if census is not None:
+        missing = [
+            c.label for c in cl.categories if c.id in st.leaf_pos and (dom, c.id) not in census
+        ]
+        if missing:
+            problems.append(
+                Problem(
+                    code="C006",
+                    message=f"辖区单位数未列出{rules.label}的类别：{'、'.join(missing)}，按 0 计",
+                    severity=Severity.WARNING,
+                )
+            )
+
+    def row_for(cat_id: str | None, label: str, parent: str | None) -> TableRow:
+        leaves = rules.leaves(cat_id) if cat_id else tuple(st.leaf_pos)
+        values: dict[str, int | Decimal | None] = {}
+        units: dict[str, list[str]] | None = {} if acc.units is not None else None
+        for pos, col in enumerate(cl.columns):
+            if cat_id is not None and not applies(col.id, cat_id, None):
+                values[col.id] = None
+                continue
+            total: int | Decimal | None = None
+            ids: set[str] = set()
+            for leaf in leaves:
+                if not applies(col.id, leaf, None):
+                    continue
+                r = st.leaf_pos[leaf]
+                v = _leaf_value(col.kind, acc, r, pos, census_of(leaf))
+                if v is not None:
+                    total = v if total is None else total + v
+                if units is not None and col.kind is not ColumnKind.CENSUS_UNITS:
+                    ids |= _leaf_units(col.kind, acc, r, pos)
+            values[col.id] = total
+            if units is not None and total is not None and col.kind is not ColumnKind.CENSUS_UNITS:
+                units[col.id] = sorted(ids)
+        return TableRow(
+            category=cat_id or TOTAL, label=label, parent=parent, values=values, units=units
+        )
+
+    rows = [row_for(c.id, c.label, c.parent) for c in cl.categories]
+    rows.append(row_for(None, cl.total_label, None))
+
+    if census is not None:
+        insp = [c.id for c in cl.columns if c.kind is ColumnKind.INSPECTED_UNITS]
+        cens = [c.id for c in cl.columns if c.kind is ColumnKind.CENSUS_UNITS]
+        for c in cl.categories:
+            if c.id not in st.leaf_pos:
+                continue
+            n_c = census_of(c.id) or 0
+            n_i = acc.inspected[st.leaf_pos[c.id]]
+            if (insp or cens) and n_i > n_c:
+                problems.append(
+                    Problem(
+                        code="C010",
+                        message=f"{rules.label}“{c.label}”检查单位数 {n_i} 多于辖区单位数 {n_c}",
+                        severity=Severity.WARNING,
+                    )
+                )
+    return SummaryTable(domain=dom, title=cl.title, columns=columns, rows=rows), problems
+
+
+# --------------------------------------------------------------------------- merge
+
+
+def merge(results: Sequence[AggregateResult]) -> AggregateResult:
+    """Roll tables up (county → city → province): cell by cell sums.
+
+    Refused unless every result has the same plan, digest, domains and columns. Distinct-unit
+    cells add up because jurisdictions do not share units; with drill-down that is checked, and
+    a unit inspected in two inputs is an error.
+    """
+    if not results:
+        raise AggregationError("没有可合并的结果")
+    first = results[0]
+    problems: list[Problem] = []
+    for i, r in enumerate(results[1:], start=2):
+        if r.ruleset != first.ruleset:
+            problems.append(
+                Problem(
+                    code="M001",
+                    message=f"第 {i} 个结果的规则集 {r.ruleset.id}（{r.ruleset.digest[:12]}）"
+                    f"与第 1 个 {first.ruleset.id}（{first.ruleset.digest[:12]}）不同，不能合并",
+                )
+            )
+            continue
+        if [t.domain for t in r.tables] != [t.domain for t in first.tables]:
+            problems.append(
+                Problem(
+                    code="M002",
+                    message=f"第 {i} 个结果的领域（{'、'.join(t.domain for t in r.tables)}）"
+                    f"与第 1 个（{'、'.join(t.domain for t in first.tables)}）不同，不能合并",
+                )
+            )
+            continue
+        for a, b in zip(first.tables, r.tables, strict=True):
+            if a.columns != b.columns or [x.category for x in a.rows] != [
+                x.category for x in b.rows
+            ]:
+                problems.append(
+                    Problem(
+                        code="M003",
+                        message=f"第 {i} 个结果的{a.domain}表的行或列与第 1 个不同，不能合并",
+                    )
+                )
+    if problems:
+        raise AggregationError("结果不能合并", problems)
+
+    drill = all(row.units is not None for r in results for t in r.tables for row in t.rows)
+    tables = []
+    for ti, t0 in enumerate(first.tables):
+        if drill:
+            problems.extend(_overlaps([r.tables[ti] for r in results]))
+        rows = []
+        for ri, row0 in enumerate(t0.rows):
+            values: dict[str, int | Decimal | None] = {}
+            for col in t0.columns:
+                cells = [r.tables[ti].rows[ri].values.get(col.id) for r in results]
+                present = [c for c in cells if c is not None]
+                if not present:
+                    values[col.id] = None
+                elif col.is_money:
+                    values[col.id] = sum((Decimal(c) for c in present), Decimal(0))
+                else:
+                    values[col.id] = sum(int(c) for c in present)
+            units = None
+            if drill:
+                units = {}
+                for key in row0.units or {}:
+                    ids: set[str] = set()
+                    for r in results:
+                        ids.update((r.tables[ti].rows[ri].units or {}).get(key, ()))
+                    units[key] = sorted(ids)
+            rows.append(row0.model_copy(update={"values": values, "units": units}))
+        tables.append(t0.model_copy(update={"rows": rows}))
+    if problems:
+        raise AggregationError("合并的结果中有单位被重复统计", problems)
+    files: list[InputFile] = [f for r in results for f in r.input.files]
+    return AggregateResult(
+        ruleset=first.ruleset,
+        input=InputSummary(
+            files=files,
+            records_read=sum(r.input.records_read for r in results),
+            accepted=sum(r.input.accepted for r in results),
+            rejected=sum(r.input.rejected for r in results),
+            skipped=sum(r.input.skipped for r in results),
+        ),
+        tables=tables,
+        issues=[i for r in results for i in r.issues],
+    )
+
+
+def _overlaps(tables: list[SummaryTable]) -> list[Problem]:
+    """Units inspected (in the 合计 row) in more than one of the inputs."""
+    insp = [c.id for c in tables[0].columns if c.kind == ColumnKind.INSPECTED_UNITS.value]
+    if not insp:
+        return []
+    owner: dict[str, int] = {}
+    out: list[Problem] = []
+    for i, t in enumerate(tables, start=1):
+        for unit in (t.total.units or {}).get(insp[0], []):
+            if unit in owner:
+                out.append(
+                    Problem(
+                        code="M004",
+                        message=f"单位 {unit} 同时出现在第 {owner[unit]} 个和第 {i} 个结果的"
+                        f"{t.domain}表中，合并会重复统计",
+                    )
+                )
+            else:
+                owner[unit] = i
+    return out
