@@ -1,0 +1,194 @@
+"""``spotcheck validate | aggregate | merge``: findings in, problems and 汇总表 out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, Severity, UsageError
+from ..loader import load_ruleset
+from ..tables import AggregateResult
+from ._output import write_bytes, write_text
+
+_MAX_SHOWN = 200  # problems printed on a terminal; the JSON output always has all of them
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("validate", help="校验检查结果：列出每个问题（文件:行、字段、原因）")
+    p.add_argument("findings", nargs="+", metavar="FINDINGS", help="检查结果文件")
+    p.add_argument("--ruleset", required=True, metavar="PLAN", help="规则集（如 shanxi/2025）")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--fail-on",
+        choices=["error", "warning"],
+        default="error",
+        help="何种级别的问题使退出码为 1（默认 error）",
+    )
+    p.add_argument("-o", "--output", metavar="OUT")
+    p.set_defaults(run=_validate)
+
+    p = sub.add_parser("aggregate", help="由检查结果生成汇总表（每个领域一张）")
+    p.add_argument("findings", nargs="+", metavar="FINDINGS", help="检查结果文件")
+    p.add_argument("--ruleset", required=True, metavar="PLAN", help="规则集（如 shanxi/2025）")
+    p.add_argument("--census", metavar="FILE", help="辖区单位数文件（domain, category, units）")
+    p.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table")
+    p.add_argument("-o", "--output", metavar="OUT")
+    p.add_argument("--with-units", action="store_true", help="每格附上被统计的单位编号")
+    p.add_argument(
+        "--skip-invalid", action="store_true", help="跳过有错误的记录（并在结果中记录跳过数）"
+    )
+    p.set_defaults(run=_aggregate)
+
+    p = sub.add_parser("merge", help="合并下级辖区的汇总结果（JSON），逐格相加")
+    p.add_argument("results", nargs="+", metavar="RESULT.json")
+    p.add_argument("-o", "--output", metavar="OUT")
+    p.add_argument("--format", choices=["json", "table", "csv", "xlsx"], default="json")
+    p.set_defaults(run=_merge)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """A one-line progress bar on stderr, shown only on a terminal and after one second."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.shown = False
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.start
+        if elapsed < 1.0:
+            return
+        frac = done / total if total else 1.0
+        width = 30
+        bar = "█" * int(frac * width)
+        sys.stderr.write(f"\r读取中 |{bar:<{width}}| {frac:6.1%} {elapsed:5.1f}s")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _check_inputs(paths: list[str]) -> None:
+    missing = [p for p in paths if not Path(p).is_file()]
+    if missing:
+        raise UsageError("找不到文件：" + "、".join(missing))
+
+
+def _print_problems(problems: list[Problem], stream: Any) -> None:
+    for p in problems[:_MAX_SHOWN]:
+        stream.write(p.format() + "\n")
+    if len(problems) > _MAX_SHOWN:
+        stream.write(
+            f"……另有 {len(problems) - _MAX_SHOWN} 个问题未显示（用 --format json 查看全部）\n"
+        )
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from ..validation import validate
+
+    _check_inputs(args.findings)
+    rs = load_ruleset(args.ruleset)
+    progress = _Progress()
+    try:
+        report = validate(list(args.findings), rs, progress=progress)
+    finally:
+        progress.close()
+    if args.format == "json":
+        write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), args.output)
+    else:
+        if args.output:
+            import io
+
+            buf = io.StringIO()
+            _print_problems(report.problems, buf)
+            buf.write(report.summary() + "\n")
+            write_text(buf.getvalue(), args.output)
+        else:
+            _print_problems(report.problems, sys.stdout)
+            sys.stdout.write(report.summary() + "\n")
+    worst = Severity.WARNING if args.fail_on == "warning" else Severity.ERROR
+    return 1 if any(p.severity.rank >= worst.rank for p in report.problems) else 0
+
+
+def _aggregate(args: argparse.Namespace) -> int:
+    from ..aggregate import AggregationError, aggregate
+
+    _check_inputs(args.findings + ([args.census] if args.census else []))
+    rs = load_ruleset(args.ruleset)
+    progress = _Progress()
+    try:
+        result = aggregate(
+            list(args.findings),
+            rs,
+            census=args.census,
+            with_units=args.with_units,
+            skip_invalid=args.skip_invalid,
+            progress=progress,
+        )
+    except AggregationError as exc:
+        progress.close()
+        sys.stderr.write(f"spotcheck: {exc.message}\n")
+        _print_problems(list(exc.problems), sys.stderr)
+        return 1
+    finally:
+        progress.close()
+    _emit(result, args.format, args.output)
+    if result.input.skipped:
+        sys.stderr.write(f"spotcheck: 已跳过 {result.input.skipped} 条有错误的记录\n")
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from ..aggregate import AggregationError, merge
+
+    _check_inputs(args.results)
+    results = []
+    for path in args.results:
+        try:
+            results.append(AggregateResult.from_json(Path(path).read_bytes()))
+        except (ValueError, OSError) as exc:  # pydantic's ValidationError is a ValueError
+            raise UsageError(f"{path} 不是 spotcheck aggregate 的 JSON 结果：{exc}") from exc
+    try:
+        merged = merge(results)
+    except AggregationError as exc:
+        sys.stderr.write(f"spotcheck: {exc.message}\n")
+        _print_problems(list(exc.problems), sys.stderr)
+        return 1
+    _emit(merged, args.format, args.output)
+    return 0
+
+
+def _emit(result: AggregateResult, fmt: str, out: str | None) -> None:
+    if fmt == "json":
+        write_text(result.to_json(), out)
+        return
+    try:
+        from .. import report
+    except ImportError as exc:
+        raise UsageError(f"输出格式 {fmt} 暂不可用（spotcheck_rules.report 未安装）") from exc
+    name = {"table": "render_table", "csv": "render_csv", "xlsx": "render_xlsx"}[fmt]
+    render = getattr(report, name, None)
+    if render is None:
+        raise UsageError(f"输出格式 {fmt} 暂不可用（缺少 report.{name}）")
+    if fmt == "xlsx":
+        data = render(result)
+        if out is None and sys.stdout.isatty():
+            raise UsageError("xlsx 是二进制格式，请用 -o 指定输出文件")
+        write_bytes(data, out)
+    else:
+        write_text(render(result), out)
