@@ -31,6 +31,19 @@ from .text import normalize
 # Heavier parts (findings, xlsx, diff, draws) load on first use, so that loading a plan in a
 # fresh process stays fast; the names are still importable from here.
 _LAZY = {
+    "AggregateResult": "tables",
+    "AggregationError": "aggregate",
+    "Finding": "findings",
+    "RecordOutcome": "validation",
+    "SummaryTable": "tables",
+    "TableColumn": "tables",
+    "TableRow": "tables",
+    "ValidationReport": "validation",
+    "aggregate": "aggregate",
+    "merge": "aggregate",
+    "read_records": "findings",
+    "validate": "validation",
+    "validate_one": "validation",
     "Assignment": "inspectors",
     "Audit": "audit",
     "Draw": "sampling",
@@ -44,6 +57,10 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from .aggregate import AggregationError, aggregate, merge
+    from .findings import Finding, read_records
+    from .tables import AggregateResult, SummaryTable, TableColumn, TableRow
+    from .validation import RecordOutcome, ValidationReport, validate, validate_one
     from .audit import Audit, audit_record, read_audit
     from .inspectors import Assignment, assign_inspectors
     from .roster import read_inspectors, read_roster
@@ -60,6 +77,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AggregateResult",
+    "AggregationError",
     "AmbiguousReferenceError",
     "Assignment",
     "Audit",
@@ -71,26 +90,37 @@ __all__ = [
     "Domain",
     "DomainRules",
     "Draw",
+    "Finding",
     "Plan",
     "Problem",
+    "RecordOutcome",
     "Ruleset",
     "RulesetError",
     "RulesetInfo",
     "Severity",
     "SpotcheckError",
+    "SummaryTable",
+    "TableColumn",
+    "TableRow",
     "Tier",
     "UnknownReferenceError",
     "UnknownRulesetError",
     "UsageError",
+    "ValidationReport",
+    "aggregate",
     "assign_inspectors",
     "audit_record",
     "check_files",
     "draw",
     "list_rulesets",
     "load_ruleset",
+    "merge",
     "normalize",
     "read_audit",
     "read_inspectors",
+    "read_records",
     "read_roster",
+    "validate",
+    "validate_one",
     "verify",
 ]
