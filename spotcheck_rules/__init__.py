@@ -58,13 +58,13 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .aggregate import AggregationError, aggregate, merge
-    from .findings import Finding, read_records
-    from .tables import AggregateResult, SummaryTable, TableColumn, TableRow
-    from .validation import RecordOutcome, ValidationReport, validate, validate_one
     from .audit import Audit, audit_record, read_audit
+    from .findings import Finding, read_records
     from .inspectors import Assignment, assign_inspectors
     from .roster import read_inspectors, read_roster
     from .sampling import Draw, draw, verify
+    from .tables import AggregateResult, SummaryTable, TableColumn, TableRow
+    from .validation import RecordOutcome, ValidationReport, validate, validate_one
 
 
 def __getattr__(name: str) -> Any:
