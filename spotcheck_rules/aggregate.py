@@ -142,18 +142,22 @@ def _census_entry(
 
 
 class _Acc:
-    """Counters of one domain: one int per leaf-row cell (plus unit sets with drill-down)."""
+    """Counters of one domain: one int per leaf-row cell (plus unit sets with drill-down).
+
+    The checker counts (:class:`~spotcheck_rules.validation._DomainState`); with drill-down the
+    unit ids come from the records it hands on.
+    """
 
     __slots__ = ("cases", "cells", "cents", "inspected", "units")
 
-    def __init__(self, n_rows: int, n_cols: int, with_units: bool) -> None:
-        self.inspected = [0] * n_rows
-        self.cases = [0] * n_rows
-        self.cents = [0] * n_rows
-        self.cells = [[0] * n_cols for _ in range(n_rows)]
+    def __init__(self, st: _DomainState, with_units: bool) -> None:
+        self.inspected = st.inspected
+        self.cases = st.cases
+        self.cents = st.cents
+        self.cells = st.cells
         # per row: column position → unit ids; key -1 is "inspected", -2 cases, -3 fines
         self.units: list[dict[int, set[str]]] | None = (
-            [{} for _ in range(n_rows)] if with_units else None
+            [{} for _ in st.leaf_pos] if with_units else None
         )
 
 
@@ -183,37 +187,25 @@ def aggregate(
         issues.extend(cprobs)
 
     checker = Checker(ruleset)
-    accs: dict[_DomainState, _Acc] = {
-        st: _Acc(len(st.leaf_pos), len(st.col_pos), with_units) for st in checker.states.values()
-    }
+    accs: dict[_DomainState, _Acc] = {st: _Acc(st, with_units) for st in checker.states.values()}
 
     def sink(got: Accepted) -> None:
         st, row, unit, detail = got
-        acc = accs[st]
-        units = acc.units
-        if units is not None:
-            units[row].setdefault(_INSPECTED, set()).add(unit)
+        units = accs[st].units
+        assert units is not None
+        units[row].setdefault(_INSPECTED, set()).add(unit)
         if detail is None:
             return
-        cells = acc.cells[row]
-        for c in detail.columns:
-            cells[c] += 1
-        for c in detail.revoked:
-            cells[c] += 1
-        acc.cases[row] += detail.cases
-        acc.cents[row] += detail.fine_cents
-        if units is not None:
-            u = units[row]
-            for c in detail.columns | detail.revoked:
-                u.setdefault(c, set()).add(unit)
-            if detail.cases:
-                u.setdefault(_CASES, set()).add(unit)
-            if detail.fine_cents:
-                u.setdefault(_FINES, set()).add(unit)
+        u = units[row]
+        for c in detail.columns | detail.revoked:
+            u.setdefault(c, set()).add(unit)
+        if detail.cases:
+            u.setdefault(_CASES, set()).add(unit)
+        if detail.fine_cents:
+            u.setdefault(_FINES, set()).add(unit)
 
-    files = run(findings, checker, sink, progress, sink_all=with_units)
-    for st, acc in accs.items():
-        acc.inspected = list(st.inspected)  # the checker counts accepted units per row
+    # the checker counts every cell; records are only handed on for drill-down's unit ids
+    files = run(findings, checker, sink if with_units else None, progress, sink_all=with_units)
     errors = [p for p in checker.problems if p.severity is Severity.ERROR]
     if errors and not skip_invalid:
         raise AggregationError(

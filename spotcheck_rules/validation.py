@@ -199,7 +199,10 @@ class _DomainState:
 
     __slots__ = (
         "applies",
+        "cases",
         "cat_cache",
+        "cells",
+        "cents",
         "code_cache",
         "col_pos",
         "domain",
@@ -230,6 +233,11 @@ class _DomainState:
         # accepted units per leaf row: the 检查单位数 of the table, counted here because the
         # hot loop accepts most records without handing them on
         self.inspected = [0] * len(leaves)
+        # what accepted records with violations or penalties add, per leaf row: units per
+        # column position (violations and revocations), 查处案件数, 罚没款 in cents
+        self.cells = [[0] * len(self.col_pos) for _ in leaves]
+        self.cases = [0] * len(leaves)
+        self.cents = [0] * len(leaves)
 
 
 class _Miss(NamedTuple):
@@ -260,6 +268,11 @@ class _CachedProblem(NamedTuple):
 
 
 _Verdict = tuple[Code | None, int, tuple[_CachedProblem, ...]]
+_FastCode = tuple[int, str, int] | None
+_FastEntry = tuple["_DomainState", int, str, str | None, dict[str, _FastCode]]
+"""(domain state, leaf row position, category id, canonical ownership, violation spellings)."""
+_BIT_REFERRAL, _BIT_OPINION, _BIT_PENALTY = 1, 2, 4
+_UNSEEN: Any = object()
 
 
 @dataclass(slots=True)
@@ -290,6 +303,8 @@ class Checker:
             d: _DomainState(r) for d, r in ruleset.domains.items()
         }
         self._domain_cache: dict[str, _DomainState | _Miss] = {}
+        # (domain, category, ownership) as spelled → what the hot loop needs (see _fast_entry)
+        self._fast: dict[tuple[str, str, str | None], _FastEntry | None] = {}
         self.problems: list[Problem] = []
         self.outcomes: list[RecordOutcome] = []
         self.record_outcomes = record_outcomes
@@ -384,7 +399,7 @@ class Checker:
             )
         return result
 
-    def _state(self, ref: str) -> _DomainState | None:
+    def _lookup_state(self, ref: str) -> _DomainState | _Miss:
         hit = self._domain_cache.get(ref)
         if hit is None:
             res = _resolve(_ALL_DOMAINS, ref, "F010", "监督领域")
@@ -399,12 +414,17 @@ class Checker:
                 else:
                     hit = st
             self._domain_cache[ref] = hit
+        return hit
+
+    def _state(self, ref: str) -> _DomainState | None:
+        hit = self._lookup_state(ref)
         if isinstance(hit, _DomainState):
             return hit
         self._template(hit, "domain")
         return None
 
-    def _category(self, st: _DomainState, ref: str) -> tuple[int, str] | None:
+    @staticmethod
+    def _lookup_category(st: _DomainState, ref: str) -> tuple[int, str] | _Miss:
         hit = st.cat_cache.get(ref)
         if hit is None:
             res = _resolve(st.rules.categories, ref, "F012", "单位类别")
@@ -418,10 +438,49 @@ class Checker:
                     "F013", f"“{res.label}”是小计行，请填写其下的具体类别：{'、'.join(kids)}", kids
                 )
             st.cat_cache[ref] = hit
+        return hit
+
+    def _category(self, st: _DomainState, ref: str) -> tuple[int, str] | None:
+        hit = self._lookup_category(st, ref)
         if isinstance(hit, _Miss):
             self._template(hit, "category")
             return None
         return hit
+
+    def _fast_entry(self, dref: str, cref: str, oref: str | None) -> _FastEntry | None:
+        """The hot loop's table for a (domain, category, ownership) spelling: ``None`` unless
+        all three resolve without a problem (then the record may skip :meth:`check`)."""
+        own = oref
+        if oref is not None and oref not in _OWNERSHIP_TEXT:
+            own = OWNERSHIP_ALIASES.get(oref.strip())
+        st = self._lookup_state(dref)
+        entry: _FastEntry | None = None
+        if (oref is None or own is not None) and isinstance(st, _DomainState):
+            cat = self._lookup_category(st, cref)
+            if not isinstance(cat, _Miss):
+                entry = (st, cat[0], cat[1], own, {})
+        self._fast[(dref, cref, oref)] = entry
+        return entry
+
+    def _fast_code(self, st: _DomainState, ref: str, cat_id: str, own: str | None) -> _FastCode:
+        """A violation spelling in the hot loop: (column position, code id, disposition bit),
+        or ``None`` when it causes any problem (then the record takes :meth:`check`)."""
+        key = (ref, cat_id, own)
+        v = st.verdicts.get(key)
+        if v is None:
+            v = st.verdicts[key] = self._verdict(st, ref, cat_id, own)
+        code, pos, probs = v
+        if code is None or probs:
+            return None
+        disp = code.disposition
+        bit = (
+            _BIT_REFERRAL
+            if disp is _REFERRAL
+            else _BIT_OPINION
+            if disp is _OPINION
+            else _BIT_PENALTY
+        )
+        return (pos, code.id, bit)
 
     def _check(self, rec: _Rec) -> Accepted | None:
         st = self._state(rec.domain)
@@ -475,8 +534,17 @@ class Checker:
             is_line = self._line is not None
             pos = self._line if self._line is not None else self._seq + 1
             seen[key] = (fp << 41) | (is_line << 40) | ((fno & 0xFF) << 32) | (pos & 0xFFFFFFFF)
-            st.inspected[cat[0]] += 1
-            return (st, cat[0], rec.unit_id, detail)
+            row = cat[0]
+            st.inspected[row] += 1
+            if detail is not None:
+                cells = st.cells[row]
+                for c in detail.columns:
+                    cells[c] += 1
+                for c in detail.revoked:
+                    cells[c] += 1
+                st.cases[row] += detail.cases
+                st.cents[row] += detail.fine_cents
+            return (st, row, rec.unit_id, detail)
         where = self._where(prev)
         if prev >> 41 == fp:
             self._add(
@@ -733,9 +801,10 @@ class Checker:
         """
         decode = _DECODER.decode
         decode_error = msgspec.DecodeError
-        domains = self._domain_cache
+        fast_entries = self._fast
+        fast_entry = self._fast_entry
+        fast_code = self._fast_code
         year = self.year
-        own_ok = _OWNERSHIP_TEXT
         check = self.check
         name = info.path
         fno = self._file_no.get(name)
@@ -763,38 +832,104 @@ class Checker:
                         sink(got)
                     continue
                 n += 1
-                st = domains.get(rec.domain)
+                key3 = (rec.domain, rec.category, rec.ownership)
+                ent = fast_entries.get(key3, _UNSEEN)
+                if ent is _UNSEEN:
+                    ent = fast_entry(*key3)
+                day = rec.inspected_on
+                region = rec.region
                 if (
-                    isinstance(st, _DomainState)
-                    and not rec.violations
-                    and rec.penalty is None
+                    ent is not None
+                    and (day is None or day.year == year)
+                    and (region is None or (len(region) == 6 and region.isdigit()))
                     and not rec.not_applicable
                     and rec.harm is None
-                    and rec.referred is None
-                    and rec.opinion_issued is None
                 ):
-                    cat = st.cat_cache.get(rec.category)
-                    own = rec.ownership
-                    day = rec.inspected_on
-                    region = rec.region
-                    if (
-                        type(cat) is tuple  # a resolved leaf; a _Miss is a tuple subclass
-                        and (own is None or own in own_ok)
-                        and (day is None or day.year == year)
-                        and (region is None or (len(region) == 6 and region.isdigit()))
-                    ):
-                        row, cat_id = cast("tuple[int, str]", cat)
-                        key = hash(rec.unit_id)
-                        seen = st.seen
-                        if key not in seen:
-                            # same fingerprint as _check computes for a record without detail
+                    st, row, cat_id, own, codes = ent
+                    viols = rec.violations
+                    pen = rec.penalty
+                    referred = rec.referred
+                    opinion = rec.opinion_issued
+                    if not viols:
+                        if pen is None and referred is None and opinion is None:
+                            # the fingerprint _check computes for a record without detail
                             fp = hash((cat_id, own, region, day, rec.tier, rec.unit_name, None))
-                            seen[key] = ((fp & _MASK64) << 41) | loc_bits | (lineno & 0xFFFFFFFF)
-                            st.inspected[row] += 1
-                            fast += 1
-                            if sink_all and sink is not None:
-                                sink((st, row, rec.unit_id, None))
-                            continue
+                            packed = ((fp & _MASK64) << 41) | loc_bits | (lineno & 0xFFFFFFFF)
+                            # one probe of the big table: a new unit stores this very object
+                            # (a fresh int above 2**40, never a cached one); a duplicate keeps
+                            # the first record's entry and goes to check() to be reported
+                            if st.seen.setdefault(hash(rec.unit_id), packed) is packed:
+                                st.inspected[row] += 1
+                                fast += 1
+                                if sink_all and sink is not None:
+                                    sink((st, row, rec.unit_id, None))
+                                continue
+                    elif not sink_all:
+                        # violations that resolve without a problem, a plain penalty: the
+                        # checks of _detail that could fire are tested here, else check()
+                        cols: set[int] = set()
+                        ids: set[str] = set()
+                        bits = 0
+                        for ref in viols:
+                            hit = codes.get(ref, _UNSEEN)
+                            if hit is _UNSEEN:
+                                hit = codes[ref] = fast_code(st, ref, cat_id, own)
+                            if hit is None:
+                                break
+                            pos, cid, bit = hit
+                            cols.add(pos)
+                            ids.add(cid)
+                            bits |= bit
+                        else:
+                            cases = 0
+                            cents = 0
+                            fine: Decimal | None = None
+                            if pen is not None:
+                                cases = pen.cases
+                                fine = pen.fine_yuan
+                                if fine is not None:
+                                    if (
+                                        fine.is_finite()
+                                        and fine >= 0
+                                        and cast(int, fine.as_tuple().exponent) >= -2
+                                    ):
+                                        cents = int(fine.scaleb(2))
+                                    else:
+                                        cases = -1
+                                if pen.revoked or cases < 0:
+                                    cases = -1
+                                elif cents > 0 and (
+                                    cases == 0 or not bits & (_BIT_PENALTY | _BIT_REFERRAL)
+                                ):
+                                    cases = -1  # F063, F057
+                            if (
+                                cases >= 0
+                                and (referred is True or not bits & _BIT_REFERRAL)
+                                and (opinion is not False or not bits & _BIT_OPINION)
+                            ):
+                                extra = (
+                                    frozenset(ids),
+                                    None,
+                                    cases,
+                                    fine,
+                                    None,
+                                    referred,
+                                    opinion,
+                                    None,
+                                )
+                                fp = hash(
+                                    (cat_id, own, region, day, rec.tier, rec.unit_name, extra)
+                                )
+                                packed = ((fp & _MASK64) << 41) | loc_bits | (lineno & 0xFFFFFFFF)
+                                if st.seen.setdefault(hash(rec.unit_id), packed) is packed:
+                                    st.inspected[row] += 1
+                                    cells = st.cells[row]
+                                    for c in cols:
+                                        cells[c] += 1
+                                    st.cases[row] += cases
+                                    st.cents[row] += cents
+                                    fast += 1
+                                    continue
                 got = check(RawRecord(name, lineno, n - 1, rec))
                 if got is not None and sink is not None:
                     sink(got)
