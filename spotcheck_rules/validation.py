@@ -1036,8 +1036,10 @@ def run(
         if src.jsonl is not None and not checker.record_outcomes:
             n = checker.consume_jsonl(src.jsonl, info, sink, sink_all=sink_all, progress=progress)
         else:
+            # outcomes for every record: the generic reader (the hot loop keeps none)
+            records = src.records if src.jsonl is None else read_records(src.jsonl, info=info)
             n = 0
-            for raw in src.records:
+            for raw in records:
                 got = check(raw)
                 if got is not None and sink is not None and (sink_all or got[3] is not None):
                     sink(got)

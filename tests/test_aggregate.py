@@ -17,8 +17,10 @@ from ruamel.yaml import YAML
 from spotcheck_rules import Ruleset, load_ruleset
 from spotcheck_rules.aggregate import AggregationError, aggregate, merge
 from spotcheck_rules.cli import main
+from spotcheck_rules.findings import read_records
 from spotcheck_rules.loader import clear_cache
 from spotcheck_rules.tables import TOTAL, AggregateResult, SummaryTable, result_json_schema
+from spotcheck_rules.validation import validate
 
 GOLDEN = Path(__file__).parent / "golden" / "aggregate"
 UNIT_KINDS = {"violation_units", "revoked_units"}
@@ -490,3 +492,83 @@ def test_cli_aggregate_and_merge(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["validate", str(a), "--ruleset", str(plan)]) == 0
     assert main(["validate", str(tmp_path / "missing.jsonl"), "--ruleset", str(plan)]) == 2
     assert main(["merge", str(a), "-o", str(out)]) == 2  # not a result
+
+
+def _messy_finding(rnd: random.Random, i: int) -> dict[str, Any]:
+    """A record that may trip any check the hot loop short-cuts (for the agreement test)."""
+    domain = rnd.choice(["tcm", "tcm", "中医医疗机构", "blood"])
+    rec: dict[str, Any] = {"unit_id": f"u{i}", "domain": domain}
+    if domain == "blood":
+        rec["category"] = rnd.choice([*_BLOOD, "tcm_clinic"])
+        pool = ["testing", "special", "clinical_use", "license"]
+    else:
+        rec["category"] = rnd.choice([*_TCM_LEAVES, "中医诊所", "no_such_row"])
+        pool = ["license", "license_expired", "执业许可证过期", "illegal_practice"]
+        pool += ["policy_pharmacy", "bogus"]
+    rec["ownership"] = rnd.choice([None, "public", "private", "公立", "民营", "nonsense"])
+    if rnd.random() < 0.1:
+        rec["region"] = rnd.choice(["140105", "14010", "abcdef"])
+    if rnd.random() < 0.5:
+        rec["inspected_on"] = rnd.choice(["2025-03-01", "2025-11-30", "2024-12-31"])
+    if rnd.random() < 0.7:
+        rec["violations"] = rnd.sample(pool, rnd.randint(0, 3))
+    if rnd.random() < 0.6:
+        pen: dict[str, Any] = {"cases": rnd.choice([0, 1, 1, 2, -1])}
+        fine = rnd.choice([None, "0", "12.34", "1.500", "1.234", "-3", "NaN", 500, 0.5])
+        if fine is not None:
+            pen["fine_yuan"] = fine
+        if rnd.random() < 0.3:
+            pen["revoked"] = rnd.sample(["revoked_license", "bogus"], rnd.randint(1, 2))
+        rec["penalty"] = pen
+    for flag in ("referred", "opinion_issued"):
+        if rnd.random() < 0.4:
+            rec[flag] = rnd.choice([True, False])
+    if rnd.random() < 0.05:
+        rec["not_applicable"] = ["bogus_item"]
+    if rnd.random() < 0.05:
+        rec["harm"] = {"deaths": rnd.choice([0, 1])}
+    return {k: v for k, v in rec.items() if v is not None}
+
+
+def test_jsonl_hot_loop_agrees_on_every_check(syn: Ruleset, tmp_path: Path) -> None:
+    """Every short cut of the hot loop (violations, penalties, revocations, flags, duplicates)
+    gives what check() gives: same tables, counts and problems, in the same order."""
+    rnd = random.Random(11)
+    findings = [_messy_finding(rnd, i) for i in range(1500)]
+    for _ in range(150):  # duplicates: identical, reordered or relabelled, or conflicting
+        dup = dict(rnd.choice(findings))
+        if dup.get("violations") and rnd.random() < 0.5:
+            dup["violations"] = list(reversed(dup["violations"]))
+        elif rnd.random() < 0.3:
+            dup["tier"] = "municipal"
+        findings.insert(rnd.randrange(len(findings) + 1), dup)
+    path = tmp_path / "f.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(f, ensure_ascii=False) for f in findings) + "\n", encoding="utf-8"
+    )
+    # the same decoded values, fed to check() one by one as in-memory records
+    decoded = [raw.value for raw in read_records(path)]
+    for with_units in (False, True):
+        from_file = aggregate(path, syn, skip_invalid=True, with_units=with_units)
+        from_memory = aggregate(decoded, syn, skip_invalid=True, with_units=with_units)
+        assert from_file.tables == from_memory.tables
+        assert from_file.input.model_dump(exclude={"files"}) == from_memory.input.model_dump(
+            exclude={"files"}
+        )
+        got = [(i["code"], i["severity"], i["field"], i["line"]) for i in from_file.issues]
+        want = [(i["code"], i["severity"], i["field"], i["pointer"]) for i in from_memory.issues]
+        assert [g[:3] for g in got] == [w[:3] for w in want]
+        for g, w in zip(got, want, strict=True):
+            if g[3] is not None:  # line N of the file is record N - 1 of the list
+                assert w[3].split("/")[1] == str(g[3] - 1)
+        codes = {g[0] for g in got}
+        assert {"F030", "F031", "F022", "F057", "F059", "F063", "F016", "F020"} <= codes
+    # validate: the hot loop against the generic reader of the same file, problem for problem
+    hot = validate(path, syn)
+    generic = validate(path, syn, record_outcomes=True)
+    assert hot.problems == generic.problems
+    assert (hot.accepted, hot.rejected, hot.duplicates) == (
+        generic.accepted,
+        generic.rejected,
+        generic.duplicates,
+    )

@@ -275,3 +275,16 @@ def test_record_outcomes(shanxi: Ruleset) -> None:
     assert report.outcomes[1].problems[0].code == "F012"
     assert report.to_dict()["input"]["rejected"] == 1
     assert "拒绝 1 条" in report.summary()
+
+
+def test_record_outcomes_for_a_jsonl_file(shanxi: Ruleset, tmp_path: Path) -> None:
+    jl = tmp_path / "f.jsonl"
+    jl.write_text(
+        '{"unit_id": "a", "domain": "medical", "category": "诊所"}\n'
+        '{"unit_id": "b", "domain": "medical", "category": "?"}\n',
+        encoding="utf-8",
+    )
+    report = validate(jl, shanxi, record_outcomes=True)
+    assert report.records_read == 2
+    assert [(o.line, o.accepted) for o in report.outcomes] == [(1, True), (2, False)]
+    assert report.files[0].records == 2 and report.files[0].sha256
