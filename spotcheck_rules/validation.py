@@ -269,8 +269,10 @@ class _CachedProblem(NamedTuple):
 
 _Verdict = tuple[Code | None, int, tuple[_CachedProblem, ...]]
 _FastCode = tuple[int, str, int] | None
-_FastEntry = tuple["_DomainState", int, str, str | None, dict[str, _FastCode]]
-"""(domain state, leaf row position, category id, canonical ownership, violation spellings)."""
+_FastRev = tuple[int, str] | None
+_FastEntry = tuple["_DomainState", int, str, str | None, dict[str, _FastCode], dict[str, _FastRev]]
+"""(domain state, leaf row position, category id, canonical ownership, violation spellings,
+revocation spellings)."""
 _BIT_REFERRAL, _BIT_OPINION, _BIT_PENALTY = 1, 2, 4
 _UNSEEN: Any = object()
 
@@ -458,7 +460,7 @@ class Checker:
         if (oref is None or own is not None) and isinstance(st, _DomainState):
             cat = self._lookup_category(st, cref)
             if not isinstance(cat, _Miss):
-                entry = (st, cat[0], cat[1], own, {})
+                entry = (st, cat[0], cat[1], own, {}, {})
         self._fast[(dref, cref, oref)] = entry
         return entry
 
@@ -481,6 +483,18 @@ class Checker:
             else _BIT_PENALTY
         )
         return (pos, code.id, bit)
+
+    @staticmethod
+    def _fast_revocation(st: _DomainState, ref: str, cat_id: str) -> _FastRev:
+        """A revocation spelling in the hot loop: (column position, column id), or ``None``
+        when it causes a problem (F016, F017, F020)."""
+        rcol = st.rev_cache.get(ref)
+        if rcol is None:
+            rcol = _resolve(st.rules.revocations, ref, "F016", "吊销项目")
+            st.rev_cache[ref] = rcol
+        if isinstance(rcol, _Miss) or not st.applies(rcol.id, cat_id, None):
+            return None
+        return (st.col_pos[rcol.id], rcol.id)
 
     def _check(self, rec: _Rec) -> Accepted | None:
         st = self._state(rec.domain)
@@ -804,6 +818,7 @@ class Checker:
         fast_entries = self._fast
         fast_entry = self._fast_entry
         fast_code = self._fast_code
+        fast_revocation = self._fast_revocation
         year = self.year
         check = self.check
         name = info.path
@@ -845,7 +860,7 @@ class Checker:
                     and not rec.not_applicable
                     and rec.harm is None
                 ):
-                    st, row, cat_id, own, codes = ent
+                    st, row, cat_id, own, codes, revocations = ent
                     viols = rec.violations
                     pen = rec.penalty
                     referred = rec.referred
@@ -884,6 +899,8 @@ class Checker:
                             cases = 0
                             cents = 0
                             fine: Decimal | None = None
+                            rcols: set[int] = set()
+                            rids: set[str] = set()
                             if pen is not None:
                                 cases = pen.cases
                                 fine = pen.fine_yuan
@@ -896,9 +913,21 @@ class Checker:
                                         cents = int(fine.scaleb(2))
                                     else:
                                         cases = -1
-                                if pen.revoked or cases < 0:
-                                    cases = -1
-                                elif cents > 0 and (
+                                if pen.revoked and cases >= 0:
+                                    for ref in pen.revoked:
+                                        rhit = revocations.get(ref, _UNSEEN)
+                                        if rhit is _UNSEEN:
+                                            rhit = revocations[ref] = fast_revocation(
+                                                st, ref, cat_id
+                                            )
+                                        if rhit is None:
+                                            cases = -1
+                                            break
+                                        rcols.add(rhit[0])
+                                        rids.add(rhit[1])
+                                    if cases == 0:
+                                        cases = -1  # F063
+                                if cents > 0 and (
                                     cases == 0 or not bits & (_BIT_PENALTY | _BIT_REFERRAL)
                                 ):
                                     cases = -1  # F063, F057
@@ -912,7 +941,7 @@ class Checker:
                                     None,
                                     cases,
                                     fine,
-                                    None,
+                                    frozenset(rids) if rids else None,
                                     referred,
                                     opinion,
                                     None,
@@ -925,6 +954,8 @@ class Checker:
                                     st.inspected[row] += 1
                                     cells = st.cells[row]
                                     for c in cols:
+                                        cells[c] += 1
+                                    for c in rcols:
                                         cells[c] += 1
                                     st.cases[row] += cases
                                     st.cents[row] += cents

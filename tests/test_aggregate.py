@@ -535,6 +535,18 @@ def test_jsonl_hot_loop_agrees_on_every_check(syn: Ruleset, tmp_path: Path) -> N
     gives what check() gives: same tables, counts and problems, in the same order."""
     rnd = random.Random(11)
     findings = [_messy_finding(rnd, i) for i in range(1500)]
+    base = {"domain": "tcm", "category": "tcm_clinic", "violations": ["license"]}
+    for i, pen in enumerate(
+        [
+            {"cases": 0, "revoked": ["revoked_license"]},  # F063 from a revocation alone
+            {"cases": 1, "fine_yuan": "10", "revoked": ["revoked_license"] * 2},
+            {"cases": 1, "revoked": ["revoked_license", "bogus"]},  # F016
+            {"cases": 2, "fine_yuan": "0.10"},
+            {"cases": 0, "fine_yuan": "5"},  # F063
+        ]
+    ):
+        findings.append({**base, "unit_id": f"p{i}", "penalty": pen})
+        findings.append({**base, "unit_id": f"p{i}", "penalty": pen})  # F030
     for _ in range(150):  # duplicates: identical, reordered or relabelled, or conflicting
         dup = dict(rnd.choice(findings))
         if dup.get("violations") and rnd.random() < 0.5:
