@@ -9,7 +9,8 @@ the targets of issue 3, each a ratio or a bound measured in this one run:
 * end to end: ``aggregate`` over N findings (about 30% with violations), every record
   validated, versus a DuckDB query computing the same counts from the same file — at most 3×
   DuckDB's time; DuckDB's counts must equal ours (checked cell by cell);
-* peak memory of the aggregating process (a fresh one, so nothing else is counted) under 200 MB;
+* peak memory (VmHWM) of the aggregating process — a fresh one, so nothing else is counted —
+  under 200 MB;
 * validating one finding in-process (``validate_one``) under 50 µs;
 * a fresh process that imports the package and loads the plan under 300 ms; a plan already
   loaded under 1 ms.
@@ -151,7 +152,13 @@ result = aggregate(sys.argv[1], rs)
 t2 = time.perf_counter()
 with open(sys.argv[3], "w", encoding="utf-8") as f:
     f.write(result.to_json())
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+# VmHWM, not ru_maxrss: Linux carries the parent's high-water mark across fork + exec into
+# ru_maxrss, so a child of a big parent (DuckDB ran in it) would report the parent's peak.
+try:
+    with open("/proc/self/status", encoding="ascii") as st:
+        peak = next(int(x.split()[1]) for x in st if x.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
 print(json.dumps({"load_s": t1 - t0, "aggregate_s": t2 - t1, "peak_kib": peak,
                   "read": result.input.records_read, "accepted": result.input.accepted}))
 """
@@ -326,6 +333,13 @@ def _lines(figures: dict[str, Any]) -> Iterator[str]:
     yield f"aggregate (ours)             {f['ours_s']:>12.2f} s   {f['n'] / f['ours_s']:>12,.0f} records/s"
     yield f"DuckDB same counts           {f['duck_s']:>12.2f} s   {f['n'] / f['duck_s']:>12,.0f} records/s"
     yield (
+        "  runs (best kept): ours "
+        + ", ".join(f"{x:.2f}" for x in f["ours_all"])
+        + " s; DuckDB "
+        + ", ".join(f"{x:.2f}" for x in f["duck_all"])
+        + " s"
+    )
+    yield (
         f"{_mark(f['ratio'] <= TARGET_RATIO)} ratio ours / DuckDB     {f['ratio']:>12.2f} ×   "
         f"(target ≤ {TARGET_RATIO:g}×)"
     )
@@ -358,6 +372,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plan", default="shanxi/2025")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", type=Path, help="write the data here and keep it")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="time each side this many times, alternating, and keep the best (default 3)",
+    )
     args = ap.parse_args(argv)
 
     rs = load_ruleset(args.plan)
@@ -369,10 +389,19 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         with_violations = generate(data, args.n, rs, args.seed)
         gen_s = time.perf_counter() - t0
-        print(f"generated {args.n:,} findings in {gen_s:.1f} s; aggregating…", file=sys.stderr)
-        ours = run_ours(data, args.plan, out)
-        print("DuckDB…", file=sys.stderr)
-        duck_s, duck_rows = run_duckdb(data)
+        print(f"generated {args.n:,} findings in {gen_s:.1f} s; timing…", file=sys.stderr)
+        # Alternate the two sides and keep each one's best time: on a shared 2-core machine a
+        # single run of either can be off by half; the best is the least disturbed.
+        ours_runs: list[dict[str, Any]] = []
+        duck_runs: list[float] = []
+        duck_rows: list[tuple[str, str, str, str]] = []
+        for _ in range(max(1, args.repeat)):
+            ours_runs.append(run_ours(data, args.plan, out))
+            duck_s, duck_rows = run_duckdb(data)
+            duck_runs.append(duck_s)
+        ours = min(ours_runs, key=lambda r: float(r["aggregate_s"]))
+        ours["peak_kib"] = max(r["peak_kib"] for r in ours_runs)
+        duck_s = min(duck_runs)
         diffs = compare(out, duck_rows, rs)
         for d in diffs[:20]:
             print("DIFF", d, file=sys.stderr)
@@ -386,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
             "size_mb": data.stat().st_size / 1e6,
             "generate_s": gen_s,
             "ours_s": ours["aggregate_s"],
+            "ours_all": [r["aggregate_s"] for r in ours_runs],
+            "duck_all": duck_runs,
             "duck_s": duck_s,
             "ratio": ours["aggregate_s"] / duck_s,
             "counts_equal": not diffs and ours["accepted"] == args.n,
