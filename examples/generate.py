@@ -313,7 +313,8 @@ def _pick_not_applicable(units: list[_Unit], rng: random.Random) -> None:
     for u in units:
         if rng.random() >= 0.25:
             continue
-        violated = {u.rules.codes[v].item.id for v in u.violations if u.rules.codes[v].item}
+        items = (u.rules.codes[v].item for v in u.violations)
+        violated = {it.id for it in items if it is not None}
         pool = [it.id for it in u.rules.checklist.items if it.optional and it.id not in violated]
         if pool:
             k = min(len(pool), rng.choice((1, 1, 2)))
