@@ -42,6 +42,9 @@ _LAZY = {
     "aggregate": "aggregate",
     "merge": "aggregate",
     "read_records": "findings",
+    "render_csv": "report",
+    "render_table": "report",
+    "render_xlsx": "report",
     "validate": "validation",
     "validate_one": "validation",
     "Assignment": "inspectors",
@@ -61,6 +64,7 @@ if TYPE_CHECKING:
     from .audit import Audit, audit_record, read_audit
     from .findings import Finding, read_records
     from .inspectors import Assignment, assign_inspectors
+    from .report import render_csv, render_table, render_xlsx
     from .roster import read_inspectors, read_roster
     from .sampling import Draw, draw, verify
     from .tables import AggregateResult, SummaryTable, TableColumn, TableRow
@@ -120,6 +124,9 @@ __all__ = [
     "read_inspectors",
     "read_records",
     "read_roster",
+    "render_csv",
+    "render_table",
+    "render_xlsx",
     "validate",
     "validate_one",
     "verify",
