@@ -288,7 +288,9 @@ def _table(
             return None
         return census.get((dom, leaf), 0)
 
-    if census is not None:
+    # Only a table with a 辖区内单位总数 column needs the census (the 医疗机构 and 中医 forms
+    # have none), so only such a table warns about rows the census leaves out.
+    if census is not None and any(c.kind is ColumnKind.CENSUS_UNITS for c in cl.columns):
         missing = [
             c.label for c in cl.categories if c.id in st.leaf_pos and (dom, c.id) not in census
         ]
