@@ -698,15 +698,18 @@ def _match(old: Sequence[T], new: Sequence[T]) -> _Matching:
     return _Matching(pairs, renamed, replaced, removed, added)
 
 
-def _stable_subsequence(old_order: Sequence[str], new_order: Sequence[str]) -> set[str]:
+def _stable_subsequence(
+    old_order: Sequence[str], new_order: Sequence[str], key: Mapping[str, tuple[str, str]]
+) -> set[str]:
     """The largest set of ids whose relative order is the same on both sides.
 
-    Among several largest sets we pick by a weight that depends only on the ids (2**rank of the
-    id in sorted order), so diff(a, b) and diff(b, a) report the same moves.
+    Among several largest sets we pick by a weight that depends only on the matched pair
+    (2**rank of its sorted (old id, new id) key), so that diff(a, b) and diff(b, a) report the
+    same moves: a swap of two columns always names the same one as moved.
     """
     common = [i for i in old_order if i in set(new_order)]
     pos = {i: n for n, i in enumerate(new_order)}
-    rank = {i: n for n, i in enumerate(sorted(common))}
+    rank = {i: n for n, i in enumerate(sorted(common, key=lambda i: key[i]))}
     base = 1 << (len(common) + 1)
     best: list[int] = []
     prev: list[int] = []
@@ -886,7 +889,8 @@ def _moves(
     to_old = {n: o for o, n in m.pairs}
     old_order = [to_new[e.id] for e in old_seq if e.id in to_new]  # in new ids
     new_order = [e.id for e in new_seq if e.id in to_old]
-    stable = _stable_subsequence(old_order, new_order)
+    pair_key = {n: (min(o, n), max(o, n)) for o, n in m.pairs}
+    stable = _stable_subsequence(old_order, new_order, pair_key)
     new_idx = _index(new_seq)
     old_idx = _index(old_seq)
     for nid in new_order:
@@ -1826,9 +1830,8 @@ def _diff_wording(p: _Pair) -> None:
         title = new_items.get(iid) or old_items.get(iid)
         q = _q(title.title, iid) if title else iid
         if ow is None and nw is not None:
-            base = new_items[iid].text if iid in new_items else ""
             # The old value is what the old side printed: its checklist text for this item.
-            before = old_items[iid].text if iid in old_items else base
+            before = old_items[iid].text if iid in old_items else None
             p.add(
                 "wording-added",
                 id=iid,
@@ -1840,10 +1843,10 @@ def _diff_wording(p: _Pair) -> None:
                 new=nw.text,
                 message=f"计划对检查内容{q}采用自己的措辞（与检查表原文不同）",
                 order=order.get(iid, 999),
-                text=(before, nw.text),
+                text=(before or "", nw.text),
             )
         elif ow is not None and nw is None:
-            after = new_items[iid].text if iid in new_items else ""
+            after = new_items[iid].text if iid in new_items else None
             p.add(
                 "wording-removed",
                 id=iid,
@@ -1855,7 +1858,7 @@ def _diff_wording(p: _Pair) -> None:
                 new=after,
                 message=f"计划不再对检查内容{q}采用自己的措辞，回到检查表原文",
                 order=order.get(iid, 999),
-                text=(ow.text, after),
+                text=(ow.text, after or ""),
             )
         elif ow is not None and nw is not None and ow.text != nw.text:
             p.add(
