@@ -2288,7 +2288,7 @@ def diff_rulesets(
                     new_pointer=None,
                     old=_domain_summary(r),
                     new=None,
-                    message=f"不再包含监督领域「{label}」（{dom.value}）：该领域整套汇总表不再填报",
+                    message=f"不再包含监督领域「{label}」（{dom.value}）：没有这一领域的汇总表，读取它的程序须另行处理",
                 )
     for dom, orules, nrules in _domain_pairs(a, b):
         _diff_domain(
@@ -2453,7 +2453,7 @@ def render_text(diff: Diff) -> str:
                 ack = f"  （已确认：{c.acknowledgement}）" if c.acknowledged else ""
                 lines.append(f"    [{c.level.label}] {c.message}  <{c.rule} {c.fingerprint}>{ack}")
                 if c.text_diff:
-                    lines.append(f"        {c.text_diff}")
+                    lines.append(f"        {_one_line(c.text_diff)}")
             if hidden:
                 lines.append(f"  -- {ent.label}：另有 {hidden} 处出处改变（--format json 可见）")
     lines.extend(_suggestion_lines(diff, "  "))
@@ -2473,6 +2473,11 @@ def _suggestion_lines(diff: Diff, indent: str) -> list[str]:
     for s in diff.rename_suggestions:
         out.append(f"{indent}- {_scope_name(s.domain)} {s.message}")
     return out
+
+
+def _one_line(text: str) -> str:
+    # A line break inside a diff would end a Markdown bullet or break the terminal layout.
+    return text.replace("\r\n", "\n").replace("\n", " ⏎ ")
 
 
 def _md(text: str) -> str:
@@ -2510,7 +2515,7 @@ def render_markdown(diff: Diff, *, title: str | None = None) -> str:
                     f"- **{c.level.label}** {_md(c.message)}{ack} `{c.rule}` `{c.fingerprint}`"
                 )
                 if c.text_diff:
-                    out.append(f"  - 文字对比：{_md(c.text_diff)}")
+                    out.append(f"  - 文字对比：{_md(_one_line(c.text_diff))}")
             if hidden:
                 out += ["", f"另有 {hidden} 处{ent.label}的出处（provenance）改变，未逐条列出。"]
     if diff.rename_suggestions:
