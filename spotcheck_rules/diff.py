@@ -65,6 +65,7 @@ from .text import normalize
 __all__ = [
     "CHANGELOGS",
     "RULES",
+    "RULES_BY_ID",
     "Acknowledgement",
     "Change",
     "ChangeLevel",
@@ -74,6 +75,8 @@ __all__ = [
     "Rule",
     "Side",
     "SideInfo",
+    "Summary",
+    "changelog_pages",
     "check_changelogs",
     "diff_json_schema",
     "diff_rulesets",
@@ -606,14 +609,14 @@ def _applicability(a: Applicability | None) -> Json:
     return a.model_dump(mode="json", exclude={"provenance"})
 
 
-def _applicability_text(a: Json) -> str:
+def _applicability_text(a: Json, name: Callable[[str], str]) -> str:
     if not a:
         return "全部类别"
     parts = []
     if a.get("categories") is not None:
-        parts.append("仅 " + _join(a["categories"]))
+        parts.append("仅 " + _join(name(c) for c in a["categories"]))
     if a.get("exclude"):
-        parts.append("不含 " + _join(a["exclude"]))
+        parts.append("不含 " + _join(name(c) for c in a["exclude"]))
     if a.get("ownership"):
         parts.append("仅公立" if a["ownership"] == "public" else "仅非公立")
     return "，".join(parts) or "全部类别"
@@ -903,8 +906,8 @@ def _moves(
         # inserted earlier. Neighbours are named by the id on their own side.
         before_old = old_seq[o_pos - 1].id if o_pos > 0 else None
         before_new = new_seq[n_pos - 1].id if n_pos > 0 else None
-        where_old = f"「{before_old}」之后" if before_old else "最前"
-        where_new = f"「{before_new}」之后" if before_new else "最前"
+        where_old = f"「{label(old_seq[o_pos - 1])}」之后" if before_old else "最前"
+        where_new = f"「{label(new_seq[n_pos - 1])}」之后" if before_new else "最前"
         p.add(
             rule,
             id=nid,
@@ -1203,7 +1206,8 @@ def _diff_items(p: _Pair) -> None:
                 new_pointer=at("new"),
                 old=oa,
                 new=na,
-                message=f"{what}{q}的适用范围由「{_applicability_text(oa)}」改为「{_applicability_text(na)}」",
+                message=f"{what}{q}的适用范围由「{_applicability_text(oa, p.cat_label)}」"
+                f"改为「{_applicability_text(na, p.cat_label)}」",
                 order=np_,
             )
         ors, nrs = _restrictions(o), _restrictions(n)
@@ -1398,7 +1402,8 @@ def _diff_columns(p: _Pair) -> None:
                 new_pointer=at("new"),
                 old=oa,
                 new=na,
-                message=f"{what}{q}的适用范围由「{_applicability_text(oa)}」改为「{_applicability_text(na)}」",
+                message=f"{what}{q}的适用范围由「{_applicability_text(oa, p.cat_label)}」"
+                f"改为「{_applicability_text(na, p.cat_label)}」",
                 order=np_,
             )
         if o.source_label != n.source_label:
