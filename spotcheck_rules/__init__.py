@@ -48,6 +48,10 @@ _LAZY = {
     "validate": "validation",
     "validate_one": "validation",
     "Assignment": "inspectors",
+    "Change": "diff",
+    "ChangeLevel": "diff",
+    "Diff": "diff",
+    "diff_rulesets": "diff",
     "Audit": "audit",
     "Draw": "sampling",
     "assign_inspectors": "inspectors",
@@ -62,6 +66,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from .aggregate import AggregationError, aggregate, merge
     from .audit import Audit, audit_record, read_audit
+    from .diff import Change, ChangeLevel, Diff, diff_rulesets
     from .findings import Finding, read_records
     from .inspectors import Assignment, assign_inspectors
     from .report import render_csv, render_table, render_xlsx
@@ -86,10 +91,13 @@ __all__ = [
     "AmbiguousReferenceError",
     "Assignment",
     "Audit",
+    "Change",
+    "ChangeLevel",
     "Checklist",
     "Code",
     "Column",
     "ColumnKind",
+    "Diff",
     "Disposition",
     "Domain",
     "DomainRules",
@@ -115,6 +123,7 @@ __all__ = [
     "assign_inspectors",
     "audit_record",
     "check_files",
+    "diff_rulesets",
     "draw",
     "list_rulesets",
     "load_ruleset",
