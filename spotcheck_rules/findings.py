@@ -27,10 +27,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 import msgspec
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from .errors import SpotcheckError, UsageError
 
@@ -98,11 +98,24 @@ class _Public(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+# The JSON Schema of a money field is written out rather than left to pydantic, whose Decimal
+# pattern differs between releases: a published contract must not change with a dependency.
+_YUAN_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "number", "minimum": 0},
+            {"type": "string", "pattern": r"^\s*\d+(\.\d{1,2})?\s*$"},
+        ],
+        "description": "Yuan, at most 2 decimal places: a decimal string or a number",
+    }
+)
+
+
 class Penalty(_Public):
     """行政处罚情况 of one unit: cases, fines in yuan, revocations."""
 
     cases: int = Field(default=0, ge=0, description="查处案件数")
-    fine_yuan: Decimal = Field(
+    fine_yuan: Annotated[Decimal, _YUAN_SCHEMA] = Field(
         default=Decimal(0),
         ge=0,
         decimal_places=2,
@@ -122,7 +135,7 @@ class Harm(_Public):
     accident_grade: str | None = Field(
         default=None, description="医疗事故等级: 一级 … 四级 (or 1 … 4)"
     )
-    property_loss_yuan: Decimal | None = Field(
+    property_loss_yuan: Annotated[Decimal, _YUAN_SCHEMA] | None = Field(
         default=None, ge=0, allow_inf_nan=False, description="Property loss in yuan (informative)"
     )
     property_loss_serious: bool = Field(
