@@ -13,9 +13,12 @@ applicability comes from the ruleset's precompiled table, and a record without v
 penalties (most of them) takes a short path.
 
 Duplicate detection keeps, per domain, one entry per unit: the 64-bit hash of its id mapped to
-a fingerprint of its content and where it was first seen (about 100 bytes a unit). Two distinct
-ids whose hashes collide (odds about n²/2⁶⁵, 3·10⁻⁸ for a million units) would be reported as a
-conflicting duplicate — a false error, never a silently wrong table.
+where it was first seen and either a fingerprint of its content or, for a record the JSON Lines
+hot loop accepted, the byte offset of its line — its fingerprint is computed from that line
+only if the unit turns up again (rarely), which spares every other record the hashing (about
+100 bytes a unit either way). Two distinct ids whose hashes collide (odds about n²/2⁶⁵, 3·10⁻⁸
+for a million units) would be reported as a conflicting duplicate — a false error, never a
+silently wrong table.
 """
 
 from __future__ import annotations
@@ -105,6 +108,15 @@ _REFERRAL = Disposition.REFERRAL
 _OPINION = Disposition.OPINION
 _CENT = Decimal("0.01")
 _MASK64 = (1 << 64) - 1
+# A duplicate-table entry, packed in one int: bits 0-31 the line (or 1-based position), 32-47
+# the input's number, 48 set for a line (else a position), 49 set when the payload is the byte
+# offset of the record's JSON line (a lazy fingerprint), else the payload is the fingerprint;
+# the payload from bit 50 on.
+_POS_MASK = 0xFFFFFFFF
+_FNO_MASK = 0xFFFF
+_IS_LINE = 1 << 48
+_LAZY = 1 << 49
+_PAYLOAD = 50
 _OWNERSHIP_TEXT = {"public": "公立", "private": "非公立"}
 
 # Domain references: every domain we know, so that "a domain the plan does not include" (F011)
@@ -275,6 +287,27 @@ _FastEntry = tuple["_DomainState", int, str, str | None, dict[str, _FastCode], d
 revocation spellings)."""
 _BIT_REFERRAL, _BIT_OPINION, _BIT_PENALTY = 1, 2, 4
 _UNSEEN: Any = object()
+
+
+def _has_detail(rec: _Rec) -> bool:
+    """Whether a record has anything beyond the unit, its row and the date (then it goes
+    through :meth:`Checker._detail`)."""
+    return bool(
+        rec.violations
+        or rec.penalty is not None
+        or rec.not_applicable
+        or rec.harm is not None
+        or rec.referred is not None
+        or rec.opinion_issued is not None
+    )
+
+
+def _fingerprint(cat_id: str, own: str | None, rec: _Rec, extra: object) -> int:
+    """Identity of a record for duplicate detection: its resolved content, so that an id and a
+    label of the same violation, or the same codes in another order, are the same."""
+    return hash((cat_id, own, rec.region, rec.inspected_on, rec.tier, rec.unit_name, extra)) & (
+        _MASK64
+    )
 
 
 @dataclass(slots=True)
@@ -523,20 +556,11 @@ class Checker:
             return None
         detail: Detail | None = None
         extra: object = None
-        if (
-            rec.violations
-            or rec.penalty is not None
-            or rec.not_applicable
-            or rec.harm is not None
-            or rec.referred is not None
-            or rec.opinion_issued is not None
-        ):
+        if _has_detail(rec):
             detail, extra = self._detail(st, rec, cat[1], own)
         if self._errors:
             return None
-        # Identity of a record for duplicate detection: its resolved content, so that an id and
-        # a label of the same violation, or the same codes in another order, are the same.
-        fp = hash((cat[1], own, region, day, rec.tier, rec.unit_name, extra)) & _MASK64
+        fp = _fingerprint(cat[1], own, rec, extra)
         key = hash(rec.unit_id)
         seen = st.seen
         prev = seen.get(key)
@@ -545,9 +569,9 @@ class Checker:
             if fno is None:
                 fno = self._file_no[self._file] = len(self._files)
                 self._files.append(self._file)
-            is_line = self._line is not None
+            is_line = _IS_LINE if self._line is not None else 0
             pos = self._line if self._line is not None else self._seq + 1
-            seen[key] = (fp << 41) | (is_line << 40) | ((fno & 0xFF) << 32) | (pos & 0xFFFFFFFF)
+            seen[key] = (fp << _PAYLOAD) | is_line | ((fno & _FNO_MASK) << 32) | (pos & _POS_MASK)
             row = cat[0]
             st.inspected[row] += 1
             if detail is not None:
@@ -560,7 +584,7 @@ class Checker:
                 st.cents[row] += detail.fine_cents
             return (st, row, rec.unit_id, detail)
         where = self._where(prev)
-        if prev >> 41 == fp:
+        if (self._lazy_fingerprint(prev) if prev & _LAZY else prev >> _PAYLOAD) == fp:
             self._add(
                 "F030",
                 f"单位 {rec.unit_id} 在{st.rules.label}领域重复出现，与{where}的记录相同，已去重",
@@ -576,11 +600,37 @@ class Checker:
         return None
 
     def _where(self, packed: int) -> str:
-        fno = (packed >> 32) & 0xFF
-        pos = packed & 0xFFFFFFFF
+        fno = (packed >> 32) & _FNO_MASK
+        pos = packed & _POS_MASK
         name = self._files[fno] if fno < len(self._files) else None
-        unit = "行" if (packed >> 40) & 1 else "条"
+        unit = "行" if packed & _IS_LINE else "条"
         return f"{name or '输入'} 第 {pos} {unit}"
+
+    def _lazy_fingerprint(self, packed: int) -> int:
+        """The fingerprint of a record the hot loop accepted without computing it: its line is
+        read again (at the byte offset kept in the entry) and goes through what :meth:`_check`
+        does — it decoded, resolved and passed every check the first time, so nothing here can
+        fail or report a problem."""
+        path = self._files[(packed >> 32) & _FNO_MASK]
+        assert path is not None
+        with open(path, "rb") as f:
+            f.seek(packed >> _PAYLOAD)
+            line = f.readline()
+        rec = _DECODER.decode(line)
+        st = self._lookup_state(rec.domain)
+        assert isinstance(st, _DomainState)
+        cat = self._lookup_category(st, rec.category)
+        assert not isinstance(cat, _Miss)
+        own = rec.ownership
+        if own is not None and own not in _OWNERSHIP_TEXT:
+            own = OWNERSHIP_ALIASES.get(own.strip())
+        extra: object = None
+        if _has_detail(rec):
+            mark, errors = len(self.problems), self._errors
+            _, extra = self._detail(st, rec, cat[1], own)
+            del self.problems[mark:]
+            self._errors = errors
+        return _fingerprint(cat[1], own, rec, extra)
 
     def _verdict(self, st: _DomainState, ref: str, cat_id: str, own: str | None) -> _Verdict:
         """What a violation spelling means in a row for an ownership: computed once, cached."""
@@ -826,15 +876,20 @@ class Checker:
         if fno is None:
             fno = self._file_no[name] = len(self._files)
             self._files.append(name)
-        loc_bits = (1 << 40) | ((fno & 0xFF) << 32)
+        if fno > _FNO_MASK:  # not in a packed entry: no lazy fingerprints, the generic path
+            return self._consume_generic(path, info, sink, sink_all=sink_all, progress=progress)
+        loc_bits = _LAZY | _IS_LINE | (fno << 32)
         lineno = 0
         n = 0
         fast = 0
+        end = 0  # byte offset of the end of the current line
         for lines in jsonl_chunks(path, info):
             if progress is not None:
                 progress(info.done, info.size)
             for line in lines:
                 lineno += 1
+                start = end
+                end += len(line) + 1
                 try:
                     rec = decode(line)
                 except decode_error:
@@ -867,11 +922,10 @@ class Checker:
                     opinion = rec.opinion_issued
                     if not viols:
                         if pen is None and referred is None and opinion is None:
-                            # the fingerprint _check computes for a record without detail
-                            fp = hash((cat_id, own, region, day, rec.tier, rec.unit_name, None))
-                            packed = ((fp & _MASK64) << 41) | loc_bits | (lineno & 0xFFFFFFFF)
+                            # the line's offset for a lazy fingerprint (see _lazy_fingerprint)
+                            packed = (start << _PAYLOAD) | loc_bits | (lineno & _POS_MASK)
                             # one probe of the big table: a new unit stores this very object
-                            # (a fresh int above 2**40, never a cached one); a duplicate keeps
+                            # (a fresh int above 2**49, never a cached one); a duplicate keeps
                             # the first record's entry and goes to check() to be reported
                             if st.seen.setdefault(hash(rec.unit_id), packed) is packed:
                                 st.inspected[row] += 1
@@ -883,7 +937,6 @@ class Checker:
                         # violations that resolve without a problem, a plain penalty: the
                         # checks of _detail that could fire are tested here, else check()
                         cols: set[int] = set()
-                        ids: set[str] = set()
                         bits = 0
                         for ref in viols:
                             hit = codes.get(ref, _UNSEEN)
@@ -891,16 +944,12 @@ class Checker:
                                 hit = codes[ref] = fast_code(st, ref, cat_id, own)
                             if hit is None:
                                 break
-                            pos, cid, bit = hit
-                            cols.add(pos)
-                            ids.add(cid)
-                            bits |= bit
+                            cols.add(hit[0])
+                            bits |= hit[2]
                         else:
                             cases = 0
                             cents = 0
-                            fine: Decimal | None = None
                             rcols: set[int] = set()
-                            rids: set[str] = set()
                             if pen is not None:
                                 cases = pen.cases
                                 fine = pen.fine_yuan
@@ -924,7 +973,6 @@ class Checker:
                                             cases = -1
                                             break
                                         rcols.add(rhit[0])
-                                        rids.add(rhit[1])
                                     if cases == 0:
                                         cases = -1  # F063
                                 if cents > 0 and (
@@ -936,20 +984,7 @@ class Checker:
                                 and (referred is True or not bits & _BIT_REFERRAL)
                                 and (opinion is not False or not bits & _BIT_OPINION)
                             ):
-                                extra = (
-                                    frozenset(ids),
-                                    None,
-                                    cases,
-                                    fine,
-                                    frozenset(rids) if rids else None,
-                                    referred,
-                                    opinion,
-                                    None,
-                                )
-                                fp = hash(
-                                    (cat_id, own, region, day, rec.tier, rec.unit_name, extra)
-                                )
-                                packed = ((fp & _MASK64) << 41) | loc_bits | (lineno & 0xFFFFFFFF)
+                                packed = (start << _PAYLOAD) | loc_bits | (lineno & _POS_MASK)
                                 if st.seen.setdefault(hash(rec.unit_id), packed) is packed:
                                     st.inspected[row] += 1
                                     cells = st.cells[row]
@@ -967,6 +1002,27 @@ class Checker:
         self.read += fast
         self.accepted += fast
         info.records = n
+        return n
+
+    def _consume_generic(
+        self,
+        path: Path,
+        info: FileInfo,
+        sink: Callable[[Accepted], None] | None,
+        *,
+        sink_all: bool = False,
+        progress: Progress | None = None,
+    ) -> int:
+        """Check every record of a file through the generic reader and :meth:`check`."""
+        check = self.check
+        n = 0
+        for raw in read_records(path, info=info):
+            got = check(raw)
+            if got is not None and sink is not None and (sink_all or got[3] is not None):
+                sink(got)
+            n += 1
+            if progress is not None and not n & 0x3FFF:
+                progress(info.done, info.size)
         return n
 
     # -- bookkeeping -----------------------------------------------------------------------
@@ -1066,11 +1122,14 @@ def run(
         info = src.info
         if src.jsonl is not None and not checker.record_outcomes:
             n = checker.consume_jsonl(src.jsonl, info, sink, sink_all=sink_all, progress=progress)
-        else:
+        elif src.jsonl is not None:
             # outcomes for every record: the generic reader (the hot loop keeps none)
-            records = src.records if src.jsonl is None else read_records(src.jsonl, info=info)
+            n = checker._consume_generic(
+                src.jsonl, info, sink, sink_all=sink_all, progress=progress
+            )
+        else:
             n = 0
-            for raw in records:
+            for raw in src.records:
                 got = check(raw)
                 if got is not None and sink is not None and (sink_all or got[3] is not None):
                     sink(got)
