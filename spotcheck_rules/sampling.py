@@ -20,6 +20,7 @@ from .errors import SpotcheckError, UsageError
 from .model import Domain, Rounding, Stratum, Tier
 from .roster import InspectorRoster, Roster, Unit
 from .ruleset import DomainRules, Ruleset
+from .views import ratio_text
 
 if TYPE_CHECKING:
     from .audit import Audit
@@ -186,27 +187,6 @@ class Draw:
 # --------------------------------------------------------------------------- quotas
 
 
-def _fmt_ratio(r: Decimal) -> str:
-    pct = (r * 100).normalize()
-    return f"{pct:f}%"
-
-
-def _rule(st: Stratum) -> str:
-    parts: list[str] = []
-    if st.all:
-        parts.append("全部")
-    elif st.ratio is not None:
-        parts.append(_fmt_ratio(st.ratio))
-    elif st.count is not None:
-        parts.append(f"{st.count} 家")
-    if st.per_district is not None:
-        parts.append(f"每个区县 {st.per_district} 家")
-    text = "，且".join(parts)
-    if st.from_remaining:
-        text += "（从前级未抽取的单位中）"
-    return text
-
-
 def quota_for(
     stratum: Stratum,
     population: int,
@@ -349,7 +329,7 @@ def _draw_stratum(
         tier=st.tier,
         stratum=st.id,
         categories=tuple(sorted(leaves, key=_order_in(rules))),
-        rule=_rule(st),
+        rule=ratio_text(st),
         population=len(population),
         available=len(pool),
         target=target,

@@ -17,20 +17,19 @@ __all__ = ["plan_json", "plan_markdown", "plan_text", "ratio_text"]
 
 
 def ratio_text(stratum: Stratum) -> str:
-    """How the source would print a stratum's size: 12%, 全部, 2 家, 每个区县 2 家."""
+    """How the source would print a stratum's size: 12%, 全部, 2 家, 10%，且每个区县 2 家."""
     parts = []
     if stratum.all:
         parts.append("全部")
-    if stratum.ratio is not None:
-        pct = (stratum.ratio * 100).normalize()
-        parts.append(f"{pct:f}%")
-    if stratum.count is not None:
+    elif stratum.ratio is not None:
+        parts.append(f"{(stratum.ratio * 100).normalize():f}%")
+    elif stratum.count is not None:
         parts.append(f"{stratum.count} 家")
     if stratum.per_district is not None:
         parts.append(f"每个区县 {stratum.per_district} 家")
-    text = "，".join(parts)
+    text = "，且".join(parts)
     if stratum.from_remaining:
-        text += "（从其他层级未抽取的剩余单位中抽取）"
+        text += "（从前级未抽取的单位中）"
     return text
 
 
