@@ -6,11 +6,10 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
+from ._generated import generated_main
 from .loader import list_rulesets, load_ruleset
 from .model import TIER_LABELS, Provenance
 from .ruleset import Ruleset
@@ -117,23 +116,7 @@ def pages() -> dict[str, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m spotcheck_rules._docgen")
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--write", metavar="DIR")
-    group.add_argument("--check", metavar="DIR")
-    args = parser.parse_args(argv)
-    target = Path(args.write or args.check)
-    stale = []
-    for name, text in pages().items():
-        path = target / name
-        if args.write:
-            target.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        elif not path.is_file() or path.read_text(encoding="utf-8") != text:
-            stale.append(path)
-    for path in stale:
-        sys.stderr.write(f"stale: {path}\n")
-    return 1 if stale else 0
+    return generated_main("python -m spotcheck_rules._docgen", pages, argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

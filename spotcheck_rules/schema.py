@@ -8,16 +8,15 @@ them; a test fails when a committed schema is stale.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from ._generated import generated_main
 from .errors import UsageError
 from .model import Checklist, Plan, SourceRegistry
 
@@ -74,36 +73,12 @@ def render_schema(name: str) -> str:
     return json.dumps(schema(name), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def _available() -> list[str]:
-    names = []
-    for name in SCHEMA_NAMES:
-        try:
-            schema(name)
-        except (ImportError, AttributeError):
-            continue  # a contract whose module is not written yet
-        names.append(name)
-    return names
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m spotcheck_rules.schema")
-    parser.add_argument("--write", metavar="DIR", help="write every schema into DIR")
-    parser.add_argument("--check", metavar="DIR", help="exit 1 if a schema in DIR is stale")
-    args = parser.parse_args(argv)
-    target = args.write or args.check
-    if target is None:
-        parser.error("give --write DIR or --check DIR")
-    stale = []
-    for name in _available():
-        path = Path(target) / f"{name}.schema.json"
-        text = render_schema(name)
-        if args.write:
-            path.write_text(text, encoding="utf-8")
-        elif not path.is_file() or path.read_text(encoding="utf-8") != text:
-            stale.append(path)
-    for path in stale:
-        sys.stderr.write(f"stale: {path}\n")
-    return 1 if stale else 0
+    return generated_main(
+        "python -m spotcheck_rules.schema",
+        lambda: {f"{name}.schema.json": render_schema(name) for name in SCHEMA_NAMES},
+        argv,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
