@@ -23,7 +23,7 @@ import os
 import queue
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -49,13 +49,16 @@ __all__ = [
     "Unparsable",
     "census_json_schema",
     "coerce_record",
+    "count_lines",
     "decode_line",
     "detect_format",
     "findings_json_schema",
     "iter_values",
     "jsonl_chunks",
+    "jsonl_range",
     "read_census",
     "read_records",
+    "sha256_async",
 ]
 
 FORMATS = ("jsonl", "json", "yaml", "csv", "xlsx")
@@ -660,6 +663,72 @@ def jsonl_chunks(path: Path, info: FileInfo) -> Iterator[list[bytes]]:
         chunks.put(None)
         worker.join()
     info.sha256 = digest.hexdigest()
+
+
+def jsonl_range(
+    path: Path, start: int, end: int | None, info: FileInfo | None = None
+) -> Iterator[list[bytes]]:
+    """The lines of the bytes ``start`` to ``end`` (end of file if ``None``) of a JSON Lines
+    file, a megabyte at a time, as :func:`jsonl_chunks` yields them but unhashed. ``start`` and
+    ``end`` are line boundaries (0, the end, or just after a newline). ``info.done`` counts the
+    bytes read."""
+    tail = b""
+    with path.open("rb") as f:
+        f.seek(start)
+        left = -1 if end is None else end - start
+        while left:
+            chunk = f.read(_CHUNK if left < 0 else min(_CHUNK, left))
+            if not chunk:
+                break
+            if left > 0:
+                left -= len(chunk)
+            if info is not None:
+                info.done += len(chunk)
+            lines = (tail + chunk).split(b"\n")
+            tail = lines.pop()
+            yield lines
+        if tail:
+            yield [tail]
+
+
+def count_lines(path: Path, end: int) -> int:
+    """How many newlines the first ``end`` bytes of a file hold."""
+    n = 0
+    with path.open("rb") as f:
+        left = end
+        while left > 0:
+            chunk = f.read(min(_CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            n += chunk.count(b"\n")
+    return n
+
+
+def sha256_async(path: Path) -> Callable[[], str]:
+    """Start hashing a whole file on a helper thread (reads and hashlib release the GIL);
+    returns the function that waits for the hex digest."""
+    digest = hashlib.sha256()
+    failed: list[BaseException] = []
+
+    def hasher() -> None:
+        try:
+            with path.open("rb") as f:
+                while chunk := f.read(_CHUNK):
+                    digest.update(chunk)
+        except BaseException as exc:  # re-raised by the caller's wait
+            failed.append(exc)
+
+    worker = threading.Thread(target=hasher, name="spotcheck-sha256", daemon=True)
+    worker.start()
+
+    def wait() -> str:
+        worker.join()
+        if failed:
+            raise failed[0]
+        return digest.hexdigest()
+
+    return wait
 
 
 def decode_line(line: bytes, lineno: int) -> Any:

@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from spotcheck_rules import Ruleset, load_ruleset
 from spotcheck_rules.aggregate import AggregationError, aggregate, merge
 from spotcheck_rules.cli import main
-from spotcheck_rules.findings import read_records
+from spotcheck_rules.findings import FileInfo, read_records
 from spotcheck_rules.loader import clear_cache
 from spotcheck_rules.tables import TOTAL, AggregateResult, SummaryTable, result_json_schema
 from spotcheck_rules.validation import validate
@@ -584,3 +584,204 @@ def test_jsonl_hot_loop_agrees_on_every_check(syn: Ruleset, tmp_path: Path) -> N
         generic.rejected,
         generic.duplicates,
     )
+
+
+# --------------------------------------------------------------------------- two processes
+
+
+@pytest.fixture
+def two_processes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """JSON Lines files of any size are checked by two processes; the list receives, for each
+    worker's part, whether it was taken (False: a unit in both halves, checked again here)."""
+    import os
+    import threading
+
+    from spotcheck_rules import validation
+
+    if len(os.sched_getaffinity(0)) < 2 or threading.active_count() != 1:
+        pytest.skip("two processes need two cores and no other thread")
+    monkeypatch.setattr(validation, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.delenv("SPOTCHECK_PROCESSES", raising=False)
+    taken: list[bool] = []
+    take = validation.Checker._take
+
+    def spy(self: validation.Checker, part: Any, base: int, last: bool) -> bool:
+        ok = take(self, part, base, last)
+        taken.append(ok)
+        return ok
+
+    monkeypatch.setattr(validation.Checker, "_take", spy)
+    return taken
+
+
+def _one_process(monkeypatch: pytest.MonkeyPatch, fn: Any, *args: Any, **kw: Any) -> Any:
+    with monkeypatch.context() as m:
+        m.setenv("SPOTCHECK_PROCESSES", "1")
+        return fn(*args, **kw)
+
+
+def _halves(rnd: random.Random, cross: bool) -> list[dict[str, Any]]:
+    """Messy findings in two halves, with duplicates inside each half (and one unit in both
+    halves if ``cross``)."""
+    first = [_messy_finding(rnd, i) for i in range(700)]
+    second = [_messy_finding(rnd, 1000 + i) for i in range(700)]
+    for half, pool in ((first, first[:300]), (second, second[400:])):
+        for _ in range(40):
+            dup = dict(rnd.choice(pool))
+            if rnd.random() < 0.3:
+                dup["tier"] = "municipal"
+            half.append(dup) if half is first else half.insert(rnd.randrange(400, 700), dup)
+    if cross:
+        clean = {"unit_id": "both", "domain": "tcm", "category": "tcm_clinic"}
+        first.insert(5, clean)
+        second.append(dict(clean))
+    first.insert(10, {"unit_id": "bad\n"})  # an unparsable record, an empty line
+    return [*first, {}, *second]
+
+
+def _write_jsonl(path: Path, findings: list[dict[str, Any]]) -> Path:
+    lines = [json.dumps(f, ensure_ascii=False) if f else "" for f in findings]
+    lines[10] = "{not json"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _same_everywhere(a: AggregateResult, b: AggregateResult) -> None:
+    assert a.tables == b.tables
+    assert a.input == b.input  # sha256 and record counts too
+    assert a.issues == b.issues  # every problem, in the same order
+
+
+@pytest.mark.parametrize("cross", [False, True])
+def test_two_processes_agree_with_one(
+    syn: Ruleset,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    two_processes: list[bool],
+    cross: bool,
+) -> None:
+    """The halves' results, added up, are one process's result, issue for issue; a unit in
+    both halves makes this process check the second half itself, with the same result."""
+    path = _write_jsonl(tmp_path / "f.jsonl", _halves(random.Random(5), cross))
+    for with_units in (False, True):
+        one = _one_process(
+            monkeypatch, aggregate, path, syn, skip_invalid=True, with_units=with_units
+        )
+        two = aggregate(path, syn, skip_invalid=True, with_units=with_units)
+        _same_everywhere(two, one)
+    assert two_processes == [not cross]  # drill-down is never split
+    codes = {i["code"] for i in one.issues}
+    assert {"F001", "F030", "F031", "F012", "F057"} <= codes
+    hot = validate(path, syn)
+    single = _one_process(monkeypatch, validate, path, syn)
+    assert hot.to_dict() == single.to_dict()  # outcomes with their seq numbers too
+    assert two_processes == [not cross] * 2
+
+
+def test_two_processes_then_another_file(
+    syn: Ruleset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_processes: list[bool]
+) -> None:
+    """A file checked in two parts that is not the last input leaves the whole duplicate
+    table: a later file's duplicate of a unit of its second half is found and located."""
+    late = {"unit_id": "late", "domain": "tcm", "category": "tcm_clinic", "violations": ["license"]}
+    findings = [*_halves(random.Random(9), cross=False), late]
+    a = _write_jsonl(tmp_path / "a.jsonl", findings)
+    b = tmp_path / "b.jsonl"
+    b.write_text(
+        json.dumps(late, ensure_ascii=False)
+        + "\n"
+        + json.dumps({**late, "tier": "elsewhere"}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    one = _one_process(monkeypatch, aggregate, [a, b], syn, skip_invalid=True)
+    two = aggregate([a, b], syn, skip_invalid=True)
+    _same_everywhere(two, one)
+    assert two_processes == [True]  # b is too short to cut
+    dups = [(i["code"], i["line"]) for i in two.issues if i["file"] == str(b)]
+    assert dups == [("F030", 1), ("F031", 2)]
+    assert all(f"{a} 第 {len(findings)} 行" in i["message"] for i in two.issues[-3:-1])
+
+
+def test_two_processes_fall_back_to_one(
+    syn: Ruleset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_processes: list[bool]
+) -> None:
+    """No fork, or a worker that fails: this process checks the whole file, same result."""
+    import os
+
+    from spotcheck_rules import validation
+
+    path = _write_jsonl(tmp_path / "f.jsonl", _halves(random.Random(3), cross=False))
+    one = _one_process(monkeypatch, aggregate, path, syn, skip_invalid=True)
+
+    def no_fork() -> int:
+        raise OSError("no more processes")
+
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("the worker fails")
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "fork", no_fork)
+        _same_everywhere(aggregate(path, syn, skip_invalid=True), one)
+    with monkeypatch.context() as m:
+        m.setattr(validation.Checker, "_work", broken)
+        _same_everywhere(aggregate(path, syn, skip_invalid=True), one)
+    assert two_processes == []
+    _same_everywhere(aggregate(path, syn, skip_invalid=True), one)
+    assert two_processes == [True]
+    # a checker whose last input was checked in two parts, its duplicate table left
+    # incomplete, takes no more
+    checker = validation.Checker(syn)
+    checker.consume_jsonl(path, FileInfo(str(path)), None, last=True)
+    assert two_processes == [True, True]
+    with pytest.raises(RuntimeError):
+        checker.consume_jsonl(path, FileInfo(str(path)), None)
+
+
+def test_two_processes_from_a_zipped_package(syn: Ruleset, tmp_path: Path) -> None:
+    """The worker is a fork: nothing is imported again, so a zipped package works."""
+    import os
+    import subprocess
+    import sys
+    import zipfile
+
+    import spotcheck_rules
+
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("two processes need two cores")
+    pkg = Path(spotcheck_rules.__file__).parent
+    zipped = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        for f in pkg.rglob("*"):
+            if f.is_file() and "__pycache__" not in f.parts:
+                z.write(f, f.relative_to(pkg.parent))
+    path = _write_jsonl(tmp_path / "f.jsonl", _halves(random.Random(4), cross=False))
+    plan = build_tree(tmp_path / "rs") / "2025" / "plans" / "syn.yaml"
+    code = f"""
+import sys
+sys.path.insert(0, {str(zipped)!r})
+import spotcheck_rules
+assert spotcheck_rules.__file__.startswith({str(zipped)!r}), spotcheck_rules.__file__
+from spotcheck_rules import load_ruleset, validation
+from spotcheck_rules.aggregate import aggregate
+validation.PARALLEL_MIN_BYTES = 0
+taken = []
+take = validation.Checker._take
+validation.Checker._take = lambda self, *a: taken.append(take(self, *a)) or taken[-1]
+result = aggregate({str(path)!r}, load_ruleset(sys.argv[1]), skip_invalid=True)
+assert taken == [True], taken
+print(result.to_json())
+"""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SPOTCHECK_PROCESSES")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(plan)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    got = AggregateResult.from_json(proc.stdout)
+    want = aggregate(path, syn, skip_invalid=True)
+    assert got.tables == want.tables and got.input == want.input and got.issues == want.issues

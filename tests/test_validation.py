@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -288,3 +289,31 @@ def test_record_outcomes_for_a_jsonl_file(shanxi: Ruleset, tmp_path: Path) -> No
     assert report.records_read == 2
     assert [(o.line, o.accepted) for o in report.outcomes] == [(1, True), (2, False)]
     assert report.files[0].records == 2 and report.files[0].sha256
+
+
+def test_duplicates_of_hot_loop_records(shanxi: Ruleset, tmp_path: Path) -> None:
+    """A record the JSON Lines hot loop accepted is fingerprinted only when its unit turns up
+    again, from its line read back (CRLF line ends, another file): same verdicts as records."""
+    a = _med(unit_id="A", violations=["license"], penalty={"cases": 1, "fine_yuan": "12.50"})
+    b = _med(unit_id="B")
+    f1 = tmp_path / "one.jsonl"
+    f1.write_bytes(
+        b"\r\n".join(json.dumps(r, ensure_ascii=False).encode() for r in (b, a)) + b"\r\n"
+    )
+    f2 = tmp_path / "two.jsonl"
+    again = [
+        {**a, "violations": ["执业许可证管理不符合要求单位数"]},  # the same, by label
+        {**b, "tier": "other"},
+        dict(b),
+        {**a, "penalty": {"cases": 1, "fine_yuan": "12.5"}},  # the same amount
+        {**a, "penalty": {"cases": 1, "fine_yuan": "12.51"}},
+    ]
+    f2.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in again), encoding="utf-8")
+    got = validate([f1, f2], shanxi)
+    want = validate([a, b, *again], shanxi)
+    assert [p.code for p in got.problems] == [p.code for p in want.problems]
+    assert [p.code for p in got.problems] == ["F030", "F031", "F030", "F030", "F031"]
+    assert [p.line for p in got.problems] == [1, 2, 3, 4, 5]
+    assert f"{f1} 第 2 行" in got.problems[0].message
+    assert f"{f1} 第 1 行" in got.problems[1].message
+    assert (got.accepted, got.duplicates, got.rejected) == (5, 3, 2)
