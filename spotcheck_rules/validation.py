@@ -1089,7 +1089,11 @@ class Checker:
         year = self.year
         check = self.check
         loc_bits = _LAZY | _IS_LINE | (fno << 32)
-        fast = 0
+        hand_all = sink_all and sink is not None
+        # the fast path counts nothing: records = lines - blank ones, fast = records - slow
+        first = lineno
+        blank = 0
+        slow = 0
         for lines in chunks:
             if tick is not None:
                 tick()
@@ -1102,13 +1106,13 @@ class Checker:
                 except decode_error:
                     value = decode_line(line, lineno)
                     if value is None:
+                        blank += 1
                         continue
-                    got = check(RawRecord(name, lineno, n, value))
-                    n += 1
+                    got = check(RawRecord(name, lineno, n + lineno - first - 1 - blank, value))
+                    slow += 1
                     if got is not None and sink is not None:
                         sink(got)
                     continue
-                n += 1
                 key3 = (rec.domain, rec.category, rec.ownership)
                 ent = fast_entries.get(key3, _UNSEEN)
                 if ent is _UNSEEN:
@@ -1136,9 +1140,8 @@ class Checker:
                             # the first record's entry and goes to check() to be reported
                             if st.seen.setdefault(hash(rec.unit_id), packed) is packed:
                                 st.inspected[row] += 1
-                                fast += 1
-                                if sink_all and sink is not None:
-                                    sink((st, row, rec.unit_id, None))
+                                if hand_all:
+                                    sink((st, row, rec.unit_id, None))  # type: ignore[misc]
                                 continue
                     elif not sink_all:
                         # violations that resolve without a problem, a plain penalty: the
@@ -1161,12 +1164,13 @@ class Checker:
                                 cases = pen.cases
                                 fine = pen.fine_yuan
                                 if fine is not None:
-                                    if (
-                                        fine.is_finite()
-                                        and fine >= 0
-                                        and cast(int, fine.as_tuple().exponent) >= -2
-                                    ):
-                                        cents = int(fine.scaleb(2))
+                                    # whole cents, not negative: what _detail takes (as_tuple,
+                                    # which it tests first, is slow)
+                                    if fine.is_finite():
+                                        scaled = fine.scaleb(2)
+                                        cents = int(scaled)
+                                        if cents < 0 or scaled != cents:
+                                            cases = -1
                                     else:
                                         cases = -1
                                 if pen.revoked and cases >= 0:
@@ -1201,14 +1205,15 @@ class Checker:
                                         cells[c] += 1
                                     st.cases[row] += cases
                                     st.cents[row] += cents
-                                    fast += 1
                                     continue
-                got = check(RawRecord(name, lineno, n - 1, rec))
+                got = check(RawRecord(name, lineno, n + lineno - first - 1 - blank, rec))
+                slow += 1
                 if got is not None and sink is not None:
                     sink(got)
-        self.read += fast
-        self.accepted += fast
-        return n, lineno
+        records = lineno - first - blank
+        self.read += records - slow
+        self.accepted += records - slow
+        return n + records, lineno
 
     def _consume_generic(
         self,
@@ -1281,13 +1286,16 @@ def _split_point(path: Path, info: FileInfo) -> int | None:
         or threading.active_count() != 1
     ):
         return None
+    # a little past the middle: the worker also counts the lines before its half and packs
+    # its part, this process only hashes the file on a thread meanwhile
+    middle = info.size * 53 // 100
     with path.open("rb") as f:
-        f.seek(info.size // 2)
+        f.seek(middle)
         block = f.read(1 << 16)
     nl = block.find(b"\n")
-    if nl < 0 or info.size // 2 + nl + 1 >= info.size:
+    if nl < 0 or middle + nl + 1 >= info.size:
         return None
-    return info.size // 2 + nl + 1
+    return middle + nl + 1
 
 
 def _receive(pid: int, fd: int) -> _Part | None:
