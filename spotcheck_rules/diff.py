@@ -784,108 +784,306 @@ class _Collector:
 
 
 @dataclass
-class _Pair:
-    """One domain compared: old and new rules with their pointer bases."""
+class _Scope:
+    """Where changes are recorded: a domain (or the plan itself) with the pointer base of each side."""
 
     col: _Collector
-    domain: Domain
-    old: DomainRules
-    new: DomainRules
+    domain: Domain | None
     old_base: str
     new_base: str
 
     def add(self, rule: str, **kw: Any) -> None:
         self.col.add(rule, domain=self.domain, **kw)
 
-    def cl_ptr(self, side: str, *tokens: str | int) -> str:
-        base = self.old_base if side == "old" else self.new_base
-        return base + _ptr("checklist", *tokens)
-
     def ptr(self, side: str, *tokens: str | int) -> str:
         base = self.old_base if side == "old" else self.new_base
         return base + _ptr(*tokens)
 
+    def cl_ptr(self, side: str, *tokens: str | int) -> str:
+        return self.ptr(side, "checklist", *tokens)
+
+    def label_of(self, key: str, eid: str) -> str:
+        """The label of a checklist entity (``categories``, ``columns``) by id, new side first."""
+        return eid
+
     def cat_label(self, cid: str) -> str:
+        return self.label_of("categories", cid)
+
+    def violation_column(self, side: str, eid: str) -> Column | None:
+        """The violation_units column with this id on that side, if there is one."""
+        return None
+
+    def to_new(self, key: str, oid: str | None) -> str | None:
+        """An old id of a checklist entity as the new side spells it (after ``renamed_from``)."""
+        return oid
+
+
+@dataclass
+class _Pair(_Scope):
+    """One domain compared: old and new rules."""
+
+    domain: Domain
+    old: DomainRules
+    new: DomainRules
+    _renamed: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def label_of(self, key: str, eid: str) -> str:
         for rules in (self.new, self.old):
-            for c in rules.checklist.categories:
-                if c.id == cid:
-                    return c.label
-        return cid
+            for e in getattr(rules.checklist, key):
+                if e.id == eid:
+                    return str(e.label)
+        return eid
+
+    def violation_column(self, side: str, eid: str) -> Column | None:
+        rules = self.old if side == "old" else self.new
+        for c in rules.checklist.columns:
+            if c.id == eid and c.kind is ColumnKind.VIOLATION_UNITS:
+                return c
+        return None
+
+    def to_new(self, key: str, oid: str | None) -> str | None:
+        if key not in self._renamed:
+            old, new = getattr(self.old.checklist, key), getattr(self.new.checklist, key)
+            self._renamed[key] = {o: n for n, o in _match(old, new).renamed.items()}
+        return self._renamed[key].get(oid, oid) if oid else None
 
 
 def _index(seq: Sequence[T]) -> dict[str, tuple[int, T]]:
     return {e.id: (n, e) for n, e in enumerate(seq)}
 
 
-def _provenance_change(
-    p: _Pair,
-    entity: Entity,
-    id_: str,
-    old_ptr: str,
-    new_ptr: str,
-    old: Provenance | None,
-    new: Provenance | None,
-    order: int,
-    what: str,
-) -> None:
-    o, n = _provenance(old), _provenance(new)
-    if o != n:
-        p.add(
-            "provenance-changed",
-            entity=entity,
-            id=id_,
-            old_pointer=old_ptr,
-            new_pointer=new_ptr,
-            old=o,
-            new=n,
-            message=f"{what}的出处改变",
-            order=order,
-        )
+# --------------------------------------------------------------------------- fields
 
 
-def _aliases(
-    p: _Pair,
-    rule: str,
-    id_: str,
-    what: str,
-    old_ptr: str,
-    new_ptr: str,
-    old: Sequence[str],
-    new: Sequence[str],
+@dataclass(frozen=True)
+class _Both:
+    """One entity on both sides, as a field's message sees it."""
+
+    p: _Scope
+    o: Any
+    n: Any
+    what: str  # the kind's noun: 单位类别
+    q: str  # how messages name the new entity: 「…」（id）
+    old: Json  # the field's value on each side
+    new: Json
+
+
+def _differs(b: _Both) -> bool:
+    return bool(b.old != b.new)
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One compared field of an entity: its rule, value, pointer, and the message when it changes."""
+
+    rule: str
+    value: Callable[[Any], Json]
+    message: Callable[[_Both], str]
+    at: tuple[str, ...] = ()  # pointer tokens below the entity; () points at the entity itself
+    text: Callable[[_Both], tuple[str, str] | None] | None = None  # (old, new) to diff by character
+    differs: Callable[[_Both], bool] = _differs
+    entity: Entity | None = None  # only provenance, which every entity has, names its entity
+
+
+def _text(get: Callable[[Any], str | None]) -> Callable[[_Both], tuple[str, str]]:
+    return lambda b: (get(b.o) or "", get(b.n) or "")
+
+
+def _compare(
+    p: _Scope,
+    fields: Iterable[_Field],
+    o: Any,
+    n: Any,
+    *,
+    id: str,
     order: int,
+    at: Callable[[str, tuple[str, ...]], str],
+    what: str = "",
+    q: str = "",
 ) -> None:
-    if list(old) == list(new):
-        return
-    plus = [a for a in new if a not in old]
-    minus = [a for a in old if a not in new]
-    msg = f"{what}的别名改变：" + "；".join(
-        x
-        for x in (f"新增 {_join(plus)}" if plus else "", f"删去 {_join(minus)}" if minus else "")
-        if x
+    """Record every field that changed between ``o`` and ``n``, one entity on both sides."""
+    for f in fields:
+        b = _Both(p, o, n, what, q, f.value(o), f.value(n))
+        if f.differs(b):
+            p.add(
+                f.rule,
+                entity=f.entity,
+                id=id,
+                old_pointer=at("old", f.at),
+                new_pointer=at("new", f.at),
+                old=b.old,
+                new=b.new,
+                message=f.message(b),
+                order=order,
+                text=f.text(b) if f.text else None,
+            )
+
+
+def _plus_minus(old: Sequence[str], new: Sequence[str], plus: str, minus: str) -> str:
+    added = [x for x in new if x not in old]
+    dropped = [x for x in old if x not in new]
+    bits = (f"{plus}{_join(added)}" if added else "", f"{minus}{_join(dropped)}" if dropped else "")
+    return "；".join(x for x in bits if x)
+
+
+def _aliases_message(b: _Both) -> str:
+    detail = _plus_minus(b.old, b.new, "新增 ", "删去 ")
+    return f"{b.what}{b.q}的别名改变：{detail}" if detail else f"{b.what}{b.q}的别名顺序改变"
+
+
+def _aliases(rule: str) -> _Field:
+    return _Field(rule, lambda e: list(e.aliases), _aliases_message, ("aliases",))
+
+
+def _provenance_of(entity: Entity) -> _Field:
+    return _Field(
+        "provenance-changed",
+        lambda e: _provenance(e.provenance),
+        lambda b: f"{b.what}{b.q}的出处改变",
+        ("provenance",),
+        entity=entity,
     )
-    if not plus and not minus:
-        msg = f"{what}的别名顺序改变"
+
+
+def _applicability_of(rule: str) -> _Field:
+    return _Field(
+        rule,
+        lambda e: _applicability(e.applies_to),
+        lambda b: (
+            f"{b.what}{b.q}的适用范围由「{_applicability_text(b.old, b.p.cat_label)}」"
+            f"改为「{_applicability_text(b.new, b.p.cat_label)}」"
+        ),
+    )
+
+
+def _relabelled(rule: str, heading: str) -> _Field:
+    return _Field(
+        rule,
+        lambda e: e.label,
+        lambda b: f"{b.what} {b.n.id} {heading}改为「{b.new}」（原为「{b.old}」）",
+        ("label",),
+        text=_text(lambda e: e.label),
+    )
+
+
+# --------------------------------------------------------------------------- kinds of entity
+
+
+def _same_position(pos: int, new_seq: Sequence[Any]) -> int:
+    return pos
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of entity, as the generic diff sees it: what only this kind states."""
+
+    entity: Entity
+    rule: str  # the rules' prefix: category → category-added, category-removed, …
+    what: str  # its Chinese noun, as messages name it
+    path: tuple[str, ...]  # where its sequence stands below the scope's base
+    essence: Callable[[Any], Json]  # the value an added or removed entity records
+    added: Callable[[_Scope, int, Any], str]  # messages
+    removed: Callable[[_Scope, int, Any], str]
+    fields: tuple[_Field, ...]  # compared when an entity stands on both sides
+    label: Callable[[Any], str] = lambda e: str(e.label)
+    quote: Callable[[Any], str] | None = None  # how messages name one; default 「label」（id）
+    # Keys of a sequence without ids (position, entity by key); None: by id, with renamed_from
+    # and replaces honoured.
+    keys: Callable[[Sequence[Any]], dict[str, tuple[int, Any]]] | None = None
+    replaced: str | None = None  # the consequence of a replacement; None: nothing replaces one
+    moves: bool = False  # whether a change of relative order is reported
+    removed_order: Callable[[int, Sequence[Any]], int] = _same_position
+    # Whether an id added to (removed from) a side is reported by another rule: the side lacking it.
+    elsewhere: Callable[[_Scope, str, str], bool] | None = None
+
+    def name(self, e: Any) -> str:
+        return self.quote(e) if self.quote else _q(self.label(e), e.id)
+
+
+def _one_sided(
+    p: _Scope, rule: str, side: str, id: str, pointer: str, value: Json, message: str, order: int
+) -> None:
+    """An entity that stands on one side only: added (side "new") or removed (side "old")."""
     p.add(
         rule,
-        id=id_,
-        old_pointer=old_ptr,
-        new_pointer=new_ptr,
-        old=list(old),
-        new=list(new),
-        message=msg,
+        id=id,
+        old_pointer=pointer if side == "old" else None,
+        new_pointer=pointer if side == "new" else None,
+        old=value if side == "old" else None,
+        new=value if side == "new" else None,
+        message=message,
         order=order,
     )
 
 
+def _diff_kind(p: _Scope, kind: _Kind, old_seq: Sequence[Any], new_seq: Sequence[Any]) -> None:
+    """Added, removed, rekeyed, replaced, changed and moved entities of one kind."""
+    if kind.keys is None:
+        m = _match(old_seq, new_seq)
+        old_idx, new_idx = _index(old_seq), _index(new_seq)
+    else:
+        old_idx, new_idx = kind.keys(old_seq), kind.keys(new_seq)
+        m = _Matching(
+            pairs=[(k, k) for k in new_idx if k in old_idx],
+            renamed={},
+            replaced={},
+            removed=[k for k in old_idx if k not in new_idx],
+            added=[k for k in new_idx if k not in old_idx],
+        )
+
+    def at(side: str, pos: int, *tokens: str | int) -> str:
+        return p.ptr(side, *kind.path, pos, *tokens)
+
+    for nid in m.added:
+        pos, e = new_idx[nid]
+        if kind.elsewhere is None or not kind.elsewhere(p, "old", nid):
+            _one_sided(p, f"{kind.rule}-added", "new", nid, at("new", pos), kind.essence(e),
+                       kind.added(p, pos, e), pos)  # fmt: skip
+    for oid in m.removed:
+        pos, e = old_idx[oid]
+        if kind.elsewhere is None or not kind.elsewhere(p, "new", oid):
+            _one_sided(p, f"{kind.rule}-removed", "old", oid, at("old", pos), kind.essence(e),
+                       kind.removed(p, pos, e), kind.removed_order(pos, new_seq))  # fmt: skip
+    for nid, oid in m.renamed.items():
+        o_pos, n_pos = old_idx[oid][0], new_idx[nid][0]
+        p.add(
+            f"{kind.rule}-rekeyed",
+            id=nid,
+            old_pointer=at("old", o_pos, "id"),
+            new_pointer=at("new", n_pos, "id"),
+            old=oid,
+            new=nid,
+            message=f"{kind.what}「{kind.label(new_idx[nid][1])}」编号由 {oid} 改为 {nid}（renamed_from）",
+            order=n_pos,
+        )
+    for oid, nids in m.replaced.items():
+        o_pos, e = old_idx[oid]
+        names = "".join(f"「{kind.label(new_idx[n][1])}」" for n in nids)
+        p.add(
+            f"{kind.rule}-replaced",
+            id=oid,
+            old_pointer=at("old", o_pos),
+            new_pointer=None,
+            old=oid,
+            new=list(nids),
+            message=f"{kind.what}{_q(kind.label(e), oid)}由{names}取代（replaces）{kind.replaced}",
+            order=min(new_idx[n][0] for n in nids),
+        )
+    for oid, nid in m.pairs:
+        (op, o), (np_, n) = old_idx[oid], new_idx[nid]
+
+        def field_at(side: str, t: tuple[str, ...], op: int = op, np_: int = np_) -> str:
+            return at(side, op if side == "old" else np_, *t)
+
+        _compare(
+            p, kind.fields, o, n, id=nid, order=np_, at=field_at, what=kind.what, q=kind.name(n)
+        )
+    if kind.moves:
+        _moves(p, kind, old_seq, new_seq, m)
+
+
 def _moves(
-    p: _Pair,
-    rule: str,
-    what: str,
-    key: str,
-    old_seq: Sequence[T],
-    new_seq: Sequence[T],
-    m: _Matching,
-    label: Callable[[T], str],
+    p: _Scope, kind: _Kind, old_seq: Sequence[T], new_seq: Sequence[T], m: _Matching
 ) -> None:
     """Report entities whose relative order changed (not those merely shifted by an insert)."""
     to_new = dict(m.pairs)
@@ -906,70 +1104,17 @@ def _moves(
         # inserted earlier. Neighbours are named by the id on their own side.
         before_old = old_seq[o_pos - 1].id if o_pos > 0 else None
         before_new = new_seq[n_pos - 1].id if n_pos > 0 else None
-        where_old = f"「{label(old_seq[o_pos - 1])}」之后" if before_old else "最前"
-        where_new = f"「{label(new_seq[n_pos - 1])}」之后" if before_new else "最前"
+        where_old = f"「{kind.label(old_seq[o_pos - 1])}」之后" if before_old else "最前"
+        where_new = f"「{kind.label(new_seq[n_pos - 1])}」之后" if before_new else "最前"
         p.add(
-            rule,
+            f"{kind.rule}-moved",
             id=nid,
-            old_pointer=p.cl_ptr("old", key, o_pos),
-            new_pointer=p.cl_ptr("new", key, n_pos),
+            old_pointer=p.ptr("old", *kind.path, o_pos),
+            new_pointer=p.ptr("new", *kind.path, n_pos),
             old={"after": before_old},
             new={"after": before_new},
-            message=f"{what}{_q(label(ent), nid)}位置改变：原在{where_old}，现在{where_new}",
+            message=f"{kind.what}{_q(kind.label(ent), nid)}位置改变：原在{where_old}，现在{where_new}",
             order=n_pos,
-        )
-
-
-def _rekeys(
-    p: _Pair,
-    rule: str,
-    what: str,
-    key: str,
-    old_seq: Sequence[T],
-    new_seq: Sequence[T],
-    m: _Matching,
-    label: Callable[[T], str],
-) -> None:
-    old_idx, new_idx = _index(old_seq), _index(new_seq)
-    for nid, oid in m.renamed.items():
-        o_pos, _ = old_idx[oid]
-        n_pos, ent = new_idx[nid]
-        p.add(
-            rule,
-            id=nid,
-            old_pointer=p.cl_ptr("old", key, o_pos, "id"),
-            new_pointer=p.cl_ptr("new", key, n_pos, "id"),
-            old=oid,
-            new=nid,
-            message=f"{what}「{label(ent)}」编号由 {oid} 改为 {nid}（renamed_from）",
-            order=n_pos,
-        )
-
-
-def _replacements(
-    p: _Pair,
-    rule: str,
-    what: str,
-    key: str,
-    old_seq: Sequence[T],
-    new_seq: Sequence[T],
-    m: _Matching,
-    label: Callable[[T], str],
-    consequence: str,
-) -> None:
-    old_idx, new_idx = _index(old_seq), _index(new_seq)
-    for oid, nids in m.replaced.items():
-        o_pos, ent = old_idx[oid]
-        names = "".join(f"「{label(new_idx[n][1])}」" for n in nids)
-        p.add(
-            rule,
-            id=oid,
-            old_pointer=p.cl_ptr("old", key, o_pos),
-            new_pointer=None,
-            old=oid,
-            new=list(nids),
-            message=f"{what}{_q(label(ent), oid)}由{names}取代（replaces）{consequence}",
-            order=min(new_idx[n][0] for n in nids),
         )
 
 
@@ -980,105 +1125,36 @@ def _category_essence(c: Category) -> Json:
     return {"label": c.label, "parent": c.parent}
 
 
-def _diff_categories(p: _Pair) -> None:
-    old_seq, new_seq = p.old.checklist.categories, p.new.checklist.categories
-    m = _match(old_seq, new_seq)
-    old_idx, new_idx = _index(old_seq), _index(new_seq)
-    what = "单位类别"
+def _category_added(p: _Scope, pos: int, c: Category) -> str:
+    parent = f"，属于「{p.cat_label(c.parent)}」" if c.parent else ""
+    return f"新增单位类别{_q(c.label, c.id)}{parent}：汇总表新增一行"
 
-    def label(c: Category) -> str:
-        return c.label
 
-    for nid in m.added:
-        pos, c = new_idx[nid]
-        parent = f"，属于「{p.cat_label(c.parent)}」" if c.parent else ""
-        p.add(
-            "category-added",
-            id=nid,
-            old_pointer=None,
-            new_pointer=p.cl_ptr("new", "categories", pos),
-            old=None,
-            new=_category_essence(c),
-            message=f"新增{what}{_q(c.label, nid)}{parent}：汇总表新增一行",
-            order=pos,
-        )
-    for oid in m.removed:
-        pos, c = old_idx[oid]
-        p.add(
-            "category-removed",
-            id=oid,
-            old_pointer=p.cl_ptr("old", "categories", pos),
-            new_pointer=None,
-            old=_category_essence(c),
-            new=None,
-            message=f"删去{what}{_q(c.label, oid)}：汇总表不再有这一行",
-            order=pos,
-        )
-    _rekeys(p, "category-rekeyed", what, "categories", old_seq, new_seq, m, label)
-    _replacements(
-        p,
-        "category-replaced",
-        what,
-        "categories",
-        old_seq,
-        new_seq,
-        m,
-        label,
-        "：原行不再出现，往年数据须按新类别拆分后才可比较",
-    )
-    for oid, nid in m.pairs:
-        op, o = old_idx[oid]
-        np_, n = new_idx[nid]
-        q = _q(n.label, nid)
-        if o.label != n.label:
-            p.add(
-                "category-relabelled",
-                id=nid,
-                old_pointer=p.cl_ptr("old", "categories", op, "label"),
-                new_pointer=p.cl_ptr("new", "categories", np_, "label"),
-                old=o.label,
-                new=n.label,
-                message=f"{what} {nid} 名称改为「{n.label}」（原为「{o.label}」）",
-                order=np_,
-                text=(o.label, n.label),
-            )
-        o_parent = (
-            {v: k for k, v in m.renamed.items()}.get(o.parent, o.parent) if o.parent else None
-        )
-        if o_parent != n.parent:
-            p.add(
-                "category-parent-changed",
-                id=nid,
-                old_pointer=p.cl_ptr("old", "categories", op),
-                new_pointer=p.cl_ptr("new", "categories", np_),
-                old=o.parent,
-                new=n.parent,
-                message=f"{what}{q}的上级行由 {o.parent or '（无）'} 改为 {n.parent or '（无）'}：小计口径随之改变",
-                order=np_,
-            )
-        _aliases(
-            p,
-            "category-aliases-changed",
-            nid,
-            f"{what}{q}",
-            p.cl_ptr("old", "categories", op, "aliases"),
-            p.cl_ptr("new", "categories", np_, "aliases"),
-            o.aliases,
-            n.aliases,
-            np_,
-        )
-        _provenance_change(
-            p,
-            Entity.CATEGORY,
-            nid,
-            p.cl_ptr("old", "categories", op, "provenance"),
-            p.cl_ptr("new", "categories", np_, "provenance"),
-            o.provenance,
-            n.provenance,
-            np_,
-            f"{what}{q}",
-        )
-    _moves(p, "category-moved", what, "categories", old_seq, new_seq, m, label)
+_CATEGORIES = _Kind(
+    entity=Entity.CATEGORY,
+    rule="category",
+    what="单位类别",
+    path=("checklist", "categories"),
+    essence=_category_essence,
+    added=_category_added,
+    removed=lambda p, pos, c: f"删去单位类别{_q(c.label, c.id)}：汇总表不再有这一行",
+    replaced="：原行不再出现，往年数据须按新类别拆分后才可比较",
+    moves=True,
+    fields=(
+        _relabelled("category-relabelled", "名称"),
+        _Field(
+            "category-parent-changed",
+            lambda c: c.parent,
+            lambda b: (
+                f"{b.what}{b.q}的上级行由 {b.old or '（无）'} 改为 {b.new or '（无）'}："
+                "小计口径随之改变"
+            ),
+            differs=lambda b: b.p.to_new("categories", b.old) != b.new,
+        ),
+        _aliases("category-aliases-changed"),
+        _provenance_of(Entity.CATEGORY),
+    ),
+)
 
 
 def _item_essence(it: Item) -> Json:
@@ -1089,163 +1165,63 @@ def _restrictions(it: Item) -> Json:
     return [r.model_dump(mode="json", exclude={"provenance"}) for r in it.restrictions]
 
 
-def _diff_items(p: _Pair) -> None:
-    old_seq, new_seq = p.old.checklist.items, p.new.checklist.items
-    m = _match(old_seq, new_seq)
-    old_idx, new_idx = _index(old_seq), _index(new_seq)
-    what = "检查内容"
+def _points_message(b: _Both) -> str:
+    detail = _plus_minus(b.old, b.new, "新增要点：", "删去要点：") or "要点顺序或拆分方式改变"
+    return f"{b.what}{b.q}的要点改变：{detail}"
 
-    def label(it: Item) -> str:
-        return it.title
 
-    for nid in m.added:
-        pos, it = new_idx[nid]
-        p.add(
-            "item-added",
-            id=nid,
-            old_pointer=None,
-            new_pointer=p.cl_ptr("new", "items", pos),
-            old=None,
-            new=_item_essence(it),
-            message=f"新增{what}第 {it.number} 项{_q(it.title, nid)}：{it.text}",
-            order=pos,
-        )
-    for oid in m.removed:
-        pos, it = old_idx[oid]
-        p.add(
-            "item-removed",
-            id=oid,
-            old_pointer=p.cl_ptr("old", "items", pos),
-            new_pointer=None,
-            old=_item_essence(it),
-            new=None,
-            message=f"删去{what}（原第 {it.number} 项）{_q(it.title, oid)}",
-            order=pos,
-        )
-    _rekeys(p, "item-rekeyed", what, "items", old_seq, new_seq, m, label)
-    _replacements(p, "item-replaced", what, "items", old_seq, new_seq, m, label, "")
-    for oid, nid in m.pairs:
-        op, o = old_idx[oid]
-        np_, n = new_idx[nid]
-        q = f"第 {n.number} 项{_q(n.title, nid)}"
-
-        def at(side: str, *t: str | int, _op: int = op, _np: int = np_) -> str:
-            return p.cl_ptr(side, "items", _op if side == "old" else _np, *t)
-
-        if o.number != n.number:
-            p.add(
-                "item-number-changed",
-                id=nid,
-                old_pointer=at("old", "number"),
-                new_pointer=at("new", "number"),
-                old=o.number,
-                new=n.number,
-                message=f"{what}{_q(n.title, nid)}序号由第 {o.number} 项改为第 {n.number} 项",
-                order=np_,
-            )
-        if o.title != n.title:
-            p.add(
-                "item-title-changed",
-                id=nid,
-                old_pointer=at("old", "title"),
-                new_pointer=at("new", "title"),
-                old=o.title,
-                new=n.title,
-                message=f"{what} {nid} 简称改为「{n.title}」（原为「{o.title}」）",
-                order=np_,
-                text=(o.title, n.title),
-            )
-        if o.text != n.text:
-            p.add(
-                "item-text-changed",
-                id=nid,
-                old_pointer=at("old", "text"),
-                new_pointer=at("new", "text"),
-                old=o.text,
-                new=n.text,
-                message=f"{what}{q}原文改变",
-                order=np_,
-                text=(o.text, n.text),
-            )
-        if list(o.points) != list(n.points):
-            plus = [x for x in n.points if x not in o.points]
-            minus = [x for x in o.points if x not in n.points]
-            bits = [
-                f"新增要点：{_join(plus)}" if plus else "",
-                f"删去要点：{_join(minus)}" if minus else "",
-            ]
-            detail = "；".join(b for b in bits if b) or "要点顺序或拆分方式改变"
-            p.add(
-                "item-points-changed",
-                id=nid,
-                old_pointer=at("old", "points"),
-                new_pointer=at("new", "points"),
-                old=list(o.points),
-                new=list(n.points),
-                message=f"{what}{q}的要点改变：{detail}",
-                order=np_,
-            )
-        if o.optional != n.optional:
-            state = "可合理缺项" if n.optional else "不可缺项（必查）"
-            p.add(
-                "item-optional-changed",
-                id=nid,
-                old_pointer=at("old", "optional"),
-                new_pointer=at("new", "optional"),
-                old=o.optional,
-                new=n.optional,
-                message=f"{what}{q}改为{state}",
-                order=np_,
-            )
-        oa, na = _applicability(o.applies_to), _applicability(n.applies_to)
-        if oa != na:
-            p.add(
-                "item-applicability-changed",
-                id=nid,
-                old_pointer=at("old"),
-                new_pointer=at("new"),
-                old=oa,
-                new=na,
-                message=f"{what}{q}的适用范围由「{_applicability_text(oa, p.cat_label)}」"
-                f"改为「{_applicability_text(na, p.cat_label)}」",
-                order=np_,
-            )
-        ors, nrs = _restrictions(o), _restrictions(n)
-        if ors != nrs:
-            otext = _join(r["text"] for r in ors)
-            ntext = _join(r["text"] for r in nrs)
-            p.add(
-                "item-restrictions-changed",
-                id=nid,
-                old_pointer=at("old"),
-                new_pointer=at("new"),
-                old=ors,
-                new=nrs,
-                message=f"{what}{q}对部分类别的限制由「{otext}」改为「{ntext}」",
-                order=np_,
-            )
-        _aliases(
-            p,
-            "item-aliases-changed",
-            nid,
-            f"{what}{q}",
-            at("old", "aliases"),
-            at("new", "aliases"),
-            o.aliases,
-            n.aliases,
-            np_,
-        )
-        _provenance_change(
-            p,
-            Entity.ITEM,
-            nid,
-            at("old", "provenance"),
-            at("new", "provenance"),
-            o.provenance,
-            n.provenance,
-            np_,
-            f"{what}{q}",
-        )
+_ITEMS = _Kind(
+    entity=Entity.ITEM,
+    rule="item",
+    what="检查内容",
+    path=("checklist", "items"),
+    essence=_item_essence,
+    added=lambda p, pos, it: f"新增检查内容第 {it.number} 项{_q(it.title, it.id)}：{it.text}",
+    removed=lambda p, pos, it: f"删去检查内容（原第 {it.number} 项）{_q(it.title, it.id)}",
+    label=lambda it: str(it.title),
+    quote=lambda it: f"第 {it.number} 项{_q(it.title, it.id)}",
+    replaced="",
+    fields=(
+        _Field(
+            "item-number-changed",
+            lambda it: it.number,
+            lambda b: f"{b.what}{_q(b.n.title, b.n.id)}序号由第 {b.old} 项改为第 {b.new} 项",
+            ("number",),
+        ),
+        _Field(
+            "item-title-changed",
+            lambda it: it.title,
+            lambda b: f"{b.what} {b.n.id} 简称改为「{b.new}」（原为「{b.old}」）",
+            ("title",),
+            text=_text(lambda it: it.title),
+        ),
+        _Field(
+            "item-text-changed",
+            lambda it: it.text,
+            lambda b: f"{b.what}{b.q}原文改变",
+            ("text",),
+            text=_text(lambda it: it.text),
+        ),
+        _Field("item-points-changed", lambda it: list(it.points), _points_message, ("points",)),
+        _Field(
+            "item-optional-changed",
+            lambda it: it.optional,
+            lambda b: f"{b.what}{b.q}改为{'可合理缺项' if b.new else '不可缺项（必查）'}",
+            ("optional",),
+        ),
+        _applicability_of("item-applicability-changed"),
+        _Field(
+            "item-restrictions-changed",
+            _restrictions,
+            lambda b: (
+                f"{b.what}{b.q}对部分类别的限制由「{_join(r['text'] for r in b.old)}」"
+                f"改为「{_join(r['text'] for r in b.new)}」"
+            ),
+        ),
+        _aliases("item-aliases-changed"),
+        _provenance_of(Entity.ITEM),
+    ),
+)
 
 
 def _column_essence(c: Column) -> Json:
@@ -1275,172 +1251,78 @@ _DISPOSITION_LABELS = {
 }
 
 
-def _diff_columns(p: _Pair) -> None:
-    old_seq, new_seq = p.old.checklist.columns, p.new.checklist.columns
-    m = _match(old_seq, new_seq)
-    old_idx, new_idx = _index(old_seq), _index(new_seq)
-    what = "汇总表列"
+def _column_added(p: _Scope, pos: int, c: Column) -> str:
+    group = f"（{' / '.join(c.groups)}）" if c.groups else ""
+    return f"汇总表新增第 {pos + 1} 列{_q(c.label, c.id)}{group}"
 
-    def label(c: Column) -> str:
-        return c.label
 
-    for nid in m.added:
-        pos, c = new_idx[nid]
-        group = f"（{' / '.join(c.groups)}）" if c.groups else ""
-        p.add(
-            "column-added",
-            id=nid,
-            old_pointer=None,
-            new_pointer=p.cl_ptr("new", "columns", pos),
-            old=None,
-            new=_column_essence(c),
-            message=f"汇总表新增第 {pos + 1} 列{_q(c.label, nid)}{group}",
-            order=pos,
-        )
-    for oid in m.removed:
-        pos, c = old_idx[oid]
-        p.add(
-            "column-removed",
-            id=oid,
-            old_pointer=p.cl_ptr("old", "columns", pos),
-            new_pointer=None,
-            old=_column_essence(c),
-            new=None,
-            message=f"汇总表删去列{_q(c.label, oid)}（原第 {pos + 1} 列）：读取该列的程序和表格须修改",
-            order=pos,
-        )
-    _rekeys(p, "column-rekeyed", what, "columns", old_seq, new_seq, m, label)
-    _replacements(
-        p,
-        "column-replaced",
-        what,
-        "columns",
-        old_seq,
-        new_seq,
-        m,
-        label,
-        "：原列不再出现，往年数据须按新列拆分后才可比较",
-    )
-    old_items_to_new = {
-        v: k for k, v in _match(p.old.checklist.items, p.new.checklist.items).renamed.items()
-    }
-    for oid, nid in m.pairs:
-        op, o = old_idx[oid]
-        np_, n = new_idx[nid]
-        q = _q(n.label, nid)
+def _both_violation(b: _Both) -> bool:
+    # A kind change already says everything about item and disposition; do not repeat it.
+    return bool(b.o.kind is b.n.kind is ColumnKind.VIOLATION_UNITS)
 
-        def at(side: str, *t: str | int, _op: int = op, _np: int = np_) -> str:
-            return p.cl_ptr(side, "columns", _op if side == "old" else _np, *t)
 
-        if o.kind is not n.kind:
-            p.add(
-                "column-kind-changed",
-                id=nid,
-                old_pointer=at("old", "kind"),
-                new_pointer=at("new", "kind"),
-                old=o.kind.value,
-                new=n.kind.value,
-                message=f"{what}{q}的计数方式由「{_KIND_LABELS[o.kind.value]}」改为「{_KIND_LABELS[n.kind.value]}」",
-                order=np_,
-            )
-        if o.label != n.label:
-            p.add(
-                "column-relabelled",
-                id=nid,
-                old_pointer=at("old", "label"),
-                new_pointer=at("new", "label"),
-                old=o.label,
-                new=n.label,
-                message=f"{what} {nid} 表头改为「{n.label}」（原为「{o.label}」）",
-                order=np_,
-                text=(o.label, n.label),
-            )
-        if list(o.groups) != list(n.groups):
-            p.add(
-                "column-groups-changed",
-                id=nid,
-                old_pointer=at("old", "groups"),
-                new_pointer=at("new", "groups"),
-                old=list(o.groups),
-                new=list(n.groups),
-                message=f"{what}{q}的表头分组由「{' / '.join(o.groups) or '（无）'}」"
-                f"改为「{' / '.join(n.groups) or '（无）'}」",
-                order=np_,
-            )
-        both_violation = o.kind is n.kind is ColumnKind.VIOLATION_UNITS
-        # A kind change already says everything about item and disposition; do not repeat it.
-        o_item = old_items_to_new.get(o.item, o.item) if o.item else None
-        if both_violation and o_item != n.item:
-            p.add(
-                "column-item-changed",
-                id=nid,
-                old_pointer=at("old", "item"),
-                new_pointer=at("new", "item"),
-                old=o.item,
-                new=n.item,
-                message=f"{what}{q}改属检查内容 {n.item or '（无）'}（原属 {o.item or '（无）'}）",
-                order=np_,
-            )
-        if both_violation and o.effective_disposition is not n.effective_disposition:
-            od, nd = o.effective_disposition.value, n.effective_disposition.value
-            p.add(
-                "column-disposition-changed",
-                id=nid,
-                old_pointer=at("old", "disposition"),
-                new_pointer=at("new", "disposition"),
-                old=od,
-                new=nd,
-                message=f"{what}{q}的处理方式由「{_DISPOSITION_LABELS[od]}」改为「{_DISPOSITION_LABELS[nd]}」",
-                order=np_,
-            )
-        oa, na = _applicability(o.applies_to), _applicability(n.applies_to)
-        if oa != na:
-            p.add(
-                "column-applicability-changed",
-                id=nid,
-                old_pointer=at("old"),
-                new_pointer=at("new"),
-                old=oa,
-                new=na,
-                message=f"{what}{q}的适用范围由「{_applicability_text(oa, p.cat_label)}」"
-                f"改为「{_applicability_text(na, p.cat_label)}」",
-                order=np_,
-            )
-        if o.source_label != n.source_label:
-            p.add(
-                "column-source-label-changed",
-                id=nid,
-                old_pointer=at("old"),
-                new_pointer=at("new"),
-                old=o.source_label,
-                new=n.source_label,
-                message=f"{what}{q}的来源表头原样文字改变",
-                order=np_,
-                text=(o.source_label or "", n.source_label or ""),
-            )
-        _aliases(
-            p,
-            "column-aliases-changed",
-            nid,
-            f"{what}{q}",
-            at("old", "aliases"),
-            at("new", "aliases"),
-            o.aliases,
-            n.aliases,
-            np_,
-        )
-        _provenance_change(
-            p,
-            Entity.COLUMN,
-            nid,
-            at("old", "provenance"),
-            at("new", "provenance"),
-            o.provenance,
-            n.provenance,
-            np_,
-            f"{what}{q}",
-        )
-    _moves(p, "column-moved", what, "columns", old_seq, new_seq, m, label)
+def _groups_text(groups: Sequence[str]) -> str:
+    return " / ".join(groups) or "（无）"
+
+
+_COLUMNS = _Kind(
+    entity=Entity.COLUMN,
+    rule="column",
+    what="汇总表列",
+    path=("checklist", "columns"),
+    essence=_column_essence,
+    added=_column_added,
+    removed=lambda p, pos, c: (
+        f"汇总表删去列{_q(c.label, c.id)}（原第 {pos + 1} 列）：读取该列的程序和表格须修改"
+    ),
+    replaced="：原列不再出现，往年数据须按新列拆分后才可比较",
+    moves=True,
+    fields=(
+        _Field(
+            "column-kind-changed",
+            lambda c: c.kind.value,
+            lambda b: (
+                f"{b.what}{b.q}的计数方式由「{_KIND_LABELS[b.old]}」改为「{_KIND_LABELS[b.new]}」"
+            ),
+            ("kind",),
+        ),
+        _relabelled("column-relabelled", "表头"),
+        _Field(
+            "column-groups-changed",
+            lambda c: list(c.groups),
+            lambda b: (
+                f"{b.what}{b.q}的表头分组由「{_groups_text(b.old)}」改为「{_groups_text(b.new)}」"
+            ),
+            ("groups",),
+        ),
+        _Field(
+            "column-item-changed",
+            lambda c: c.item,
+            lambda b: f"{b.what}{b.q}改属检查内容 {b.new or '（无）'}（原属 {b.old or '（无）'}）",
+            ("item",),
+            differs=lambda b: _both_violation(b) and b.p.to_new("items", b.old) != b.new,
+        ),
+        _Field(
+            "column-disposition-changed",
+            lambda c: c.effective_disposition.value,
+            lambda b: (
+                f"{b.what}{b.q}的处理方式由「{_DISPOSITION_LABELS[b.old]}」"
+                f"改为「{_DISPOSITION_LABELS[b.new]}」"
+            ),
+            ("disposition",),
+            differs=lambda b: _both_violation(b) and b.old != b.new,
+        ),
+        _applicability_of("column-applicability-changed"),
+        _Field(
+            "column-source-label-changed",
+            lambda c: c.source_label,
+            lambda b: f"{b.what}{b.q}的来源表头原样文字改变",
+            text=_text(lambda c: c.source_label),
+        ),
+        _aliases("column-aliases-changed"),
+        _provenance_of(Entity.COLUMN),
+    ),
+)
 
 
 def _code_essence(v: ViolationCode) -> Json:
@@ -1452,140 +1334,66 @@ def _code_essence(v: ViolationCode) -> Json:
     }
 
 
-def _diff_codes(p: _Pair) -> None:
-    """Extra violation codes, and any code (column or extra) that now counts in another column.
+def _disposition_text(value: str | None) -> str:
+    return _DISPOSITION_LABELS.get(value or "", "随列")
 
-    A violation column is itself a code; its own changes are column rules. What only this
-    function sees is a code id that counted in column A and now counts in column B: year-on-year
-    numbers of both columns stop being comparable.
+
+# Extra violation codes. A violation column is itself a code; its own changes are column rules,
+# and a code id that is a violation column on the other side is reported by _diff_code_columns.
+_CODES = _Kind(
+    entity=Entity.VIOLATION,
+    rule="code",
+    what="违法违规代码",
+    path=("checklist", "violations"),
+    essence=_code_essence,
+    added=lambda p, pos, v: (
+        f"新增违法违规代码{_q(v.label, v.id)}，计入列「{p.label_of('columns', v.column)}」"
+    ),
+    removed=lambda p, pos, v: f"删去违法违规代码{_q(v.label, v.id)}（原计入列 {v.column}）",
+    elsewhere=lambda p, side, vid: p.violation_column(side, vid) is not None,
+    fields=(
+        _Field(
+            "code-column-changed",
+            lambda v: v.column,
+            lambda b: f"{b.what}{b.q}改计入列 {b.new}（原计入 {b.old}）：两列数字与往年不再可比",
+            ("column",),
+            differs=lambda b: b.p.to_new("columns", b.old) != b.new,
+        ),
+        _Field(
+            "code-item-changed",
+            lambda v: v.item,
+            lambda b: (
+                f"{b.what}{b.q}对应的检查内容由 {b.old or '（随列）'} 改为 {b.new or '（随列）'}"
+            ),
+            ("item",),
+            differs=lambda b: b.p.to_new("items", b.old) != b.new,
+        ),
+        _Field(
+            "code-disposition-changed",
+            lambda v: v.disposition.value if v.disposition else None,
+            lambda b: (
+                f"{b.what}{b.q}的处理方式由「{_disposition_text(b.old)}」"
+                f"改为「{_disposition_text(b.new)}」"
+            ),
+            ("disposition",),
+        ),
+        _relabelled("code-relabelled", "名称"),
+        _aliases("code-aliases-changed"),
+        _provenance_of(Entity.VIOLATION),
+    ),
+)
+
+
+def _diff_code_columns(p: _Pair) -> None:
+    """A code id that is a violation column on one side and an extra code on the other.
+
+    It counted in column A and now counts in column B: year-on-year numbers of both columns stop
+    being comparable.
     """
-    old_seq, new_seq = p.old.checklist.violations, p.new.checklist.violations
-    m = _match(old_seq, new_seq)
-    old_idx, new_idx = _index(old_seq), _index(new_seq)
-    old_cols = {c.id: c for c in p.old.checklist.columns}
-    new_cols = {c.id: c for c in p.new.checklist.columns}
-    what = "违法违规代码"
-
-    def label(v: ViolationCode) -> str:
-        return v.label
-
-    for nid in m.added:
-        pos, v = new_idx[nid]
-        if nid in old_cols and old_cols[nid].kind is ColumnKind.VIOLATION_UNITS:
-            continue  # reported below as a code that moved from its own column
-        col = new_cols[v.column]
-        p.add(
-            "code-added",
-            id=nid,
-            old_pointer=None,
-            new_pointer=p.cl_ptr("new", "violations", pos),
-            old=None,
-            new=_code_essence(v),
-            message=f"新增{what}{_q(v.label, nid)}，计入列「{col.label}」",
-            order=pos,
-        )
-    for oid in m.removed:
-        pos, v = old_idx[oid]
-        if oid in new_cols and new_cols[oid].kind is ColumnKind.VIOLATION_UNITS:
-            continue
-        p.add(
-            "code-removed",
-            id=oid,
-            old_pointer=p.cl_ptr("old", "violations", pos),
-            new_pointer=None,
-            old=_code_essence(v),
-            new=None,
-            message=f"删去{what}{_q(v.label, oid)}（原计入列 {v.column}）",
-            order=pos,
-        )
-    _rekeys(p, "code-rekeyed", what, "violations", old_seq, new_seq, m, label)
-    col_renamed = _match(p.old.checklist.columns, p.new.checklist.columns).renamed
-    col_old_to_new = {v: k for k, v in col_renamed.items()}
-    item_old_to_new = {
-        v: k for k, v in _match(p.old.checklist.items, p.new.checklist.items).renamed.items()
-    }
-    for oid, nid in m.pairs:
-        op, o = old_idx[oid]
-        np_, n = new_idx[nid]
-        q = _q(n.label, nid)
-
-        def at(side: str, *t: str | int, _op: int = op, _np: int = np_) -> str:
-            return p.cl_ptr(side, "violations", _op if side == "old" else _np, *t)
-
-        if col_old_to_new.get(o.column, o.column) != n.column:
-            p.add(
-                "code-column-changed",
-                id=nid,
-                old_pointer=at("old", "column"),
-                new_pointer=at("new", "column"),
-                old=o.column,
-                new=n.column,
-                message=f"{what}{q}改计入列 {n.column}（原计入 {o.column}）：两列数字与往年不再可比",
-                order=np_,
-            )
-        if (item_old_to_new.get(o.item, o.item) if o.item else None) != n.item:
-            p.add(
-                "code-item-changed",
-                id=nid,
-                old_pointer=at("old", "item"),
-                new_pointer=at("new", "item"),
-                old=o.item,
-                new=n.item,
-                message=f"{what}{q}对应的检查内容由 {o.item or '（随列）'} 改为 {n.item or '（随列）'}",
-                order=np_,
-            )
-        od = o.disposition.value if o.disposition else None
-        nd = n.disposition.value if n.disposition else None
-        if od != nd:
-            p.add(
-                "code-disposition-changed",
-                id=nid,
-                old_pointer=at("old", "disposition"),
-                new_pointer=at("new", "disposition"),
-                old=od,
-                new=nd,
-                message=f"{what}{q}的处理方式由「{_DISPOSITION_LABELS.get(od or '', '随列')}」"
-                f"改为「{_DISPOSITION_LABELS.get(nd or '', '随列')}」",
-                order=np_,
-            )
-        if o.label != n.label:
-            p.add(
-                "code-relabelled",
-                id=nid,
-                old_pointer=at("old", "label"),
-                new_pointer=at("new", "label"),
-                old=o.label,
-                new=n.label,
-                message=f"{what} {nid} 名称改为「{n.label}」（原为「{o.label}」）",
-                order=np_,
-                text=(o.label, n.label),
-            )
-        _aliases(
-            p,
-            "code-aliases-changed",
-            nid,
-            f"{what}{q}",
-            at("old", "aliases"),
-            at("new", "aliases"),
-            o.aliases,
-            n.aliases,
-            np_,
-        )
-        _provenance_change(
-            p,
-            Entity.VIOLATION,
-            nid,
-            at("old", "provenance"),
-            at("new", "provenance"),
-            o.provenance,
-            n.provenance,
-            np_,
-            f"{what}{q}",
-        )
-    # A code id that is a violation column on one side and an extra code on the other.
-    for n_pos, v in enumerate(new_seq):
-        oc = old_cols.get(v.id)
-        if v.id not in old_idx and oc is not None and oc.kind is ColumnKind.VIOLATION_UNITS:
+    old_ids = {v.id for v in p.old.checklist.violations}
+    new_ids = {v.id for v in p.new.checklist.violations}
+    for n_pos, v in enumerate(p.new.checklist.violations):
+        if v.id not in old_ids and p.violation_column("old", v.id) is not None:
             p.add(
                 "code-column-changed",
                 id=v.id,
@@ -1593,12 +1401,13 @@ def _diff_codes(p: _Pair) -> None:
                 new_pointer=p.cl_ptr("new", "violations", n_pos, "column"),
                 old=v.id,
                 new=v.column,
-                message=f"{what}{_q(v.label, v.id)}原为单独一列，现计入列 {v.column}：两列数字与往年不再可比",
+                message=f"违法违规代码{_q(v.label, v.id)}原为单独一列，现计入列 {v.column}："
+                "两列数字与往年不再可比",
                 order=n_pos,
             )
-    for o_pos, v in enumerate(old_seq):
-        nc = new_cols.get(v.id)
-        if v.id not in new_idx and nc is not None and nc.kind is ColumnKind.VIOLATION_UNITS:
+    for o_pos, v in enumerate(p.old.checklist.violations):
+        nc = p.violation_column("new", v.id)
+        if v.id not in new_ids and nc is not None:
             p.add(
                 "code-column-changed",
                 id=v.id,
@@ -1606,7 +1415,8 @@ def _diff_codes(p: _Pair) -> None:
                 new_pointer=p.cl_ptr("new", "columns", _pos(p.new, v.id)),
                 old=v.column,
                 new=v.id,
-                message=f"{what}{_q(nc.label, v.id)}原计入列 {v.column}，现单独成列：两列数字与往年不再可比",
+                message=f"违法违规代码{_q(nc.label, v.id)}原计入列 {v.column}，现单独成列："
+                "两列数字与往年不再可比",
                 order=_pos(p.new, v.id),
             )
 
@@ -1627,199 +1437,116 @@ def _stratum_essence(st: Stratum) -> Json:
     }
 
 
-def _diff_strata(p: _Pair) -> None:
-    old_idx, new_idx = _index(p.old.strata), _index(p.new.strata)
-    what = "抽检层"
+def _stratum_name(p: _Scope, st: Stratum) -> str:
+    cats = "、".join(p.cat_label(c) for c in st.categories)
+    return f"{cats}（{st.id}，{TIER_LABELS[st.tier]}）"
 
-    def name(st: Stratum) -> str:
-        cats = "、".join(p.cat_label(c) for c in st.categories)
-        return f"{cats}（{st.id}，{TIER_LABELS[st.tier]}）"
 
+def _ratio(rule: str, notation: bool) -> _Field:
+    # `all: true` and `ratio: 100%` draw the same units; only the notation differs.
+    def differs(b: _Both) -> bool:
+        same_units = _effective_size(b.o) == _effective_size(b.n)
+        return b.old != b.new and same_units is notation
+
+    return _Field(
+        rule,
+        _size,
+        lambda b: f"抽检比例：{_stratum_name(b.p, b.n)} {b.old} → {b.new}",
+        differs=differs,
+    )
+
+
+_STRATA = _Kind(
+    entity=Entity.STRATUM,
+    rule="stratum",
+    what="抽检层",
+    path=("strata",),
+    essence=_stratum_essence,
+    added=lambda p, pos, st: (
+        f"新增抽检对象：{_stratum_name(p, st)}，抽检 {_size(st)}"
+        + ("（从上级未抽取的剩余单位中抽取）" if st.from_remaining else "")
+    ),
+    removed=lambda p, pos, st: f"删去抽检对象：{_stratum_name(p, st)}（原抽检 {_size(st)}）",
+    quote=lambda st: f" {st.id} ",
+    keys=_index,
+    removed_order=lambda pos, new_seq: len(new_seq) + pos,
+    fields=(
+        _ratio("ratio-changed", notation=False),
+        _ratio("ratio-notation-changed", notation=True),
+        _Field(
+            "stratum-tier-changed",
+            lambda st: st.tier.value,
+            lambda b: f"{b.what}{b.q}由{TIER_LABELS[b.o.tier]}改属{TIER_LABELS[b.n.tier]}",
+            ("tier",),
+        ),
+        _Field(
+            "stratum-categories-changed",
+            lambda st: list(st.categories),
+            lambda b: f"{b.what}{b.q}包含的单位类别由 {_join(b.old)} 改为 {_join(b.new)}",
+            ("categories",),
+        ),
+        _Field(
+            "stratum-remaining-changed",
+            lambda st: st.from_remaining,
+            lambda b: (
+                f"{_stratum_name(b.p, b.n)}改为"
+                + ("只从上级未抽取的剩余单位中抽取" if b.new else "不再限于上级未抽取的剩余单位")
+            ),
+            ("from_remaining",),
+        ),
+        _Field(
+            "stratum-note-changed",
+            lambda st: st.note,
+            lambda b: f"{b.what}{b.q}的说明改变",
+            text=_text(lambda st: st.note),
+        ),
+        _provenance_of(Entity.STRATUM),
+    ),
+)
+
+
+def _diff_tiers(p: _Pair) -> None:
+    """A tier of draws (国家双随机, 市级双随机…) that only one side has."""
     old_tiers = {s.tier for s in p.old.strata}
     new_tiers = {s.tier for s in p.new.strata}
-    for tier in sorted(new_tiers - old_tiers, key=lambda t: list(TIER_LABELS).index(t)):
-        ids = [s.id for s in p.new.strata if s.tier is tier]
-        p.add(
-            "tier-added",
-            id=tier.value,
-            old_pointer=None,
-            new_pointer=p.ptr("new", "strata"),
-            old=None,
-            new=ids,
-            message=f"新增一级抽查：{TIER_LABELS[tier]}（{len(ids)} 个抽检层）",
-            order=-1,
-        )
-    for tier in sorted(old_tiers - new_tiers, key=lambda t: list(TIER_LABELS).index(t)):
-        ids = [s.id for s in p.old.strata if s.tier is tier]
-        p.add(
-            "tier-removed",
-            id=tier.value,
-            old_pointer=p.ptr("old", "strata"),
-            new_pointer=None,
-            old=ids,
-            new=None,
-            message=f"删去一级抽查：{TIER_LABELS[tier]}（原 {len(ids)} 个抽检层）",
-            order=-1,
-        )
-    for n_pos, st in enumerate(p.new.strata):
-        if st.id not in old_idx:
-            p.add(
-                "stratum-added",
-                id=st.id,
-                old_pointer=None,
-                new_pointer=p.ptr("new", "strata", n_pos),
-                old=None,
-                new=_stratum_essence(st),
-                message=f"新增抽检对象：{name(st)}，抽检 {_size(st)}"
-                + ("（从上级未抽取的剩余单位中抽取）" if st.from_remaining else ""),
-                order=n_pos,
-            )
-    for o_pos, st in enumerate(p.old.strata):
-        if st.id not in new_idx:
-            p.add(
-                "stratum-removed",
-                id=st.id,
-                old_pointer=p.ptr("old", "strata", o_pos),
-                new_pointer=None,
-                old=_stratum_essence(st),
-                new=None,
-                message=f"删去抽检对象：{name(st)}（原抽检 {_size(st)}）",
-                order=len(p.new.strata) + o_pos,
-            )
-    for n_pos, n in enumerate(p.new.strata):
-        if n.id not in old_idx:
-            continue
-        o_pos, o = old_idx[n.id]
-        op, np_ = p.ptr("old", "strata", o_pos), p.ptr("new", "strata", n_pos)
-        if _size(o) != _size(n):
-            rule = (
-                "ratio-changed"
-                if _effective_size(o) != _effective_size(n)
-                else "ratio-notation-changed"
-            )
-            p.add(
-                rule,
-                id=n.id,
-                old_pointer=op,
-                new_pointer=np_,
-                old=_size(o),
-                new=_size(n),
-                message=f"抽检比例：{name(n)} {_size(o)} → {_size(n)}",
-                order=n_pos,
-            )
-        if o.tier is not n.tier:
-            p.add(
-                "stratum-tier-changed",
-                id=n.id,
-                old_pointer=op + "/tier",
-                new_pointer=np_ + "/tier",
-                old=o.tier.value,
-                new=n.tier.value,
-                message=f"{what} {n.id} 由{TIER_LABELS[o.tier]}改属{TIER_LABELS[n.tier]}",
-                order=n_pos,
-            )
-        if list(o.categories) != list(n.categories):
-            p.add(
-                "stratum-categories-changed",
-                id=n.id,
-                old_pointer=op + "/categories",
-                new_pointer=np_ + "/categories",
-                old=list(o.categories),
-                new=list(n.categories),
-                message=f"{what} {n.id} 包含的单位类别由 {_join(o.categories)} 改为 {_join(n.categories)}",
-                order=n_pos,
-            )
-        if o.from_remaining != n.from_remaining:
-            state = (
-                "只从上级未抽取的剩余单位中抽取"
-                if n.from_remaining
-                else "不再限于上级未抽取的剩余单位"
-            )
-            p.add(
-                "stratum-remaining-changed",
-                id=n.id,
-                old_pointer=op + "/from_remaining",
-                new_pointer=np_ + "/from_remaining",
-                old=o.from_remaining,
-                new=n.from_remaining,
-                message=f"{name(n)}改为{state}",
-                order=n_pos,
-            )
-        if o.note != n.note:
-            p.add(
-                "stratum-note-changed",
-                id=n.id,
-                old_pointer=op,
-                new_pointer=np_,
-                old=o.note,
-                new=n.note,
-                message=f"{what} {n.id} 的说明改变",
-                order=n_pos,
-                text=(o.note or "", n.note or ""),
-            )
-        _provenance_change(
-            p,
-            Entity.STRATUM,
-            n.id,
-            op + "/provenance",
-            np_ + "/provenance",
-            o.provenance,
-            n.provenance,
-            n_pos,
-            f"{what} {n.id} ",
-        )
-
-
-def _total_key(t: StatedTotal) -> str:
-    return "+".join(t.categories)
+    for side, strata, tiers, word in (
+        ("new", p.new.strata, new_tiers - old_tiers, "新增一级抽查：{}（{} 个抽检层）"),
+        ("old", p.old.strata, old_tiers - new_tiers, "删去一级抽查：{}（原 {} 个抽检层）"),
+    ):
+        for tier in tiers:
+            ids = [s.id for s in strata if s.tier is tier]
+            rule = "tier-added" if side == "new" else "tier-removed"
+            message = word.format(TIER_LABELS[tier], len(ids))
+            _one_sided(p, rule, side, tier.value, p.ptr(side, "strata"), ids, message, -1)
 
 
 def _total_value(t: StatedTotal) -> str:
     return "全部" if t.all else (f"{(t.ratio * 100).normalize():f}%" if t.ratio is not None else "")
 
 
-def _diff_totals(p: _Pair) -> None:
-    old = {_total_key(t): (n, t) for n, t in enumerate(p.old.stated_totals)}
-    new = {_total_key(t): (n, t) for n, t in enumerate(p.new.stated_totals)}
-    for key, (pos, t) in new.items():
-        name = "、".join(p.cat_label(c) for c in t.categories)
-        if key not in old:
-            p.add(
-                "stated-total-added",
-                id=key,
-                old_pointer=None,
-                new_pointer=p.ptr("new", "stated_totals", pos),
-                old=None,
-                new=_total_value(t),
-                message=f"计划正文新增合计比例：{name} {_total_value(t)}",
-                order=pos,
-            )
-        else:
-            opos, o = old[key]
-            if _total_value(o) != _total_value(t):
-                p.add(
-                    "stated-total-changed",
-                    id=key,
-                    old_pointer=p.ptr("old", "stated_totals", opos),
-                    new_pointer=p.ptr("new", "stated_totals", pos),
-                    old=_total_value(o),
-                    new=_total_value(t),
-                    message=f"计划正文所述合计比例：{name} {_total_value(o)} → {_total_value(t)}",
-                    order=pos,
-                )
-    for key, (pos, t) in old.items():
-        if key not in new:
-            name = "、".join(p.cat_label(c) for c in t.categories)
-            p.add(
-                "stated-total-removed",
-                id=key,
-                old_pointer=p.ptr("old", "stated_totals", pos),
-                new_pointer=None,
-                old=_total_value(t),
-                new=None,
-                message=f"计划正文不再写明合计比例：{name} {_total_value(t)}",
-                order=1000 + pos,
-            )
+def _total_name(p: _Scope, t: StatedTotal) -> str:
+    return "、".join(p.cat_label(c) for c in t.categories)
+
+
+_STATED_TOTALS = _Kind(
+    entity=Entity.STATED_TOTAL,
+    rule="stated-total",
+    what="计划所述合计比例",
+    path=("stated_totals",),
+    essence=_total_value,
+    added=lambda p, pos, t: f"计划正文新增合计比例：{_total_name(p, t)} {_total_value(t)}",
+    removed=lambda p, pos, t: f"计划正文不再写明合计比例：{_total_name(p, t)} {_total_value(t)}",
+    quote=lambda t: "",
+    keys=lambda seq: {"+".join(t.categories): (n, t) for n, t in enumerate(seq)},
+    removed_order=lambda pos, new_seq: 1000 + pos,
+    fields=(
+        _Field(
+            "stated-total-changed",
+            _total_value,
+            lambda b: f"计划正文所述合计比例：{_total_name(b.p, b.n)} {b.old} → {b.new}",
+        ),
+    ),
+)
 
 
 def _diff_wording(p: _Pair) -> None:
@@ -1886,55 +1613,47 @@ def _item_pos(rules: DomainRules, item_id: str) -> int:
     raise KeyError(item_id)
 
 
+_TABLE_TITLES = (
+    ("title", "汇总表标题"),
+    ("plan_table_title", "工作计划表标题"),
+    ("total_label", "合计行名称"),
+)
+
+
+def _checklist_field(key: str, name: str) -> _Field:
+    return _Field(
+        "table-title-changed",
+        lambda cl: getattr(cl, key),
+        lambda b: f"{name}改为「{b.new}」",
+        (key,),
+        text=_text(lambda cl: getattr(cl, key)),
+    )
+
+
+_CHECKLIST_VERSION = _Field(
+    "checklist-version-changed",
+    lambda cl: cl.id,
+    lambda b: f"改用检查表 {b.new}（原为 {b.old}）",
+)
+
+
 def _diff_domain(p: _Pair) -> None:
     ocl, ncl = p.old.checklist, p.new.checklist
-    if ocl.id != ncl.id:
-        p.add(
-            "checklist-version-changed",
-            id=p.domain.value,
-            old_pointer=p.cl_ptr("old"),
-            new_pointer=p.cl_ptr("new"),
-            old=ocl.id,
-            new=ncl.id,
-            message=f"改用检查表 {ncl.id}（原为 {ocl.id}）",
-            order=-2,
-        )
-    names = {
-        "title": "汇总表标题",
-        "plan_table_title": "工作计划表标题",
-        "total_label": "合计行名称",
-    }
-    for key, name in names.items():
-        o, n = getattr(ocl, key), getattr(ncl, key)
-        if o != n:
-            p.add(
-                "table-title-changed",
-                id=key,
-                old_pointer=p.cl_ptr("old", key),
-                new_pointer=p.cl_ptr("new", key),
-                old=o,
-                new=n,
-                message=f"{name}改为「{n}」",
-                order=list(names).index(key),
-                text=(o, n),
-            )
-    _provenance_change(
-        p,
-        Entity.CHECKLIST,
-        "checklist",
-        p.cl_ptr("old", "provenance"),
-        p.cl_ptr("new", "provenance"),
-        ocl.provenance,
-        ncl.provenance,
-        9,
-        "检查表",
-    )
-    _diff_categories(p)
-    _diff_items(p)
-    _diff_columns(p)
-    _diff_codes(p)
-    _diff_strata(p)
-    _diff_totals(p)
+
+    def at(side: str, tokens: tuple[str, ...]) -> str:
+        return p.cl_ptr(side, *tokens)
+
+    _compare(p, (_CHECKLIST_VERSION,), ocl, ncl, id=p.domain.value, order=-2, at=at)
+    for n, (key, name) in enumerate(_TABLE_TITLES):
+        _compare(p, (_checklist_field(key, name),), ocl, ncl, id=key, order=n, at=at)
+    fields = (_provenance_of(Entity.CHECKLIST),)
+    _compare(p, fields, ocl, ncl, id="checklist", order=9, at=at, what="检查表")
+    for kind in (_CATEGORIES, _ITEMS, _COLUMNS, _CODES):
+        _diff_kind(p, kind, getattr(ocl, kind.path[1]), getattr(ncl, kind.path[1]))
+    _diff_code_columns(p)
+    _diff_tiers(p)
+    _diff_kind(p, _STRATA, p.old.strata, p.new.strata)
+    _diff_kind(p, _STATED_TOTALS, p.old.stated_totals, p.new.stated_totals)
     _diff_wording(p)
 
 
@@ -1963,168 +1682,120 @@ def _deadline_value(d: Deadline) -> Json:
     return {"due": d.due.isoformat(), "text": d.text, "recipient": d.recipient}
 
 
+def _deadline_message(b: _Both) -> str:
+    o, d = b.o, b.n
+    bits = []
+    if o.due != d.due:
+        bits.append(f"{o.due.isoformat()} → {d.due.isoformat()}")
+    if o.recipient != d.recipient:
+        bits.append(f"报送对象 {o.recipient or '（未写明）'} → {d.recipient or '（未写明）'}")
+    if o.text != d.text and not bits:
+        bits.append("原文措辞改变")
+    return f"报送时限（{_DEADLINE_LABELS[d.kind.value]}）：" + "；".join(bits)
+
+
+_DEADLINES = _Kind(
+    entity=Entity.DEADLINE,
+    rule="deadline",
+    what="报送时限",
+    path=("deadlines",),
+    essence=_deadline_value,
+    added=lambda p, pos, d: (
+        f"新增报送时限：{_DEADLINE_LABELS[d.kind.value]} {d.due.isoformat()} 前"
+    ),
+    removed=lambda p, pos, d: (
+        f"不再规定报送时限：{_DEADLINE_LABELS[d.kind.value]}（原为 {d.due.isoformat()} 前）"
+    ),
+    quote=lambda d: "",
+    keys=_deadline_keys,
+    removed_order=lambda pos, new_seq: 100 + pos,
+    fields=(
+        _Field(
+            "deadline-changed",
+            _deadline_value,
+            _deadline_message,
+            text=lambda b: (b.o.text, b.n.text) if b.o.text != b.n.text else None,
+        ),
+    ),
+)
+
+
 def _lookback_value(lb: LookBack) -> Json:
     return {"penalized_in": lb.penalized_in, "campaigns": list(lb.campaigns), "text": lb.text}
 
 
-def _diff_plan(col: _Collector, old: Plan, new: Plan) -> None:
-    def add(rule: str, **kw: Any) -> None:
-        col.add(rule, domain=None, **kw)
+# Look-backs carry no id; they are matched by position, which is stable because a plan states at
+# most a handful and in document order.
+_LOOKBACKS = _Kind(
+    entity=Entity.LOOKBACK,
+    rule="lookback",
+    what="回头看",
+    path=("lookback",),
+    essence=_lookback_value,
+    added=lambda p, pos, lb: f"新增“回头看”：{lb.penalized_in} 年受处罚单位",
+    removed=lambda p, pos, lb: f"不再开展“回头看”（原为对 {lb.penalized_in} 年受处罚单位）",
+    quote=lambda lb: "",
+    keys=lambda seq: {str(n + 1): (n, lb) for n, lb in enumerate(seq)},
+    fields=(
+        _Field(
+            "lookback-changed",
+            _lookback_value,
+            lambda b: f"“回头看”由对 {b.o.penalized_in} 年改为对 {b.n.penalized_in} 年受处罚单位",
+            text=_text(lambda lb: lb.text),
+        ),
+    ),
+)
 
-    if old.title != new.title:
-        add(
-            "plan-title-changed",
-            id="title",
-            old_pointer="/title",
-            new_pointer="/title",
-            old=old.title,
-            new=new.title,
-            message=f"计划标题改为「{new.title}」",
-            text=(old.title, new.title),
-        )
-    oj, nj = old.jurisdiction.model_dump(mode="json"), new.jurisdiction.model_dump(mode="json")
-    if oj != nj:
-        add(
-            "jurisdiction-changed",
-            id="jurisdiction",
-            old_pointer="/jurisdiction",
-            new_pointer="/jurisdiction",
-            old=oj,
-            new=nj,
-            message=f"适用辖区由「{old.jurisdiction.name}」改为「{new.jurisdiction.name}」",
-        )
-    if list(old.notes) != list(new.notes):
-        add(
-            "plan-notes-changed",
-            id="notes",
-            old_pointer="/notes",
-            new_pointer="/notes",
-            old=list(old.notes),
-            new=list(new.notes),
-            message="计划附注改变",
-            text=("\n".join(old.notes), "\n".join(new.notes)),
-        )
+
+def _rounding(plan: Plan) -> Json:
+    r = plan.rounding
+    return r.model_dump(mode="json", exclude={"provenance"}) if r else None
+
+
+# Each a field of the plan whose id is its key.
+_PLAN_FIELDS = (
+    _Field(
+        "plan-title-changed",
+        lambda pl: pl.title,
+        lambda b: f"计划标题改为「{b.new}」",
+        ("title",),
+        text=_text(lambda pl: pl.title),
+    ),
+    _Field(
+        "jurisdiction-changed",
+        lambda pl: pl.jurisdiction.model_dump(mode="json"),
+        lambda b: f"适用辖区由「{b.o.jurisdiction.name}」改为「{b.n.jurisdiction.name}」",
+        ("jurisdiction",),
+    ),
+    _Field(
+        "plan-notes-changed",
+        lambda pl: list(pl.notes),
+        lambda b: "计划附注改变",
+        ("notes",),
+        text=_text(lambda pl: "\n".join(pl.notes)),
+    ),
     # The merge puts a child's own sources first; the order carries no meaning.
-    if sorted(old.sources) != sorted(new.sources):
-        plus = [x for x in new.sources if x not in old.sources]
-        minus = [x for x in old.sources if x not in new.sources]
-        add(
-            "plan-sources-changed",
-            id="sources",
-            old_pointer="/sources",
-            new_pointer="/sources",
-            old=sorted(old.sources),
-            new=sorted(new.sources),
-            message="来源文件改变："
-            + "；".join(
-                x
-                for x in (
-                    f"新增 {_join(plus)}" if plus else "",
-                    f"删去 {_join(minus)}" if minus else "",
-                )
-                if x
-            ),
-        )
-    orr = old.rounding.model_dump(mode="json", exclude={"provenance"}) if old.rounding else None
-    nr = new.rounding.model_dump(mode="json", exclude={"provenance"}) if new.rounding else None
-    if orr != nr:
-        add(
-            "rounding-changed",
-            id="rounding",
-            old_pointer="/rounding",
-            new_pointer="/rounding",
-            old=orr,
-            new=nr,
-            message=f"取整规则由 {orr} 改为 {nr}：抽取家数随之改变",
-        )
-    od, nd = _deadline_keys(old.deadlines or ()), _deadline_keys(new.deadlines or ())
-    for key, (pos, d) in nd.items():
-        what = _DEADLINE_LABELS[d.kind.value]
-        if key not in od:
-            add(
-                "deadline-added",
-                id=key,
-                old_pointer=None,
-                new_pointer=_ptr("deadlines", pos),
-                old=None,
-                new=_deadline_value(d),
-                message=f"新增报送时限：{what} {d.due.isoformat()} 前",
-                order=pos,
-            )
-            continue
-        opos, o = od[key]
-        if _deadline_value(o) != _deadline_value(d):
-            bits = []
-            if o.due != d.due:
-                bits.append(f"{o.due.isoformat()} → {d.due.isoformat()}")
-            if o.recipient != d.recipient:
-                bits.append(
-                    f"报送对象 {o.recipient or '（未写明）'} → {d.recipient or '（未写明）'}"
-                )
-            if o.text != d.text and not bits:
-                bits.append("原文措辞改变")
-            add(
-                "deadline-changed",
-                id=key,
-                old_pointer=_ptr("deadlines", opos),
-                new_pointer=_ptr("deadlines", pos),
-                old=_deadline_value(o),
-                new=_deadline_value(d),
-                message=f"报送时限（{what}）：" + "；".join(bits),
-                order=pos,
-                text=(o.text, d.text) if o.text != d.text else None,
-            )
-    for key, (pos, d) in od.items():
-        if key not in nd:
-            add(
-                "deadline-removed",
-                id=key,
-                old_pointer=_ptr("deadlines", pos),
-                new_pointer=None,
-                old=_deadline_value(d),
-                new=None,
-                message=f"不再规定报送时限：{_DEADLINE_LABELS[d.kind.value]}（原为 {d.due.isoformat()} 前）",
-                order=100 + pos,
-            )
-    ol, nl = list(old.lookback or ()), list(new.lookback or ())
-    # Look-backs carry no id; they are matched by position, which is stable because a plan
-    # states at most a handful and in document order.
-    for n in range(max(len(ol), len(nl))):
-        key = str(n + 1)
-        if n >= len(ol):
-            add(
-                "lookback-added",
-                id=key,
-                old_pointer=None,
-                new_pointer=_ptr("lookback", n),
-                old=None,
-                new=_lookback_value(nl[n]),
-                message=f"新增“回头看”：{nl[n].penalized_in} 年受处罚单位",
-                order=n,
-            )
-        elif n >= len(nl):
-            add(
-                "lookback-removed",
-                id=key,
-                old_pointer=_ptr("lookback", n),
-                new_pointer=None,
-                old=_lookback_value(ol[n]),
-                new=None,
-                message=f"不再开展“回头看”（原为对 {ol[n].penalized_in} 年受处罚单位）",
-                order=n,
-            )
-        elif _lookback_value(ol[n]) != _lookback_value(nl[n]):
-            add(
-                "lookback-changed",
-                id=key,
-                old_pointer=_ptr("lookback", n),
-                new_pointer=_ptr("lookback", n),
-                old=_lookback_value(ol[n]),
-                new=_lookback_value(nl[n]),
-                message=f"“回头看”由对 {ol[n].penalized_in} 年改为对 {nl[n].penalized_in} 年受处罚单位",
-                order=n,
-                text=(ol[n].text, nl[n].text),
-            )
+    _Field(
+        "plan-sources-changed",
+        lambda pl: sorted(pl.sources),
+        lambda b: "来源文件改变：" + _plus_minus(b.o.sources, b.n.sources, "新增 ", "删去 "),
+        ("sources",),
+    ),
+    _Field(
+        "rounding-changed",
+        _rounding,
+        lambda b: f"取整规则由 {b.old} 改为 {b.new}：抽取家数随之改变",
+        ("rounding",),
+    ),
+)
+
+
+def _diff_plan(col: _Collector, old: Plan, new: Plan) -> None:
+    p = _Scope(col, None, "", "")
+    for f in _PLAN_FIELDS:
+        _compare(p, (f,), old, new, id=f.at[0], order=0, at=lambda side, t: _ptr(*t))
+    _diff_kind(p, _DEADLINES, old.deadlines or (), new.deadlines or ())
+    _diff_kind(p, _LOOKBACKS, old.lookback or (), new.lookback or ())
 
 
 def _domain_summary(rules: DomainRules) -> Json:
@@ -2298,7 +1969,12 @@ def diff_rulesets(
     for dom, orules, nrules in _domain_pairs(a, b):
         _diff_domain(
             _Pair(
-                col, dom, orules, nrules, _domain_base(orules.domain), _domain_base(nrules.domain)
+                col=col,
+                domain=dom,
+                old_base=_domain_base(orules.domain),
+                new_base=_domain_base(nrules.domain),
+                old=orules,
+                new=nrules,
             )
         )
     changes = _apply(col.sorted(), level_map, acks)
