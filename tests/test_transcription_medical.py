@@ -9,16 +9,24 @@ table.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import seedtext
+from transcription import (
+    assert_columns_carried_from,
+    assert_columns_golden,
+    assert_columns_in_order,
+    assert_cross_references,
+    assert_plan_rows_and_items,
+    assert_summary_rows,
+    find_in_order,
+    key_fragments,
+)
+from transcription import load as load_checklist
 
-from spotcheck_rules._yaml import read_yaml
-from spotcheck_rules.model import Checklist, ColumnKind
+from spotcheck_rules.model import Checklist
 from spotcheck_rules.text import normalize
 
-RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 YEARS = (2024, 2025)
 
 SX_PLAN = ("sx2025", "附表1 2025年医疗机构国家随机监督抽查工作计划表", "附表2")
@@ -28,26 +36,7 @@ COUNTY_PLAN = ("county2024", "附表1 2024年医疗机构随机监督检查工�
 
 
 def load(year: int) -> Checklist:
-    return Checklist.model_validate(
-        read_yaml(RULESETS / str(year) / "checklists" / "medical.yaml").data
-    )
-
-
-def find_in_order(haystack: str, needles: list[str]) -> list[int]:
-    """Positions of each needle, each searched after the end of the previous one."""
-    positions, pos = [], 0
-    for needle in needles:
-        i = haystack.find(needle, pos)
-        assert i >= 0, f"{needle!r} not found after position {pos} (missing or out of order)"
-        positions.append(i)
-        pos = i + len(needle)
-    return positions
-
-
-def key_fragments(column) -> list[str]:
-    if column.source_label is None:
-        return [normalize(column.label)]
-    return seedtext.fragments(column.source_label)
+    return load_checklist("medical", year)
 
 
 # Golden data, typed from the seed's 附表2 header read column by column (sx2025 000, the block
@@ -117,34 +106,7 @@ NOT_IN_2024 = {"funeral", "medical_data", "internet_diagnosis", "insurance_fraud
 
 @pytest.mark.parametrize("year", YEARS)
 def test_loads_and_cross_references(year: int) -> None:
-    c = load(year)
-    assert c.year == year
-    assert c.domain.value == "medical"
-    for entities in (c.categories, c.items, c.columns, c.violations):
-        ids = [e.id for e in entities]
-        assert len(ids) == len(set(ids)), ids
-    items = {i.id for i in c.items}
-    cats = {k.id for k in c.categories}
-    cols = {k.id for k in c.columns}
-    for k in c.categories:
-        assert k.parent is None or k.parent in cats
-    for col in c.columns:
-        if col.kind is ColumnKind.VIOLATION_UNITS:
-            assert col.item in items, col.id
-        else:
-            assert col.item is None, col.id
-        if col.applies_to:
-            assert set(col.applies_to.categories or ()) | set(col.applies_to.exclude) <= cats
-    for item in c.items:
-        for r in item.restrictions:
-            assert set(r.categories) <= cats
-            assert set(r.only) <= cols
-    for code in c.violations:
-        assert code.column in cols
-    assert [i.number for i in c.items] == list(range(1, len(c.items) + 1))
-    for item in c.items:
-        for point in item.points:
-            assert normalize(point) in normalize(item.text), (item.id, point)
+    assert_cross_references(load(year), "medical", year)
 
 
 def test_2025_figures() -> None:
@@ -153,9 +115,7 @@ def test_2025_figures() -> None:
 
 
 def test_2025_columns_golden() -> None:
-    c = load(2025)
-    assert [col.label for col in c.columns] == GOLDEN_2025_LABELS
-    assert [col.groups for col in c.columns] == GOLDEN_2025_GROUPS
+    assert_columns_golden(load(2025), GOLDEN_2025_LABELS, GOLDEN_2025_GROUPS)
 
 
 def test_2025_columns_in_seed_in_order() -> None:
@@ -166,7 +126,7 @@ def test_2025_columns_in_seed_in_order() -> None:
         for fragment in key_fragments(col):
             assert fragment in summary, (col.id, fragment)
     # 附表2's header extraction kept the column order: every label follows the previous one.
-    find_in_order(summary, [f for col in c.columns for f in key_fragments(col)])
+    assert_columns_in_order(summary, c.columns)
 
 
 def test_2025_duplicated_biomedical_research_label() -> None:
@@ -183,16 +143,13 @@ def test_2025_duplicated_biomedical_research_label() -> None:
 def test_2025_rows_and_items_in_seed() -> None:
     c = load(2025)
     plan, summary = seedtext.table(*SX_PLAN), seedtext.table(*SX_SUMMARY)
-    find_in_order(plan, [normalize(k.label) for k in c.categories])
-    find_in_order(plan, [normalize(i.text) for i in c.items])
-    find_in_order(summary, [normalize(k.label) for k in c.categories] + ["合计"])
-    assert normalize(c.plan_table_title) in plan
+    assert_plan_rows_and_items(plan, c)
+    assert_summary_rows(summary, c)
     assert normalize(c.title) in summary
     # xj2025 附表1 has the same rows and items, except that its 检查内容8 ends "…收入挂钩。"
     # (no "等）"): a difference between the sources, recorded here so a change shows.
     xj = seedtext.table(*XJ_PLAN)
-    find_in_order(xj, [normalize(k.label) for k in c.categories])
-    find_in_order(xj, [normalize(i.text) for i in c.items if i.id != "policy"])
+    assert_plan_rows_and_items(xj, c, [i for i in c.items if i.id != "policy"])
     policy = normalize(next(i.text for i in c.items if i.id == "policy"))
     assert policy not in xj
     assert policy.removesuffix("等)。") + "。" in xj
@@ -208,7 +165,7 @@ def test_2025_village_clinic_restriction() -> None:
 def test_2024_rows_and_items_in_seed() -> None:
     c = load(2024)
     plan = seedtext.table(*COUNTY_PLAN)
-    assert normalize(c.plan_table_title) in plan
+    assert_plan_rows_and_items(plan, c)
     assert [k.label for k in c.categories] == [
         "医院（含中医院、妇幼保健院）",
         "社区卫生服务机构",
@@ -217,8 +174,6 @@ def test_2024_rows_and_items_in_seed() -> None:
         "诊所",
         "其他医疗机构",
     ]
-    find_in_order(plan, [normalize(k.label) for k in c.categories])
-    find_in_order(plan, [normalize(i.text) for i in c.items])
     assert len(c.items) == 8
     # The 2024 plan table has no 村卫生室 restriction: none is declared, none carried.
     assert "村卫生室仅抽查" not in plan
@@ -244,14 +199,11 @@ def test_2024_community_health_service_is_replaced_in_2025() -> None:
 
 def test_2024_columns_are_inferred_from_2025() -> None:
     c24, c25 = load(2024), load(2025)
-    by_id = {col.id: (n, col) for n, col in enumerate(c25.columns, 1)}
-    assert [col.id for col in c24.columns] == [
-        col.id for col in c25.columns if col.id not in NOT_IN_2024
-    ]
+    assert_columns_carried_from(c24, c25, dropped=NOT_IN_2024)
+    number = {col.id: n for n, col in enumerate(c25.columns, 1)}
     items24 = {i.id: i for i in c24.items}
     for col in c24.columns:
-        n, col25 = by_id[col.id]
-        assert col.provenance.inferred, col.id
+        n = number[col.id]
         assert col.provenance.inferred.startswith(
             "county2024 has no 汇总表; carried from sx2025 附表2"
         )
@@ -259,11 +211,5 @@ def test_2024_columns_are_inferred_from_2025() -> None:
         assert re.search(rf"附表2 第{n}列 ", col.provenance.inferred), col.id
         if col.item is not None:
             assert f"2024 检查内容{items24[col.item].number} " in col.provenance.inferred, col.id
-        assert (col.label, col.groups, col.kind, col.item) == (
-            col25.label,
-            col25.groups,
-            col25.kind,
-            col25.item,
-        )
     # Every 2024 item but none of the dropped 2025 ones is covered by some column.
     assert {col.item for col in c24.columns if col.item} == set(items24)
