@@ -7,15 +7,18 @@ first, so such columns keep the extracted pieces in ``source_label`` and join th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import seedtext
+from transcription import (
+    assert_columns_golden,
+    assert_columns_in_order,
+    assert_cross_references,
+    assert_summary_rows,
+    find_in_order,
+)
+from transcription import load as load_checklist
 
-from spotcheck_rules._yaml import read_yaml
-from spotcheck_rules.model import Checklist, ColumnKind, Ownership
+from spotcheck_rules.model import Checklist, Ownership
 from spotcheck_rules.text import normalize
-
-RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 
 PLAN = ("sx2025", "附表3 2025年中医医疗机构国家随机监督抽查工作计划表", "附表4")
 SUMMARY = ("sx2025", "附表4 2025年中医医疗机构国家随机监督抽查汇总表", "附表5")
@@ -23,24 +26,7 @@ MAIN_TEXT = ("sx2025", "(二)中医医疗机构监督", "(三)医疗美容机构
 
 
 def load() -> Checklist:
-    return Checklist.model_validate(read_yaml(RULESETS / "2025" / "checklists" / "tcm.yaml").data)
-
-
-def find_in_order(haystack: str, needles: list[str]) -> list[int]:
-    """Positions of each needle, each searched after the end of the previous one."""
-    positions, pos = [], 0
-    for needle in needles:
-        i = haystack.find(needle, pos)
-        assert i >= 0, f"{needle!r} not found after position {pos} (missing or out of order)"
-        positions.append(i)
-        pos = i + len(needle)
-    return positions
-
-
-def key_fragments(column) -> list[str]:
-    if column.source_label is None:
-        return [normalize(column.label)]
-    return seedtext.fragments(column.source_label)
+    return load_checklist("tcm", 2025)
 
 
 # Golden data, typed from the seed's 附表4 header read column by column (sx2025 000, the block
@@ -123,29 +109,8 @@ GOLDEN_ROWS = [
 
 def test_loads_and_cross_references() -> None:
     c = load()
-    assert (c.year, c.domain.value) == (2025, "tcm")
-    for entities in (c.categories, c.items, c.columns, c.violations):
-        ids = [e.id for e in entities]
-        assert len(ids) == len(set(ids)), ids
-    items = {i.id for i in c.items}
-    cols = {k.id for k in c.columns}
-    seen: set[str] = set()
-    for k in c.categories:
-        assert k.parent is None or k.parent in seen, k.id  # parent exists and comes first
-        seen.add(k.id)
-    for col in c.columns:
-        if col.kind is ColumnKind.VIOLATION_UNITS:
-            assert col.item in items, col.id
-        else:
-            assert col.item is None, col.id
-        if col.applies_to:
-            assert set(col.applies_to.categories or ()) | set(col.applies_to.exclude) <= seen
-    for code in c.violations:
-        assert code.column in cols
-    assert [i.number for i in c.items] == list(range(1, 16))
-    for item in c.items:
-        for point in item.points:
-            assert normalize(point) in normalize(item.text), (item.id, point)
+    assert_cross_references(c, "tcm", 2025)
+    assert len(c.items) == 15
 
 
 def test_figures() -> None:
@@ -154,9 +119,7 @@ def test_figures() -> None:
 
 
 def test_columns_golden() -> None:
-    c = load()
-    assert [col.label for col in c.columns] == GOLDEN_LABELS
-    assert [col.groups for col in c.columns] == GOLDEN_GROUPS
+    assert_columns_golden(load(), GOLDEN_LABELS, GOLDEN_GROUPS)
 
 
 def test_columns_in_seed() -> None:
@@ -177,7 +140,7 @@ def test_columns_in_seed() -> None:
             # ...and the damage is real: the joined label is not in the extraction.
             assert normalize(col.label) not in summary, col.id
     # Piece by piece, the extraction keeps the column order.
-    find_in_order(summary, [f for col in c.columns for f in key_fragments(col)])
+    assert_columns_in_order(summary, c.columns)
 
 
 def test_split_headers_are_exactly_the_damaged_ones() -> None:
@@ -203,7 +166,7 @@ def test_rows_in_seed() -> None:
     rows = [(k.label, by_id[k.parent].label if k.parent else None) for k in c.categories]
     assert rows == GOLDEN_ROWS
     summary = seedtext.table(*SUMMARY)
-    find_in_order(summary, [normalize(k.label) for k in c.categories] + ["合计"])
+    assert_summary_rows(summary, c)
     plan = seedtext.table(*PLAN)
     for k in c.categories:
         for alias in k.aliases:
@@ -244,9 +207,7 @@ def test_policy_columns_are_opinions_for_public_units() -> None:
 
 def test_ids_shared_with_the_medical_checklist_mean_the_same() -> None:
     """Reused ids name the same thing; 中医-only columns get ids of their own."""
-    medical = Checklist.model_validate(
-        read_yaml(RULESETS / "2025" / "checklists" / "medical.yaml").data
-    )
+    medical = load_checklist("medical", 2025)
     med = {col.id: col for col in medical.columns}
     shared = [col for col in load().columns if col.id in med]
     assert len(shared) == 27
