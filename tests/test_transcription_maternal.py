@@ -7,38 +7,27 @@ so every 2024 column is inferred from the 2025 table.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import seedtext
+from transcription import (
+    assert_columns_carried_from,
+    assert_columns_golden,
+    assert_cross_references,
+    assert_plan_rows_and_items,
+    assert_summary_rows,
+    find_in_order,
+    keys,
+)
+from transcription import load as load_checklist
 
-from spotcheck_rules._yaml import read_yaml
-from spotcheck_rules.model import Checklist, ColumnKind, Disposition
+from spotcheck_rules.model import Checklist, Disposition
 from spotcheck_rules.text import normalize
 
-RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 YEARS = (2024, 2025)
 
 
 def load(year: int) -> Checklist:
-    return Checklist.model_validate(
-        read_yaml(RULESETS / str(year) / "checklists" / "maternal.yaml").data
-    )
-
-
-def find_in_order(haystack: str, needles: list[str]) -> list[int]:
-    """Positions of each needle, each searched after the end of the previous one."""
-    positions, pos = [], 0
-    for needle in needles:
-        i = haystack.find(needle, pos)
-        assert i >= 0, f"{needle!r} not found after position {pos} (missing or out of order)"
-        positions.append(i)
-        pos = i + len(needle)
-    return positions
-
-
-def keys(labels: list[str]) -> list[str]:
-    return [normalize(label) for label in labels]
+    return load_checklist("maternal", year)
 
 
 # Golden data, typed from tj2025 附表2 (seed 004), the cleanest copy of the table. The order is
@@ -111,21 +100,7 @@ COUNTY_PLAN = ("county2024", "附表4 2024年母婴保健技术服务机构随�
 @pytest.mark.parametrize("year", YEARS)
 def test_loads_and_cross_references(year: int) -> None:
     c = load(year)
-    assert c.year == year
-    for entities in (c.categories, c.items, c.columns, c.violations):
-        ids = [e.id for e in entities]
-        assert len(ids) == len(set(ids)), ids
-    items = {i.id for i in c.items}
-    cats = {k.id for k in c.categories}
-    for col in c.columns:
-        if col.kind is ColumnKind.VIOLATION_UNITS:
-            assert col.item in items, col.id
-        if col.applies_to:
-            assert set(col.applies_to.categories or ()) | set(col.applies_to.exclude) <= cats
-    assert [i.number for i in c.items] == list(range(1, len(c.items) + 1))
-    for item in c.items:
-        for point in item.points:
-            assert normalize(point) in normalize(item.text), (item.id, point)
+    assert_cross_references(c, "maternal", year)
     for col_id, item_id in GOLDEN_BIRTH_CERTIFICATE_ITEMS[year].items():
         assert next(col for col in c.columns if col.id == col_id).item == item_id
 
@@ -147,8 +122,7 @@ def test_referral_columns(year: int) -> None:
 
 def test_2025_columns_golden() -> None:
     c = load(2025)
-    assert [col.label for col in c.columns] == GOLDEN_2025_LABELS
-    assert [col.groups for col in c.columns] == GOLDEN_2025_GROUPS
+    assert_columns_golden(c, GOLDEN_2025_LABELS, GOLDEN_2025_GROUPS)
     assert all(col.source_label is None for col in c.columns)  # tj2025 附表2 is intact
 
 
@@ -204,31 +178,22 @@ def test_2025_columns_in_seeds() -> None:
 def test_2025_rows_and_items_in_seed() -> None:
     c = load(2025)
     for source in (TJ_PLAN, SX_PLAN, XJ_PLAN):
-        plan = seedtext.table(*source)
-        assert normalize(c.plan_table_title) in plan
-        find_in_order(plan, keys([k.label for k in c.categories]))
-        find_in_order(plan, keys([i.text for i in c.items]))
+        assert_plan_rows_and_items(seedtext.table(*source), c)
     assert normalize(c.title) in seedtext.table(*TJ_SUMMARY)
-    find_in_order(seedtext.table(*SX_SUMMARY), keys([k.label for k in c.categories] + ["合计"]))
+    assert_summary_rows(seedtext.table(*SX_SUMMARY), c)
     assert len(c.items) == 5
 
 
 def test_2024_rows_and_items_in_seed() -> None:
     c = load(2024)
-    plan = seedtext.table(*COUNTY_PLAN)
-    assert normalize(c.plan_table_title) in plan
-    find_in_order(plan, keys([k.label for k in c.categories]))
-    find_in_order(plan, keys([i.text for i in c.items]))
+    assert_plan_rows_and_items(seedtext.table(*COUNTY_PLAN), c)
     assert len(c.items) == 4
 
 
 def test_2024_columns_are_inferred_and_keep_2025_ids() -> None:
     c24, c25 = load(2024), load(2025)
-    assert c24.provenance.inferred
-    for col in c24.columns:
-        assert col.provenance.inferred, col.id
-        assert "county2024 has no 汇总表" in col.provenance.inferred
-    assert [col.id for col in c24.columns] == [col.id for col in c25.columns]
+    # Only the 出生医学证明 columns change item (see GOLDEN_BIRTH_CERTIFICATE_ITEMS).
+    assert_columns_carried_from(c24, c25, items_differ=GOLDEN_BIRTH_CERTIFICATE_ITEMS[2025])
     assert [col.label for col in c24.columns] == GOLDEN_2025_LABELS
     assert [col.groups for col in c24.columns] == GOLDEN_2025_GROUPS
     assert [k.id for k in c24.categories] == [k.id for k in c25.categories]
