@@ -7,44 +7,28 @@ sources, with several damaged headers. 2024: rows and items from county2024 附�
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import seedtext
+from transcription import (
+    assert_columns_carried_from,
+    assert_columns_golden,
+    assert_columns_in_order,
+    assert_cross_references,
+    assert_plan_rows_and_items,
+    assert_summary_rows,
+    find_in_order,
+    keys,
+)
+from transcription import load as load_checklist
 
-from spotcheck_rules._yaml import read_yaml
 from spotcheck_rules.model import Checklist, ColumnKind, Disposition
 from spotcheck_rules.text import normalize
 
-RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 YEARS = (2024, 2025)
 
 
 def load(year: int) -> Checklist:
-    return Checklist.model_validate(
-        read_yaml(RULESETS / str(year) / "checklists" / "blood.yaml").data
-    )
-
-
-def find_in_order(haystack: str, needles: list[str]) -> list[int]:
-    """Positions of each needle, each searched after the end of the previous one."""
-    positions, pos = [], 0
-    for needle in needles:
-        i = haystack.find(needle, pos)
-        assert i >= 0, f"{needle!r} not found after position {pos} (missing or out of order)"
-        positions.append(i)
-        pos = i + len(needle)
-    return positions
-
-
-def keys(labels: list[str]) -> list[str]:
-    return [normalize(label) for label in labels]
-
-
-def key_fragments(column) -> list[str]:
-    if column.source_label is None:
-        return [normalize(column.label)]
-    return seedtext.fragments(column.source_label)
+    return load_checklist("blood", year)
 
 
 # Golden data, read column by column from xj2025 附表8 (seed 001, the only copy). Three headers are
@@ -114,25 +98,9 @@ COUNTY_PLAN = ("county2024", "附表3 2024年采供血机构随机监督抽查�
 @pytest.mark.parametrize("year", YEARS)
 def test_loads_and_cross_references(year: int) -> None:
     c = load(year)
-    assert c.year == year
-    for entities in (c.categories, c.items, c.columns, c.violations):
-        ids = [e.id for e in entities]
-        assert len(ids) == len(set(ids)), ids
-    items = {i.id for i in c.items}
-    cats = {k.id for k in c.categories}
-    cols = {k.id for k in c.columns}
-    for col in c.columns:
-        if col.kind is ColumnKind.VIOLATION_UNITS:
-            assert col.item in items, col.id
-        if col.applies_to:
-            assert set(col.applies_to.categories or ()) | set(col.applies_to.exclude) <= cats
-    for code in c.violations:
-        assert code.column in cols
-        assert code.item in items
-    assert [i.number for i in c.items] == list(range(1, 8))
-    for item in c.items:
-        for point in item.points:
-            assert normalize(point) in normalize(item.text), (item.id, point)
+    assert_cross_references(c, "blood", year)
+    assert all(code.item is not None for code in c.violations)  # every code names its item
+    assert len(c.items) == 7
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -170,8 +138,7 @@ def test_illegal_blood_trade_is_an_open_referral(year: int) -> None:
 
 def test_2025_columns_golden() -> None:
     c = load(2025)
-    assert [col.label for col in c.columns] == GOLDEN_2025_LABELS
-    assert [col.groups for col in c.columns] == GOLDEN_2025_GROUPS
+    assert_columns_golden(c, GOLDEN_2025_LABELS, GOLDEN_2025_GROUPS)
     assert {col.id: col.source_label for col in c.columns if col.source_label} == GOLDEN_DAMAGED
     for col in c.columns:
         if col.source_label:
@@ -190,7 +157,7 @@ def test_2025_columns_in_seed_in_order() -> None:
     # in order, after the previous one.
     extraction_order = c.columns[:2] + c.columns[-2:] + c.columns[2:-2]
     assert [col.kind for col in c.columns[-2:]] == [ColumnKind.CASES, ColumnKind.FINES]
-    find_in_order(summary, [f for col in extraction_order for f in key_fragments(col)])
+    assert_columns_in_order(summary, extraction_order)
     # What the notes rely on: 案件查处数 as printed, and no 吊销 columns.
     assert normalize("案件查处数") in summary
     assert normalize("查处案件数") not in summary
@@ -199,13 +166,10 @@ def test_2025_columns_in_seed_in_order() -> None:
 
 def test_2025_rows_and_items_in_seed() -> None:
     c = load(2025)
-    plan = seedtext.table(*XJ_PLAN)
-    assert normalize(c.plan_table_title) in plan
-    find_in_order(plan, keys([k.label for k in c.categories]))
-    find_in_order(plan, keys([i.text for i in c.items]))
+    assert_plan_rows_and_items(seedtext.table(*XJ_PLAN), c)
     summary = seedtext.table(*XJ_SUMMARY)
     assert normalize(c.title) in summary
-    find_in_order(summary, keys([k.label for k in c.categories] + ["合计"]))
+    assert_summary_rows(summary, c)
     # Item 7 lists its points in another order than the table's 临床用血管理 columns.
     clinical = next(i for i in c.items if i.id == "clinical_blood_use")
     assert list(clinical.points) == ["用血来源", "管理组织和制度", "血液出入库", "临床输血"]
@@ -213,22 +177,13 @@ def test_2025_rows_and_items_in_seed() -> None:
 
 def test_2024_rows_and_items_in_seed() -> None:
     c = load(2024)
-    plan = seedtext.table(*COUNTY_PLAN)
-    assert normalize(c.plan_table_title) in plan
-    find_in_order(plan, keys([k.label for k in c.categories]))
-    find_in_order(plan, keys([i.text for i in c.items]))
+    assert_plan_rows_and_items(seedtext.table(*COUNTY_PLAN), c)
     assert len(c.categories) == 4
 
 
 def test_2024_columns_are_inferred_and_keep_2025_ids() -> None:
     c24, c25 = load(2024), load(2025)
-    assert c24.provenance.inferred
-    for col in c24.columns:
-        assert col.provenance.inferred, col.id
-        assert "county2024 has no 汇总表" in col.provenance.inferred
-    for code in c24.violations:
-        assert code.provenance.inferred
-    assert [col.id for col in c24.columns] == [col.id for col in c25.columns]
+    assert_columns_carried_from(c24, c25)
     assert [col.label for col in c24.columns] == GOLDEN_2025_LABELS
     assert [col.groups for col in c24.columns] == GOLDEN_2025_GROUPS
     assert [col.item for col in c24.columns] == [col.item for col in c25.columns]
