@@ -9,17 +9,8 @@ from __future__ import annotations
 
 import pytest
 import seedtext
-from transcription import (
-    assert_columns_carried_from,
-    assert_columns_golden,
-    assert_columns_in_order,
-    assert_cross_references,
-    assert_plan_rows_and_items,
-    assert_summary_rows,
-    find_in_order,
-    keys,
-)
-from transcription import load as load_checklist
+import transcription
+from transcription import find_in_order, keys
 
 from spotcheck_rules.model import Checklist, ColumnKind, Disposition
 from spotcheck_rules.text import normalize
@@ -28,7 +19,7 @@ YEARS = (2024, 2025)
 
 
 def load(year: int) -> Checklist:
-    return load_checklist("blood", year)
+    return transcription.load("blood", year)
 
 
 # Golden data, read column by column from xj2025 附表8 (seed 001, the only copy). Three headers are
@@ -77,11 +68,7 @@ INNER_GROUPS = [
     ("特殊血站管理", 3),
     ("临床用血管理", 4),
 ]
-GOLDEN_2025_GROUPS = (
-    [()] * 2
-    + [("不合格情况", g) for g, n in INNER_GROUPS for _ in range(n)]
-    + [("行政处罚情况",)] * 2
-)
+GOLDEN_2025_GROUPS = transcription.nested_groups("不合格情况", INNER_GROUPS, penalties=2, census=2)
 # Damaged headers: label (reconstruction) -> source_label (as extracted, fragments joined by ｜).
 GOLDEN_DAMAGED = {
     "incomplete_testing": "(血液（浆）检测项目不齐全单位数",
@@ -98,7 +85,7 @@ COUNTY_PLAN = ("county2024", "附表3 2024年采供血机构随机监督抽查�
 @pytest.mark.parametrize("year", YEARS)
 def test_loads_and_cross_references(year: int) -> None:
     c = load(year)
-    assert_cross_references(c, "blood", year)
+    transcription.assert_cross_references(c, "blood", year)
     assert all(code.item is not None for code in c.violations)  # every code names its item
     assert len(c.items) == 7
 
@@ -138,7 +125,7 @@ def test_illegal_blood_trade_is_an_open_referral(year: int) -> None:
 
 def test_2025_columns_golden() -> None:
     c = load(2025)
-    assert_columns_golden(c, GOLDEN_2025_LABELS, GOLDEN_2025_GROUPS)
+    transcription.assert_columns_golden(c, GOLDEN_2025_LABELS, GOLDEN_2025_GROUPS)
     assert {col.id: col.source_label for col in c.columns if col.source_label} == GOLDEN_DAMAGED
     for col in c.columns:
         if col.source_label:
@@ -157,7 +144,7 @@ def test_2025_columns_in_seed_in_order() -> None:
     # in order, after the previous one.
     extraction_order = c.columns[:2] + c.columns[-2:] + c.columns[2:-2]
     assert [col.kind for col in c.columns[-2:]] == [ColumnKind.CASES, ColumnKind.FINES]
-    assert_columns_in_order(summary, extraction_order)
+    transcription.assert_columns_in_order(summary, extraction_order)
     # What the notes rely on: 案件查处数 as printed, and no 吊销 columns.
     assert normalize("案件查处数") in summary
     assert normalize("查处案件数") not in summary
@@ -166,10 +153,10 @@ def test_2025_columns_in_seed_in_order() -> None:
 
 def test_2025_rows_and_items_in_seed() -> None:
     c = load(2025)
-    assert_plan_rows_and_items(seedtext.table(*XJ_PLAN), c)
+    transcription.assert_plan_rows_and_items(seedtext.table(*XJ_PLAN), c)
     summary = seedtext.table(*XJ_SUMMARY)
     assert normalize(c.title) in summary
-    assert_summary_rows(summary, c)
+    transcription.assert_summary_rows(summary, c)
     # Item 7 lists its points in another order than the table's 临床用血管理 columns.
     clinical = next(i for i in c.items if i.id == "clinical_blood_use")
     assert list(clinical.points) == ["用血来源", "管理组织和制度", "血液出入库", "临床输血"]
@@ -177,13 +164,13 @@ def test_2025_rows_and_items_in_seed() -> None:
 
 def test_2024_rows_and_items_in_seed() -> None:
     c = load(2024)
-    assert_plan_rows_and_items(seedtext.table(*COUNTY_PLAN), c)
+    transcription.assert_plan_rows_and_items(seedtext.table(*COUNTY_PLAN), c)
     assert len(c.categories) == 4
 
 
 def test_2024_columns_are_inferred_and_keep_2025_ids() -> None:
     c24, c25 = load(2024), load(2025)
-    assert_columns_carried_from(c24, c25)
+    transcription.assert_columns_carried_from(c24, c25)
     assert [col.label for col in c24.columns] == GOLDEN_2025_LABELS
     assert [col.groups for col in c24.columns] == GOLDEN_2025_GROUPS
     assert [col.item for col in c24.columns] == [col.item for col in c25.columns]

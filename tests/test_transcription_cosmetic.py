@@ -9,16 +9,8 @@ from __future__ import annotations
 
 import pytest
 import seedtext
-from transcription import (
-    assert_columns_carried_from,
-    assert_columns_golden,
-    assert_columns_in_order,
-    assert_cross_references,
-    assert_plan_rows_and_items,
-    assert_summary_rows,
-    find_in_order,
-)
-from transcription import load as load_checklist
+import transcription
+from transcription import find_in_order
 
 from spotcheck_rules.model import Checklist
 from spotcheck_rules.text import normalize
@@ -27,7 +19,7 @@ YEARS = (2024, 2025)
 
 
 def load(year: int) -> Checklist:
-    return load_checklist("cosmetic", year)
+    return transcription.load("cosmetic", year)
 
 
 # Golden data, typed from the seed's 附表6 header read column by column (sx2025 000 lines
@@ -61,11 +53,11 @@ COUNTY_PLAN = ("county2024", "附表2 2024年医疗美容机构随机监督抽�
 
 @pytest.mark.parametrize("year", YEARS)
 def test_loads_and_cross_references(year: int) -> None:
-    assert_cross_references(load(year), "cosmetic", year)
+    transcription.assert_cross_references(load(year), "cosmetic", year)
 
 
 def test_2025_columns_golden() -> None:
-    assert_columns_golden(load(2025), GOLDEN_2025_LABELS, GOLDEN_2025_GROUPS)
+    transcription.assert_columns_golden(load(2025), GOLDEN_2025_LABELS, GOLDEN_2025_GROUPS)
 
 
 def test_2025_columns_in_seed_in_order() -> None:
@@ -73,29 +65,29 @@ def test_2025_columns_in_seed_in_order() -> None:
     summary = seedtext.table(*SX_SUMMARY)
     find_in_order(summary, ["不合格情况", "行政处罚情况"])
     # Every column (or every fragment of a damaged one) is in the 汇总表, in column order.
-    assert_columns_in_order(summary, c.columns)
+    transcription.assert_columns_in_order(summary, c.columns)
 
 
 def test_2025_rows_and_items_in_seed() -> None:
     c = load(2025)
     summary = seedtext.table(*SX_SUMMARY)
     for plan in (seedtext.table(*SX_PLAN), seedtext.table(*XJ_PLAN)):
-        assert_plan_rows_and_items(plan, c)
-    assert_summary_rows(summary, c)
+        transcription.assert_plan_rows_and_items(plan, c)
+    transcription.assert_summary_rows(summary, c)
     assert seedtext.flat("sx2025").count(normalize(c.title)) >= 2  # list of 附表 + heading
 
 
 def test_2024_rows_and_items_in_seed() -> None:
     c = load(2024)
     plan = seedtext.table(*COUNTY_PLAN)
-    assert_plan_rows_and_items(plan, c)
+    transcription.assert_plan_rows_and_items(plan, c)
     assert len(c.items) == 6
 
 
 def test_2024_columns_are_inferred_and_keep_2025_ids() -> None:
     c24, c25 = load(2024), load(2025)
     # 使用非卫生技术人员 sits under item 1 in county2024 附表2, under item 2 in 2025.
-    assert_columns_carried_from(c24, c25, items_differ={"non_health_staff"})
+    transcription.assert_columns_carried_from(c24, c25, items_differ={"non_health_staff"})
     staff = {
         c.year: next(col for col in c.columns if col.id == "non_health_staff") for c in (c24, c25)
     }

@@ -9,16 +9,8 @@ from __future__ import annotations
 
 import pytest
 import seedtext
-from transcription import (
-    assert_columns_carried_from,
-    assert_columns_golden,
-    assert_cross_references,
-    assert_plan_rows_and_items,
-    assert_summary_rows,
-    find_in_order,
-    keys,
-)
-from transcription import load as load_checklist
+import transcription
+from transcription import find_in_order, keys
 
 from spotcheck_rules.model import Checklist, Disposition
 from spotcheck_rules.text import normalize
@@ -27,7 +19,7 @@ YEARS = (2024, 2025)
 
 
 def load(year: int) -> Checklist:
-    return load_checklist("maternal", year)
+    return transcription.load("maternal", year)
 
 
 # Golden data, typed from tj2025 附表2 (seed 004), the cleanest copy of the table. The order is
@@ -69,12 +61,15 @@ GOLDEN_DETAIL = GOLDEN_QUALIFICATION + GOLDEN_LAW + GOLDEN_SYSTEMS
 GOLDEN_2025_LABELS = GOLDEN_CENSUS + GOLDEN_DETAIL + GOLDEN_PENALTY
 # Group membership follows from the order under the group headers 机构及人员资质情况 /
 # 法律法规执行情况 / 制度建立情况; census and inspected columns stand alone.
-GOLDEN_2025_GROUPS = (
-    [()] * 2
-    + [("不合格情况", "机构及人员资质情况")] * 2
-    + [("不合格情况", "法律法规执行情况")] * 14
-    + [("不合格情况", "制度建立情况")] * 5
-    + [("行政处罚情况",)] * 4
+GOLDEN_2025_GROUPS = transcription.nested_groups(
+    "不合格情况",
+    [
+        ("机构及人员资质情况", 2),
+        ("法律法规执行情况", 14),
+        ("制度建立情况", 5),
+    ],
+    penalties=4,
+    census=2,
 )
 # 出生医学证明 columns: item 5 only exists in 2025; in 2024 the points sit in items 3 and 4.
 GOLDEN_BIRTH_CERTIFICATE_ITEMS = {
@@ -100,7 +95,7 @@ COUNTY_PLAN = ("county2024", "附表4 2024年母婴保健技术服务机构随�
 @pytest.mark.parametrize("year", YEARS)
 def test_loads_and_cross_references(year: int) -> None:
     c = load(year)
-    assert_cross_references(c, "maternal", year)
+    transcription.assert_cross_references(c, "maternal", year)
     for col_id, item_id in GOLDEN_BIRTH_CERTIFICATE_ITEMS[year].items():
         assert next(col for col in c.columns if col.id == col_id).item == item_id
 
@@ -122,7 +117,7 @@ def test_referral_columns(year: int) -> None:
 
 def test_2025_columns_golden() -> None:
     c = load(2025)
-    assert_columns_golden(c, GOLDEN_2025_LABELS, GOLDEN_2025_GROUPS)
+    transcription.assert_columns_golden(c, GOLDEN_2025_LABELS, GOLDEN_2025_GROUPS)
     assert all(col.source_label is None for col in c.columns)  # tj2025 附表2 is intact
 
 
@@ -178,22 +173,24 @@ def test_2025_columns_in_seeds() -> None:
 def test_2025_rows_and_items_in_seed() -> None:
     c = load(2025)
     for source in (TJ_PLAN, SX_PLAN, XJ_PLAN):
-        assert_plan_rows_and_items(seedtext.table(*source), c)
+        transcription.assert_plan_rows_and_items(seedtext.table(*source), c)
     assert normalize(c.title) in seedtext.table(*TJ_SUMMARY)
-    assert_summary_rows(seedtext.table(*SX_SUMMARY), c)
+    transcription.assert_summary_rows(seedtext.table(*SX_SUMMARY), c)
     assert len(c.items) == 5
 
 
 def test_2024_rows_and_items_in_seed() -> None:
     c = load(2024)
-    assert_plan_rows_and_items(seedtext.table(*COUNTY_PLAN), c)
+    transcription.assert_plan_rows_and_items(seedtext.table(*COUNTY_PLAN), c)
     assert len(c.items) == 4
 
 
 def test_2024_columns_are_inferred_and_keep_2025_ids() -> None:
     c24, c25 = load(2024), load(2025)
     # Only the 出生医学证明 columns change item (see GOLDEN_BIRTH_CERTIFICATE_ITEMS).
-    assert_columns_carried_from(c24, c25, items_differ=GOLDEN_BIRTH_CERTIFICATE_ITEMS[2025])
+    transcription.assert_columns_carried_from(
+        c24, c25, items_differ=GOLDEN_BIRTH_CERTIFICATE_ITEMS[2025]
+    )
     assert [col.label for col in c24.columns] == GOLDEN_2025_LABELS
     assert [col.groups for col in c24.columns] == GOLDEN_2025_GROUPS
     assert [k.id for k in c24.categories] == [k.id for k in c25.categories]

@@ -12,17 +12,8 @@ import re
 
 import pytest
 import seedtext
-from transcription import (
-    assert_columns_carried_from,
-    assert_columns_golden,
-    assert_columns_in_order,
-    assert_cross_references,
-    assert_plan_rows_and_items,
-    assert_summary_rows,
-    find_in_order,
-    key_fragments,
-)
-from transcription import load as load_checklist
+import transcription
+from transcription import find_in_order, key_fragments
 
 from spotcheck_rules.model import Checklist
 from spotcheck_rules.text import normalize
@@ -36,7 +27,7 @@ COUNTY_PLAN = ("county2024", "附表1 2024年医疗机构随机监督检查工�
 
 
 def load(year: int) -> Checklist:
-    return load_checklist("medical", year)
+    return transcription.load("medical", year)
 
 
 # Golden data, typed from the seed's 附表2 header read column by column (sx2025 000, the block
@@ -78,35 +69,25 @@ GOLDEN_2025_LABELS = [
 ]
 # The groups are printed as spanning headers, not per column; they follow from the column order
 # under the group headers (不合格情况 › 医疗机构资质管理 … 重点领域执法, then 行政处罚情况).
-_F = "不合格情况"
-GOLDEN_2025_GROUPS = (
-    [(_F, "医疗机构资质管理")] * 2
-    + [(_F, "医疗卫生人员管理")] * 7
-    + [(_F, "药品和医疗器械管理")] * 3
-    + [(_F, "医疗技术与生物医学研究管理")] * 5
-    + [(_F, "医疗文书管理")] * 4
-    + [(_F, "政策落实")] * 3
-    + [(_F, "重点领域执法")] * 4
-    + [("行政处罚情况",)] * 4
-)
-GROUP_HEADERS = [
-    "不合格情况",
-    "行政处罚情况",
-    "医疗机构资质管理",
-    "医疗卫生人员管理",
-    "药品和医疗器械管理",
-    "医疗技术与生物医学研究管理",
-    "医疗文书管理",
-    "政策落实",
-    "重点领域执法",
+SUBGROUPS = [
+    ("医疗机构资质管理", 2),
+    ("医疗卫生人员管理", 7),
+    ("药品和医疗器械管理", 3),
+    ("医疗技术与生物医学研究管理", 5),
+    ("医疗文书管理", 4),
+    ("政策落实", 3),
+    ("重点领域执法", 4),
 ]
+GOLDEN_2025_GROUPS = transcription.nested_groups("不合格情况", SUBGROUPS, penalties=4)
+# The group headers in the order 附表2 prints them: the two top groups, then the subgroups.
+GROUP_HEADERS = ["不合格情况", "行政处罚情况", *(sub for sub, _ in SUBGROUPS)]
 # The 2025 重点领域执法 columns: their items (9–12) are new in 2025, so 2024 has none of them.
 NOT_IN_2024 = {"funeral", "medical_data", "internet_diagnosis", "insurance_fraud"}
 
 
 @pytest.mark.parametrize("year", YEARS)
 def test_loads_and_cross_references(year: int) -> None:
-    assert_cross_references(load(year), "medical", year)
+    transcription.assert_cross_references(load(year), "medical", year)
 
 
 def test_2025_figures() -> None:
@@ -115,7 +96,7 @@ def test_2025_figures() -> None:
 
 
 def test_2025_columns_golden() -> None:
-    assert_columns_golden(load(2025), GOLDEN_2025_LABELS, GOLDEN_2025_GROUPS)
+    transcription.assert_columns_golden(load(2025), GOLDEN_2025_LABELS, GOLDEN_2025_GROUPS)
 
 
 def test_2025_columns_in_seed_in_order() -> None:
@@ -126,7 +107,7 @@ def test_2025_columns_in_seed_in_order() -> None:
         for fragment in key_fragments(col):
             assert fragment in summary, (col.id, fragment)
     # 附表2's header extraction kept the column order: every label follows the previous one.
-    assert_columns_in_order(summary, c.columns)
+    transcription.assert_columns_in_order(summary, c.columns)
 
 
 def test_2025_duplicated_biomedical_research_label() -> None:
@@ -143,13 +124,13 @@ def test_2025_duplicated_biomedical_research_label() -> None:
 def test_2025_rows_and_items_in_seed() -> None:
     c = load(2025)
     plan, summary = seedtext.table(*SX_PLAN), seedtext.table(*SX_SUMMARY)
-    assert_plan_rows_and_items(plan, c)
-    assert_summary_rows(summary, c)
+    transcription.assert_plan_rows_and_items(plan, c)
+    transcription.assert_summary_rows(summary, c)
     assert normalize(c.title) in summary
     # xj2025 附表1 has the same rows and items, except that its 检查内容8 ends "…收入挂钩。"
     # (no "等）"): a difference between the sources, recorded here so a change shows.
     xj = seedtext.table(*XJ_PLAN)
-    assert_plan_rows_and_items(xj, c, [i for i in c.items if i.id != "policy"])
+    transcription.assert_plan_rows_and_items(xj, c, [i for i in c.items if i.id != "policy"])
     policy = normalize(next(i.text for i in c.items if i.id == "policy"))
     assert policy not in xj
     assert policy.removesuffix("等)。") + "。" in xj
@@ -165,7 +146,7 @@ def test_2025_village_clinic_restriction() -> None:
 def test_2024_rows_and_items_in_seed() -> None:
     c = load(2024)
     plan = seedtext.table(*COUNTY_PLAN)
-    assert_plan_rows_and_items(plan, c)
+    transcription.assert_plan_rows_and_items(plan, c)
     assert [k.label for k in c.categories] == [
         "医院（含中医院、妇幼保健院）",
         "社区卫生服务机构",
@@ -199,7 +180,7 @@ def test_2024_community_health_service_is_replaced_in_2025() -> None:
 
 def test_2024_columns_are_inferred_from_2025() -> None:
     c24, c25 = load(2024), load(2025)
-    assert_columns_carried_from(c24, c25, dropped=NOT_IN_2024)
+    transcription.assert_columns_carried_from(c24, c25, dropped=NOT_IN_2024)
     number = {col.id: n for n, col in enumerate(c25.columns, 1)}
     items24 = {i.id: i for i in c24.items}
     for col in c24.columns:

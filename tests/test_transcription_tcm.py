@@ -8,14 +8,8 @@ first, so such columns keep the extracted pieces in ``source_label`` and join th
 from __future__ import annotations
 
 import seedtext
-from transcription import (
-    assert_columns_golden,
-    assert_columns_in_order,
-    assert_cross_references,
-    assert_summary_rows,
-    find_in_order,
-)
-from transcription import load as load_checklist
+import transcription
+from transcription import find_in_order
 
 from spotcheck_rules.model import Checklist, Ownership
 from spotcheck_rules.text import normalize
@@ -26,7 +20,7 @@ MAIN_TEXT = ("sx2025", "(二)中医医疗机构监督", "(三)医疗美容机构
 
 
 def load() -> Checklist:
-    return load_checklist("tcm", 2025)
+    return transcription.load("tcm", 2025)
 
 
 # Golden data, typed from the seed's 附表4 header read column by column (sx2025 000, the block
@@ -70,28 +64,18 @@ GOLDEN_LABELS = [
 # The groups are printed as spanning headers, not per column; they follow from the column order.
 # The top group reads "不合格的" in this table (不合格情况 in the 医疗机构 table): kept as printed.
 # 中药师 is counted under 医疗卫生人员管理 (the boundary is not printed; see the YAML's note).
-_F = "不合格的"
-GOLDEN_GROUPS = (
-    [(_F, "医疗机构资质管理")] * 2
-    + [(_F, "医疗卫生人员管理")] * 5
-    + [(_F, "药品和医疗器械管理")] * 4
-    + [(_F, "医疗技术与生物医学研究管理")] * 5
-    + [(_F, "医疗文书管理")] * 4
-    + [(_F, "政策落实")] * 3
-    + [(_F, "重点领域执法")] * 5
-    + [("行政处罚情况",)] * 5
-)
-GROUP_HEADERS = [
-    "不合格的",
-    "行政处罚情况",
-    "医疗机构资质管理",
-    "医疗卫生人员管理",
-    "药品和医疗器械管理",
-    "医疗技术与生物医学研究管理",
-    "医疗文书管理",
-    "政策落实",
-    "重点领域执法",
+SUBGROUPS = [
+    ("医疗机构资质管理", 2),
+    ("医疗卫生人员管理", 5),
+    ("药品和医疗器械管理", 4),
+    ("医疗技术与生物医学研究管理", 5),
+    ("医疗文书管理", 4),
+    ("政策落实", 3),
+    ("重点领域执法", 5),
 ]
+GOLDEN_GROUPS = transcription.nested_groups("不合格的", SUBGROUPS, penalties=5)
+# The group headers in the order 附表4 prints them: the two top groups, then the subgroups.
+GROUP_HEADERS = ["不合格的", "行政处罚情况", *(sub for sub, _ in SUBGROUPS)]
 # Rows of 附表4 in order, each with its parent row (None for a parent).
 GOLDEN_ROWS = [
     ("医院", None),
@@ -109,7 +93,7 @@ GOLDEN_ROWS = [
 
 def test_loads_and_cross_references() -> None:
     c = load()
-    assert_cross_references(c, "tcm", 2025)
+    transcription.assert_cross_references(c, "tcm", 2025)
     assert len(c.items) == 15
 
 
@@ -119,7 +103,7 @@ def test_figures() -> None:
 
 
 def test_columns_golden() -> None:
-    assert_columns_golden(load(), GOLDEN_LABELS, GOLDEN_GROUPS)
+    transcription.assert_columns_golden(load(), GOLDEN_LABELS, GOLDEN_GROUPS)
 
 
 def test_columns_in_seed() -> None:
@@ -140,7 +124,7 @@ def test_columns_in_seed() -> None:
             # ...and the damage is real: the joined label is not in the extraction.
             assert normalize(col.label) not in summary, col.id
     # Piece by piece, the extraction keeps the column order.
-    assert_columns_in_order(summary, c.columns)
+    transcription.assert_columns_in_order(summary, c.columns)
 
 
 def test_split_headers_are_exactly_the_damaged_ones() -> None:
@@ -166,7 +150,7 @@ def test_rows_in_seed() -> None:
     rows = [(k.label, by_id[k.parent].label if k.parent else None) for k in c.categories]
     assert rows == GOLDEN_ROWS
     summary = seedtext.table(*SUMMARY)
-    assert_summary_rows(summary, c)
+    transcription.assert_summary_rows(summary, c)
     plan = seedtext.table(*PLAN)
     for k in c.categories:
         for alias in k.aliases:
@@ -207,7 +191,7 @@ def test_policy_columns_are_opinions_for_public_units() -> None:
 
 def test_ids_shared_with_the_medical_checklist_mean_the_same() -> None:
     """Reused ids name the same thing; 中医-only columns get ids of their own."""
-    medical = load_checklist("medical", 2025)
+    medical = transcription.load("medical", 2025)
     med = {col.id: col for col in medical.columns}
     shared = [col for col in load().columns if col.id in med]
     assert len(shared) == 27

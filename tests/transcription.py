@@ -17,6 +17,20 @@ from spotcheck_rules.model import Checklist, Column, ColumnKind, Item
 from spotcheck_rules.text import normalize
 
 RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
+PENALTIES = "行政处罚情况"  # the group of the penalty columns, last in every summary table
+
+
+def nested_groups(
+    top: str, subgroups: Sequence[tuple[str, int]], penalties: int, census: int = 0
+) -> list[tuple[str, ...]]:
+    """Column groups of a summary table, as its spanning headers print them: ``census`` columns
+    with no group, then ``n`` columns under ``top`` › ``sub`` for each ``(sub, n)``, then
+    ``penalties`` columns under 行政处罚情况."""
+    return (
+        [()] * census
+        + [(top, sub) for sub, n in subgroups for _ in range(n)]
+        + [(PENALTIES,)] * penalties
+    )
 
 
 def load(domain: str, year: int) -> Checklist:
