@@ -61,6 +61,7 @@ from .model import (
 )
 from .ruleset import DomainRules, Ruleset
 from .text import normalize
+from .views import ratio_text
 
 __all__ = [
     "CHANGELOGS",
@@ -628,16 +629,7 @@ def _provenance(p: Provenance | None) -> Json:
 
 def _size(st: Stratum) -> str:
     """A stratum's size as the sources print it, without the from-remaining remark."""
-    parts = []
-    if st.all:
-        parts.append("全部")
-    if st.ratio is not None:
-        parts.append(f"{(st.ratio * 100).normalize():f}%")
-    if st.count is not None:
-        parts.append(f"{st.count} 家")
-    if st.per_district is not None:
-        parts.append(f"每个区县 {st.per_district} 家")
-    return "，".join(parts)
+    return ratio_text(st, remaining=False)
 
 
 def _effective_size(st: Stratum) -> tuple[Decimal | None, int | None, int | None]:

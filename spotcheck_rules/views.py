@@ -16,8 +16,11 @@ from .ruleset import DomainRules, Ruleset
 __all__ = ["plan_json", "plan_markdown", "plan_text", "ratio_text"]
 
 
-def ratio_text(stratum: Stratum) -> str:
-    """How the source would print a stratum's size: 12%, 全部, 2 家, 10%，且每个区县 2 家."""
+def ratio_text(stratum: Stratum, *, remaining: bool = True) -> str:
+    """How the source would print a stratum's size: 12%, 全部, 2 家, 10%，且每个区县 2 家.
+
+    ``remaining=False`` leaves out the "drawn from what earlier tiers left" remark.
+    """
     parts = []
     if stratum.all:
         parts.append("全部")
@@ -28,7 +31,7 @@ def ratio_text(stratum: Stratum) -> str:
     if stratum.per_district is not None:
         parts.append(f"每个区县 {stratum.per_district} 家")
     text = "，且".join(parts)
-    if stratum.from_remaining:
+    if remaining and stratum.from_remaining:
         text += "（从前级未抽取的单位中）"
     return text
 
