@@ -666,12 +666,16 @@ def jsonl_chunks(path: Path, info: FileInfo) -> Iterator[list[bytes]]:
 
 
 def jsonl_range(
-    path: Path, start: int, end: int | None, info: FileInfo | None = None
+    path: Path,
+    start: int,
+    end: int | None,
+    info: FileInfo | None = None,
+    digest: Callable[[bytes], object] | None = None,
 ) -> Iterator[list[bytes]]:
     """The lines of the bytes ``start`` to ``end`` (end of file if ``None``) of a JSON Lines
-    file, a megabyte at a time, as :func:`jsonl_chunks` yields them but unhashed. ``start`` and
-    ``end`` are line boundaries (0, the end, or just after a newline). ``info.done`` counts the
-    bytes read."""
+    file, a megabyte at a time, as :func:`jsonl_chunks` yields them but hashed only if
+    ``digest`` (a hash's ``update``) is given, in this thread. ``start`` and ``end`` are line
+    boundaries (0, the end, or just after a newline). ``info.done`` counts the bytes read."""
     tail = b""
     with path.open("rb") as f:
         f.seek(start)
@@ -684,6 +688,8 @@ def jsonl_range(
                 left -= len(chunk)
             if info is not None:
                 info.done += len(chunk)
+            if digest is not None:
+                digest(chunk)
             lines = (tail + chunk).split(b"\n")
             tail = lines.pop()
             yield lines
@@ -691,8 +697,9 @@ def jsonl_range(
             yield [tail]
 
 
-def count_lines(path: Path, end: int) -> int:
-    """How many newlines the first ``end`` bytes of a file hold."""
+def count_lines(path: Path, end: int, digest: Callable[[bytes], object] | None = None) -> int:
+    """How many newlines the first ``end`` bytes of a file hold; ``digest`` (a hash's
+    ``update``), if given, is fed those bytes on the way."""
     n = 0
     with path.open("rb") as f:
         left = end
@@ -702,6 +709,8 @@ def count_lines(path: Path, end: int) -> int:
                 break
             left -= len(chunk)
             n += chunk.count(b"\n")
+            if digest is not None:
+                digest(chunk)
     return n
 
 

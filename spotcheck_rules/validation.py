@@ -23,6 +23,7 @@ silently wrong table.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import threading
@@ -913,8 +914,10 @@ class Checker:
     # duplicate table); the worker counts the lines before its half, so its line numbers and
     # messages are the file's, checks its half with a checker whose counts and problems start
     # empty, and sends back (pickled through a pipe) its counts, the outcomes of its records
-    # with problems, and the keys its half added to the duplicate tables. Meanwhile this
-    # process hashes the file on a thread and checks the first half. The worker's part is then
+    # with problems, the keys its half added to the duplicate tables and the file's SHA-256
+    # (it hashes the first half as it counts its lines, and its own half as it reads it: the
+    # hashing is placed, not left to a thread competing for the two cores). Meanwhile this
+    # process checks the first half (and hashes the file itself only if the worker failed). The worker's part is then
     # taken only if none of its units was also in the first half: then every record of the
     # second half was checked exactly as one process would have, and the part is added (counts
     # summed, problems appended: they stay in line order). Otherwise (a unit in both halves, a
@@ -936,7 +939,6 @@ class Checker:
         worker = self._fork_worker(path, name, fno, split, last)
         part: _Part | None = None
         try:
-            wait_digest = sha256_async(path)
 
             def tick() -> None:
                 assert progress is not None
@@ -957,6 +959,10 @@ class Checker:
             if worker is not None:
                 part = _receive(*worker)
                 worker = None
+            # the worker hashed the whole file (it reads the first half anyway, to count its
+            # lines); without it, a thread does it while this process checks the second half
+            if part is None:
+                wait_digest = sha256_async(path)
             if part is not None and self._take(part, n, last):
                 n += part.records
             else:
@@ -971,7 +977,7 @@ class Checker:
                     False,
                     None,
                 )
-            info.sha256 = wait_digest()
+            info.sha256 = part.sha256 if part is not None else wait_digest()
             info.done = size
         finally:
             if worker is not None:  # interrupted: stop the worker
@@ -1018,9 +1024,18 @@ class Checker:
         self.problems = []
         self.outcomes = []
         self.read = self.accepted = self.rejected = self.duplicates = 0
-        lineno = count_lines(path, split)
+        digest = hashlib.sha256()
+        lineno = count_lines(path, split, digest.update)
         n, _ = self._hot_loop(
-            jsonl_range(path, split, None), name, fno, lineno, 0, split, None, False, None
+            jsonl_range(path, split, None, digest=digest.update),
+            name,
+            fno,
+            lineno,
+            0,
+            split,
+            None,
+            False,
+            None,
         )
         return _Part(
             records=n,
@@ -1030,6 +1045,7 @@ class Checker:
             keys=[
                 array("q", islice(st.seen, m, None)) for st, m in zip(states, marks, strict=True)
             ],
+            sha256=digest.hexdigest(),
             values=None
             if last
             else [
@@ -1041,8 +1057,8 @@ class Checker:
         """Add a worker's part if none of its units is already in the duplicate tables (then
         its records were checked exactly as in one process); ``base``: records before it."""
         states = list(self.states.values())
-        if any(
-            any(map(st.seen.__contains__, keys)) for st, keys in zip(states, part.keys, strict=True)
+        if not all(
+            st.seen.keys().isdisjoint(keys) for st, keys in zip(states, part.keys, strict=True)
         ):
             return False
         for st, (inspected, cells, cases, cents) in zip(states, part.counts, strict=True):
@@ -1269,6 +1285,7 @@ class _Part(NamedTuple):
     counts: list[tuple[list[int], list[list[int]], list[int], list[int]]]  # per domain state
     keys: list[array[int]]  # per domain state: the duplicate-table keys the part added
     values: list[list[int]] | None  # and their entries, unless no more input follows
+    sha256: str  # of the whole file
 
 
 def _split_point(path: Path, info: FileInfo) -> int | None:
@@ -1286,9 +1303,9 @@ def _split_point(path: Path, info: FileInfo) -> int | None:
         or threading.active_count() != 1
     ):
         return None
-    # a little past the middle: the worker also counts the lines before its half and packs
-    # its part, this process only hashes the file on a thread meanwhile
-    middle = info.size * 53 // 100
+    # past the middle: the worker also reads the first half (to count its lines and hash the
+    # file), hashes its own half and packs its part; this process does nothing else meanwhile
+    middle = info.size * 55 // 100
     with path.open("rb") as f:
         f.seek(middle)
         block = f.read(1 << 16)

@@ -12,14 +12,18 @@ import pytest
 from pydantic import ValidationError
 
 from spotcheck_rules.findings import (
+    FileInfo,
     Finding,
     FindingsReadError,
     Unparsable,
     _Rec,
     census_json_schema,
     coerce_record,
+    count_lines,
     detect_format,
     findings_json_schema,
+    jsonl_chunks,
+    jsonl_range,
     read_census,
     read_records,
 )
@@ -221,3 +225,29 @@ def test_unknown_format(tmp_path: Path) -> None:
 
     with pytest.raises(UsageError):
         detect_format(p)
+
+
+def test_two_part_reading_hashes_the_whole_file(tmp_path: Path) -> None:
+    """What the worker of two processes does: count the lines of the first part while hashing
+    it, then hash the second part as its lines are read — the file's digest and lines, as one
+    pass of jsonl_chunks gives them."""
+    import hashlib
+
+    path = tmp_path / "f.jsonl"
+    lines = [
+        json.dumps({"unit_id": f"U{i}", "n": "x" * (i % 7)}) for i in range(60000)
+    ]  # > 2 MB: several chunks
+    lines[17] = ""
+    path.write_text("\n".join(lines), encoding="utf-8")  # no newline at the end
+    data = path.read_bytes()
+    cut = data.index(b"\n", len(data) // 2) + 1
+    info = FileInfo(str(path))
+    whole = [line for chunk in jsonl_chunks(path, info) for line in chunk]
+    digest = hashlib.sha256()
+    assert count_lines(path, cut, digest.update) == data[:cut].count(b"\n")
+    second = [
+        line for chunk in jsonl_range(path, cut, None, digest=digest.update) for line in chunk
+    ]
+    assert digest.hexdigest() == info.sha256 == hashlib.sha256(data).hexdigest()
+    assert whole[data[:cut].count(b"\n") :] == second
+    assert count_lines(path, cut) == data[:cut].count(b"\n")  # no digest: only counts
