@@ -281,6 +281,18 @@ def _resolve(index: Index[T], ref: str, code: str, what: str) -> T | _Miss:
     return hit
 
 
+def _resolve_cached(
+    cache: dict[str, T | _Miss], index: Index[T], ref: str, code: str, what: str
+) -> T | _Miss:
+    """:func:`_resolve`, remembered per spelling (each record repeats the same few)."""
+    hit = cache.get(ref)
+    if hit is None:
+        resolved: T | _Miss = _resolve(index, ref, code, what)
+        cache[ref] = resolved
+        return resolved
+    return hit
+
+
 class _CachedProblem(NamedTuple):
     code: str
     message: str
@@ -535,10 +547,7 @@ class Checker:
     def _fast_revocation(st: _DomainState, ref: str, cat_id: str) -> _FastRev:
         """A revocation spelling in the hot loop: (column position, column id), or ``None``
         when it causes a problem (F016, F017, F020)."""
-        rcol = st.rev_cache.get(ref)
-        if rcol is None:
-            rcol = _resolve(st.rules.revocations, ref, "F016", "吊销项目")
-            st.rev_cache[ref] = rcol
+        rcol = _resolve_cached(st.rev_cache, st.rules.revocations, ref, "F016", "吊销项目")
         if isinstance(rcol, _Miss) or not st.applies(rcol.id, cat_id, None):
             return None
         return (st.col_pos[rcol.id], rcol.id)
@@ -701,10 +710,7 @@ class Checker:
                     only_opinion = False
         na: set[str] = set()
         for ref in rec.not_applicable:
-            item = st.item_cache.get(ref)
-            if item is None:
-                item = _resolve(st.rules.items, ref, "F015", "检查内容")
-                st.item_cache[ref] = item
+            item = _resolve_cached(st.item_cache, st.rules.items, ref, "F015", "检查内容")
             if isinstance(item, _Miss):
                 self._template(item, "not_applicable")
                 continue
@@ -747,10 +753,7 @@ class Checker:
                 else:
                     cents = int(fine.scaleb(2))
             for ref in pen.revoked:
-                rcol = st.rev_cache.get(ref)
-                if rcol is None:
-                    rcol = _resolve(st.rules.revocations, ref, "F016", "吊销项目")
-                    st.rev_cache[ref] = rcol
+                rcol = _resolve_cached(st.rev_cache, st.rules.revocations, ref, "F016", "吊销项目")
                 if isinstance(rcol, _Miss):
                     self._template(rcol, "penalty.revoked")
                     continue
