@@ -145,7 +145,7 @@ _CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.aggregate import aggregate
+from spotcheck_rules.aggregation import aggregate
 rs = load_ruleset(sys.argv[2])
 t1 = time.perf_counter()
 result = aggregate(sys.argv[1], rs)

@@ -32,15 +32,15 @@ from .text import normalize
 # fresh process stays fast; the names are still importable from here.
 _LAZY = {
     "AggregateResult": "tables",
-    "AggregationError": "aggregate",
+    "AggregationError": "aggregation",
     "Finding": "findings",
     "RecordOutcome": "validation",
     "SummaryTable": "tables",
     "TableColumn": "tables",
     "TableRow": "tables",
     "ValidationReport": "validation",
-    "aggregate": "aggregate",
-    "merge": "aggregate",
+    "aggregate": "aggregation",
+    "merge": "aggregation",
     "read_records": "findings",
     "render_csv": "report",
     "render_table": "report",
@@ -64,7 +64,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from .aggregate import AggregationError, aggregate, merge
+    from .aggregation import AggregationError, aggregate, merge
     from .audit import Audit, audit_record, read_audit
     from .diff import Change, ChangeLevel, Diff, diff_rulesets
     from .findings import Finding, read_records

@@ -6,7 +6,7 @@
 reference, the closest labels. Nothing is dropped silently: a record is either accepted or
 rejected with its reasons (an identical duplicate is accepted and counted once, with a warning).
 
-The checks run in :class:`Checker`, which :mod:`spotcheck_rules.aggregate` drives too, so a
+The checks run in :class:`Checker`, which :mod:`spotcheck_rules.aggregation` drives too, so a
 table is only ever computed from records that passed exactly these checks. The checker is built
 for a million records a second: references are resolved once per distinct spelling and cached,
 applicability comes from the ruleset's precompiled table, and a record without violations or

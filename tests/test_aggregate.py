@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from spotcheck_rules import Ruleset, load_ruleset
-from spotcheck_rules.aggregate import AggregationError, aggregate, merge
+from spotcheck_rules.aggregation import AggregationError, aggregate, merge
 from spotcheck_rules.cli import main
 from spotcheck_rules.findings import FileInfo, read_records
 from spotcheck_rules.loader import clear_cache
@@ -763,7 +763,7 @@ sys.path.insert(0, {str(zipped)!r})
 import spotcheck_rules
 assert spotcheck_rules.__file__.startswith({str(zipped)!r}), spotcheck_rules.__file__
 from spotcheck_rules import load_ruleset, validation
-from spotcheck_rules.aggregate import aggregate
+from spotcheck_rules.aggregation import aggregate
 validation.PARALLEL_MIN_BYTES = 0
 taken = []
 take = validation.Checker._take

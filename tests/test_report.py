@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.aggregate import aggregate
+from spotcheck_rules.aggregation import aggregate
 from spotcheck_rules.report import render_csv, render_table, render_xlsx
 from spotcheck_rules.ruleset import Ruleset
 from spotcheck_rules.tables import (

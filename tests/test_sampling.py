@@ -359,7 +359,7 @@ def test_audit_is_deterministic_and_matches_its_schema() -> None:
 
 
 def test_committed_audit_schema_is_current() -> None:
-    from spotcheck_rules.schema import render_schema
+    from spotcheck_rules.schemas import render_schema
 
     path = ROOT / "schemas" / "audit.schema.json"
     assert path.read_text(encoding="utf-8") == render_schema("audit")

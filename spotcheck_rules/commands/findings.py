@@ -126,7 +126,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _aggregate(args: argparse.Namespace) -> int:
-    from ..aggregate import AggregationError, aggregate
+    from ..aggregation import AggregationError, aggregate
 
     _check_inputs(args.findings + ([args.census] if args.census else []))
     rs = load_ruleset(args.ruleset)
@@ -154,7 +154,7 @@ def _aggregate(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from ..aggregate import AggregationError, merge
+    from ..aggregation import AggregationError, merge
 
     _check_inputs(args.results)
     results = []

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import Problem, Severity, SpotcheckError
 from ..loader import check_files, list_rulesets, load_ruleset
-from ..schema import SCHEMA_NAMES, render_schema
+from ..schemas import SCHEMA_NAMES, render_schema
 from ..views import dumps, plan_json, plan_markdown, plan_text
 from ._output import write_text
 

@@ -2,7 +2,7 @@
 
 The schemas are generated from the models — never written by hand — and committed in
 ``schemas/`` so that editors can complete ruleset YAML (``# yaml-language-server: $schema=…``)
-and other systems can validate our JSON. ``python -m spotcheck_rules.schema --write`` rewrites
+and other systems can validate our JSON. ``python -m spotcheck_rules.schemas --write`` rewrites
 them; a test fails when a committed schema is stale.
 """
 
@@ -75,7 +75,7 @@ def render_schema(name: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     return generated_main(
-        "python -m spotcheck_rules.schema",
+        "python -m spotcheck_rules.schemas",
         lambda: {f"{name}.schema.json": render_schema(name) for name in SCHEMA_NAMES},
         argv,
     )
