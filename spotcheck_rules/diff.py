@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._yaml import pointer_escape, read_yaml
 from .errors import RulesetError, Severity, UsageError
-from .loader import check_files, load_ruleset
+from .loader import check_files, load_ruleset, load_ruleset_file
 from .model import (
     DOMAIN_LABELS,
     TIER_LABELS,
@@ -488,7 +488,7 @@ def resolve_side(ref: str | os.PathLike[str] | Ruleset | Side) -> Side:
             return _checklist_side(text, path, fragment)
         if kind != "plan":
             raise UsageError(f"{path} 不是计划或检查表文件（kind 应为 plan 或 checklist）")
-        return _from_ruleset(text, load_ruleset(path), fragment)
+        return _from_ruleset(text, load_ruleset_file(path), fragment)
     return _from_ruleset(text, load_ruleset(base), fragment)
 
 

@@ -19,28 +19,44 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ._yaml import Document, read_yaml
+from . import _cache
 from .errors import Problem, RulesetError, Severity, SpotcheckError, UnknownRulesetError
-from .lint import checklist_problems, plan_problems, validation_problems
 from .model import Checklist, Domain, Plan, PlanDomain, SourceDocument, SourceRegistry
 from .registry import PLAN_ID, Tree, trees
 from .ruleset import DomainRules, Ruleset
 
-__all__ = ["RulesetInfo", "check_files", "clear_cache", "list_rulesets", "load_ruleset"]
+if TYPE_CHECKING:  # the YAML reader and the lint load only when a file is parsed
+    from ._yaml import Document
+
+__all__ = [
+    "RulesetInfo",
+    "check_files",
+    "clear_cache",
+    "list_rulesets",
+    "load_ruleset",
+    "load_ruleset_file",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
 _lock = threading.RLock()
 _file_cache: dict[tuple[str, int, int, str], tuple[Any, Document]] = {}
 _ruleset_cache: dict[str, tuple[Ruleset, tuple[tuple[str, int, int], ...]]] = {}
+# one lock per cache key: a plan asked for by many threads at once is built once, and the
+# others wait for it instead of building their own copy
+_key_locks: dict[str, threading.Lock] = {}
 
 
 def clear_cache() -> None:
-    """Forget parsed files and resolved rulesets (for tests and long-running editors)."""
+    """Forget parsed files and resolved rulesets (for tests and long-running editors).
+
+    The on-disk cache of parsed rulesets is not touched: its entries are checked against the
+    files' content on every use.
+    """
     with _lock:
         _file_cache.clear()
         _ruleset_cache.clear()
@@ -71,6 +87,9 @@ def _parse(path: Path, model: type[M], text: str | None = None) -> tuple[M, Docu
             hit = _file_cache.get(key)
         if hit is not None:
             return hit
+    from ._yaml import read_yaml
+    from .lint import validation_problems
+
     doc = read_yaml(path, text=text)
     if not isinstance(doc.data, dict):
         raise RulesetError(
@@ -173,6 +192,8 @@ class _Resolved:
 
 
 def _resolve(path: Path, search: list[Tree], seen: tuple[str, ...] = ()) -> _Resolved:
+    from .lint import validation_problems
+
     plan, doc = _parse(path, Plan)
     if plan.id in seen:
         cycle = " → ".join((*seen, plan.id))
@@ -218,6 +239,14 @@ def _build_stamped(
 ) -> tuple[Ruleset, tuple[tuple[str, int, int], ...]]:
     """Build a ruleset and say which files it read (to know when a cached one is stale)."""
     search = _search_order(near or path)
+    cached = _cache.get(path, [t.root for t in search])
+    if cached is not None:
+        try:
+            return cached[0], tuple(_stamp(p) for p in cached[1])
+        except OSError:
+            pass  # a file it was built from is gone: build it (and fail) the ordinary way
+    from .lint import checklist_problems, plan_problems
+
     resolved = _resolve(path, search)
     read: list[str] = [str(Path(d.file).resolve()) for d in resolved.docs]
     read += [str(t.sources_path.resolve()) for t in search if t.sources_path.is_file()]
@@ -282,7 +311,10 @@ def _build_stamped(
         chain=tuple(resolved.chain),
         origin=str(path),
     )
-    return ruleset, tuple(_stamp(p) for p in dict.fromkeys(read))
+    files = tuple(dict.fromkeys(read))
+    stamps = tuple(_stamp(p) for p in files)
+    _cache.put(path, [t.root for t in search], files, ruleset, lambda: _fresh(stamps))
+    return ruleset, stamps
 
 
 def _provs(model: Any) -> list[tuple[str, Any]]:
@@ -291,40 +323,83 @@ def _provs(model: Any) -> list[tuple[str, Any]]:
     return list(_walk_provenance(model, ""))
 
 
-def _looks_like_path(ref: str | os.PathLike[str]) -> bool:
-    if isinstance(ref, os.PathLike):
-        return True
-    return ref.endswith((".yaml", ".yml")) or (
-        os.sep in ref.replace("/", os.sep) and Path(ref).exists()
-    )
+def load_ruleset(ref: str | os.PathLike[str], *, allow_paths: bool = False) -> Ruleset:
+    """Load a plan by id (``"shanxi/2025"``, bundled or from a plugin).
 
-
-def load_ruleset(ref: str | os.PathLike[str]) -> Ruleset:
-    """Load a plan by id (``"shanxi/2025"``, bundled or from a plugin) or from a file path.
+    Only ids are accepted, so a service may pass on an id it was sent without opening files:
+    anything else raises :class:`UnknownRulesetError`. ``allow_paths=True`` also accepts a file
+    path (what the command line does); :func:`load_ruleset_file` takes only paths.
 
     Raises :class:`UnknownRulesetError` for an id nobody provides and :class:`RulesetError`
     (with every problem, located) for a plan or checklist that does not validate. Results are
-    cached; a file is re-read when it changes on disk.
+    cached: the same id gives the same (immutable) object, from any thread, until a file it
+    was built from changes on disk.
     """
-    is_path = _looks_like_path(ref) and not (isinstance(ref, str) and PLAN_ID.match(ref))
-    key = str(Path(ref).resolve()) if is_path else str(ref)
+    if isinstance(ref, str) and PLAN_ID.match(ref):
+        key = "id:" + ref
+        hit = _cached(key)
+        if hit is not None:
+            return hit
+        return _load(key, lambda: _find_plan(ref, trees()))
+    if allow_paths:
+        return load_ruleset_file(ref)
+    if not isinstance(ref, str | os.PathLike):
+        raise UnknownRulesetError(
+            f"规则集编号应为文本（如 shanxi/2025），实为 {type(ref).__name__}"
+        )
+    text = os.fspath(ref)
+    hint = (
+        "；读取规则集文件请用 load_ruleset_file(path)"
+        if isinstance(ref, os.PathLike) or text.endswith((".yaml", ".yml")) or "/" in text
+        else ""
+    )
+    raise UnknownRulesetError(
+        f"规则集编号格式不对：{text!r}（应为 名称/年份，如 shanxi/2025{hint}）"
+    )
+
+
+def load_ruleset_file(path: str | os.PathLike[str]) -> Ruleset:
+    """Load a plan from a file (its ``extends`` and checklists are looked up near it first,
+    then in the bundled and plugin trees). Cached like :func:`load_ruleset`."""
+    file = Path(path)
+    try:
+        key = "file:" + str(file.resolve())
+        is_file = file.is_file()
+    except (OSError, ValueError) as exc:
+        raise UnknownRulesetError(f"无法读取规则集文件 {file}：{exc}") from exc
+    hit = _cached(key)
+    if hit is not None:
+        return hit
+    if not is_file:
+        raise UnknownRulesetError(f"找不到规则集文件 {file}")
+    return _load(key, lambda: file)
+
+
+def _cached(key: str) -> Ruleset | None:
     # A hit costs one stat per file the plan was built from: a changed file is never served
     # stale, and a loaded plan comes back in microseconds.
     with _lock:
         hit = _ruleset_cache.get(key)
     if hit is not None and _fresh(hit[1]):
         return hit[0]
-    if is_path:
-        path = Path(ref)
-        if not path.is_file():
-            raise UnknownRulesetError(f"找不到规则集文件 {path}")
-    else:
-        assert isinstance(ref, str)
-        path = _find_plan(ref, trees())
-    ruleset, stamps = _build_stamped(path)
+    return None
+
+
+def _load(key: str, locate: Any) -> Ruleset:
     with _lock:
-        _ruleset_cache[key] = (ruleset, stamps)
-    return ruleset
+        key_lock = _key_locks.setdefault(key, threading.Lock())
+    with key_lock:
+        hit = _cached(key)  # built by another thread while this one waited
+        if hit is not None:
+            return hit
+        path: Path = locate()
+        try:
+            ruleset, stamps = _build_stamped(path)
+        except OSError as exc:  # a file that vanished or cannot be read mid-way
+            raise RulesetError(f"无法读取规则集文件：{exc}") from exc
+        with _lock:
+            _ruleset_cache[key] = (ruleset, stamps)
+        return ruleset
 
 
 @dataclass(frozen=True)
@@ -395,6 +470,9 @@ def check_files(paths: list[Path]) -> list[Problem]:
 
 
 def _check_one(path: Path) -> list[Problem]:
+    from ._yaml import read_yaml
+    from .lint import checklist_problems, plan_problems, validation_problems
+
     try:
         doc = read_yaml(path)
     except RulesetError as exc:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import re
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -40,6 +42,7 @@ __all__ = [
     "DeadlineKind",
     "Disposition",
     "Domain",
+    "FrozenDict",
     "Item",
     "ItemRestriction",
     "Jurisdiction",
@@ -70,7 +73,41 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    # defer_build: a model's validator and serializer are built on first use, not on import
+    # (a ruleset from the on-disk cache is never validated again; importing stays fast)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenDict(dict[K, V]):
+    """A ``dict`` that refuses changes: the mappings inside the models of a loaded (cached,
+    shared) ruleset. It serialises and pickles as a dict does."""
+
+    __slots__ = ()
+
+    def _refuse(self, *_: object, **__: object) -> NoReturn:
+        raise TypeError("规则集中的映射不可修改（FrozenDict）")
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def copy(self) -> dict[K, V]:
+        """A plain, mutable copy."""
+        return dict(self)
+
+
+def _freeze(value: Mapping[K, V] | Iterable[tuple[K, V]]) -> FrozenDict[K, V]:
+    return value if isinstance(value, FrozenDict) else FrozenDict(value)
 
 
 class Domain(str, enum.Enum):
@@ -232,7 +269,10 @@ class SourceRegistry(_Model):
     """rulesets/sources.yaml: every document a provenance may cite, by key."""
 
     kind: Literal["sources"] = "sources"
-    documents: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], SourceDocument]
+    documents: Annotated[
+        dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], SourceDocument],
+        AfterValidator(_freeze),
+    ]
 
 
 # --------------------------------------------------------------------------- checklist
@@ -489,7 +529,9 @@ class PlanDomain(_Model):
     ] = None
     strata: tuple[Stratum, ...] | None = None
     stated_totals: tuple[StatedTotal, ...] | None = None
-    wording: dict[Id, Wording] = Field(default_factory=dict)
+    wording: Annotated[dict[Id, Wording], AfterValidator(_freeze)] = Field(
+        default_factory=FrozenDict
+    )
     provenance: Provenance | None = None
 
 
@@ -518,7 +560,7 @@ class Plan(_Model):
     jurisdiction: Jurisdiction
     sources: tuple[str, ...] = Field(default=(), description="Keys in rulesets/sources.yaml")
     extends: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*/\d{4}$")] | None = None
-    domains: dict[Domain, PlanDomain] | None = Field(
+    domains: Annotated[dict[Domain, PlanDomain], AfterValidator(_freeze)] | None = Field(
         default=None,
         description="In a child plan: exactly the domains it uses, each merged over the parent's",
     )

@@ -51,8 +51,15 @@ class Index(Generic[T]):
     _ambiguous: dict[str, list[str]] = field(default_factory=dict)
     _exact: dict[str, T] = field(default_factory=dict)
     _labels: list[str] = field(default_factory=list)
+    _frozen: bool = False
+
+    def freeze(self) -> None:
+        """Refuse further :meth:`add` calls (an index on a shared, cached ruleset)."""
+        self._frozen = True
 
     def add(self, id_: str, entity: T, labels: Iterable[str]) -> None:
+        if self._frozen:
+            raise TypeError(f"{self.kind}索引已冻结，不可修改")
         self._by_id[id_] = entity
         self._exact[id_] = entity
         for label in labels:

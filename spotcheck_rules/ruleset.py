@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from .model import (
     DOMAIN_LABELS,
@@ -128,6 +129,18 @@ class DomainRules:
                 for own in (None, Ownership.PUBLIC.value, Ownership.PRIVATE.value):
                     applies[(col.id, c.id, own)] = self._compute_applies(col, c.id, own)
         object.__setattr__(self, "_applies", applies)
+        for index in (cats, items, cols, codes, revs):
+            index.freeze()
+
+    # a mapping proxy does not pickle (the on-disk cache of parsed rulesets pickles rulesets)
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["wording"] = dict(self.wording)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["wording"] = MappingProxyType(state["wording"])
+        self.__dict__.update(state)
 
     # -- structure -------------------------------------------------------------------------
 
@@ -232,8 +245,21 @@ class Ruleset:
         idx: Index[DomainRules] = Index("监督领域")
         for d, rules in self.domains.items():
             idx.add(d.value, rules, DOMAIN_LABELS[d])
+        idx.freeze()
         object.__setattr__(self, "domain_index", idx)
         object.__setattr__(self, "domains", MappingProxyType(dict(self.domains)))
+        object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["domains"] = dict(self.domains)
+        state["sources"] = dict(self.sources)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["domains"] = MappingProxyType(state["domains"])
+        state["sources"] = MappingProxyType(state["sources"])
+        self.__dict__.update(state)
 
     @property
     def id(self) -> str:
@@ -268,7 +294,12 @@ class Ruleset:
         return self.domain_index[ref.value if isinstance(ref, Domain) else ref]
 
     def digest(self) -> str:
-        """SHA-256 of the resolved content: what an audit record pins a draw or table to."""
+        """SHA-256 of the resolved content: what an audit record pins a draw or table to.
+
+        Computed once (the ruleset is immutable); safe from any thread."""
+        hit: str | None = self.__dict__.get("_digest")
+        if hit is not None:
+            return hit
         payload = {
             "plan": self.plan.model_dump(mode="json"),
             "checklists": {
@@ -276,4 +307,6 @@ class Ruleset:
             },
         }
         blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        self.__dict__["_digest"] = digest  # the same value whichever thread stores it
+        return digest

@@ -26,26 +26,31 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import tempfile
 import threading
 import weakref
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import IO, Any, NamedTuple, TypeVar, cast
 
 import msgspec
+from pydantic import BaseModel
 
-from .errors import Problem, Severity
+from .errors import Problem, Severity, SpotcheckError, UsageError
 from .findings import (
     _DECODER,
     ACCIDENT_GRADES,
+    FORMATS,
     OWNERSHIP_ALIASES,
     FileInfo,
+    FindingsReadError,
     RawRecord,
+    Unparsable,
     _Rec,
     coerce_record,
     count_lines,
@@ -65,8 +70,10 @@ from .tables import InputFile
 __all__ = [
     "CODES",
     "Checker",
+    "Findings",
     "RecordOutcome",
     "ValidationReport",
+    "Validator",
     "validate",
     "validate_one",
 ]
@@ -364,6 +371,8 @@ class Checker:
         self.problems: list[Problem] = []
         self.outcomes: list[RecordOutcome] = []
         self.record_outcomes = record_outcomes
+        # one record on its own (Validator): pointers are relative to the record
+        self.single = False
         self.read = 0
         self.accepted = 0
         self.rejected = 0
@@ -393,9 +402,12 @@ class Checker:
         sev = severity or CODES[code][0]
         if sev is Severity.ERROR:
             self._errors += 1
-        pointer = f"/{self._seq}" if self._line is None else ""
-        if field and pointer:
-            pointer += "/" + field.replace(".", "/")
+        if self._line is not None:
+            pointer = ""
+        else:
+            pointer = "" if self.single else f"/{self._seq}"
+            if field:
+                pointer += "/" + field.replace(".", "/")
         self.problems.append(
             Problem(
                 code=code,
@@ -1352,20 +1364,20 @@ def _add_into(mine: list[int], theirs: list[int]) -> None:
             mine[i] += v
 
 
-_DIGESTS: weakref.WeakKeyDictionary[Ruleset, str] = weakref.WeakKeyDictionary()
-
-
 def _digest(ruleset: Ruleset) -> str:
-    hit = _DIGESTS.get(ruleset)
-    if hit is None:
-        hit = _DIGESTS[ruleset] = ruleset.digest()
-    return hit
+    return ruleset.digest()  # computed once, by the ruleset
 
 
 # --------------------------------------------------------------------------- inputs
 
-Findings = str | os.PathLike[str] | Iterable[Any]
+Findings = (
+    str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | IO[str] | Iterable[Any]
+)
+"""What :func:`validate` and :func:`~spotcheck_rules.aggregate` read (see :func:`sources`)."""
 Progress = Callable[[int, int], None]
+
+_MEMORY_HINT = "内存中的检查结果请以 bytes 或文件对象（io.BytesIO、io.StringIO、open(...)）传入"
+_COPY_CHUNK = 1 << 20
 
 
 @dataclass
@@ -1374,47 +1386,171 @@ class _Source:
     records: Iterator[RawRecord]
     sha256: bool
     jsonl: Path | None = None  # a JSON Lines file, which the hot loop reads itself
+    scratch: Path | None = None  # the private copy of in-memory content (never shown)
 
 
-def _file_source(item: str | os.PathLike[str]) -> _Source:
-    info = FileInfo(os.fspath(item))
-    path = Path(item)
-    if path.is_file() and detect_format(path) == "jsonl":
-        info.size = path.stat().st_size
-        return _Source(info, iter(()), True, path)
-    return _Source(info, read_records(path, info=info), True)
+def _check_format(format: str | None) -> None:
+    if format is not None and format not in FORMATS:
+        raise UsageError(f"未知的检查结果格式：{format}（可用：{'、'.join(FORMATS)}）")
 
 
-def sources(findings: Findings) -> Iterator[_Source]:
-    """Findings as given to the Python API: a path, a list of paths, or records.
+def _as_path(item: str | os.PathLike[str]) -> Path:
+    """A path given as findings; text that is plainly content is refused, never opened."""
+    text = os.fspath(item)
+    if isinstance(text, bytes):  # os.PathLike[bytes]
+        text = os.fsdecode(text)
+    head = text.lstrip()[:1]
+    if head in ("{", "[") or any(c in text for c in "\n\r\x00"):
+        preview = text.strip()[:40]
+        raise UsageError(
+            f"检查结果的 str 参数应为文件路径，而传入的文本像是记录内容（{preview!r}…）；{_MEMORY_HINT}"
+        )
+    return Path(text)
 
-    Records (dicts or :class:`~spotcheck_rules.findings.Finding`) in an iterable are one
-    in-memory input called ``<input>``; paths in it are files, each an input of its own.
+
+def _file_source(item: str | os.PathLike[str], format: str | None = None) -> _Source:
+    path = _as_path(item)
+    info = FileInfo(os.fspath(path))
+    try:
+        if not path.is_file():
+            raise FindingsReadError(f"找不到检查结果文件：{path}")
+        kind = format or detect_format(path)
+        if kind == "jsonl":
+            info.size = path.stat().st_size
+            return _Source(info, iter(()), True, path)
+        return _Source(info, read_records(path, format=kind, info=info), True)
+    except (OSError, ValueError) as exc:  # ValueError: a path the OS cannot even represent
+        raise FindingsReadError(f"无法读取检查结果文件 {path}：{_reason(exc)}") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
+
+
+_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
+_SUFFIXES.update({".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"})
+
+
+def _sniff(head: bytes, *names: object) -> str:
+    """The format of in-memory content: from a name's extension, else from its first bytes."""
+    for name in names:
+        if isinstance(name, str):
+            kind = _SUFFIXES.get(os.path.splitext(name)[1].lower())
+            if kind is not None:
+                return kind
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if start.startswith(b"["):
+        return "json"
+    if start.startswith(b"{") or not start:
+        return "jsonl"
+    raise UsageError(
+        "无法从内容判断检查结果的格式（不是 JSON、JSON Lines 或 xlsx），"
+        f"请用 format= 指明：{'、'.join(FORMATS)}"
+    )
+
+
+def _memory_source(
+    item: Any, name: str, format: str | None, scratch: Callable[[], Path]
+) -> _Source:
+    """In-memory content (bytes, a binary or text file object): a private copy is read by the
+    file readers; the records, messages and reports name it ``name``, never the copy."""
+    folder = scratch()
+    tmp = folder / f"input-{len(os.listdir(folder))}"
+    try:
+        with open(tmp, "wb") as out:
+            if isinstance(item, bytes | bytearray | memoryview):
+                out.write(item)
+            else:
+                while chunk := item.read(_COPY_CHUNK):
+                    out.write(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk))
+        with open(tmp, "rb") as f:
+            head = f.read(4096)
+    except OSError as exc:
+        raise FindingsReadError(f"无法读取检查结果 {name}：{_reason(exc)}") from exc
+    except (TypeError, UnicodeError) as exc:
+        raise FindingsReadError(f"无法读取检查结果 {name}：{exc}") from exc
+    kind = format or _sniff(head, name, getattr(item, "name", None))
+    info = FileInfo(name)
+    return _Source(info, read_records(tmp, format=kind, info=info), True, scratch=tmp)
+
+
+def _is_stream(item: object) -> bool:
+    return callable(getattr(item, "read", None))
+
+
+def sources(
+    findings: Findings,
+    *,
+    format: str | None = None,
+    name: str | None = None,
+    scratch: Callable[[], Path] | None = None,
+) -> Iterator[_Source]:
+    """Findings as given to the Python API, one input at a time.
+
+    * ``str`` or ``os.PathLike``: a file path, always (text that looks like records is refused
+      with a :class:`UsageError`, never opened);
+    * ``bytes`` (``bytearray``, ``memoryview``) or a file object (binary or text): content;
+    * an iterable: records (dicts or :class:`~spotcheck_rules.findings.Finding`), each run of
+      them one input, and paths, bytes or file objects, each an input of its own.
+
+    The format of a file comes from its extension; of content, from ``format``, the extension
+    of ``name`` (or of the file object's ``name``), or its first bytes (JSON, JSON Lines,
+    xlsx). In-memory inputs are called ``name`` (default ``<input>``, ``<input2>``, …).
+    ``scratch`` gives the private folder in-memory content is copied to for the readers.
     """
-    if isinstance(findings, str | os.PathLike):
-        yield _file_source(findings)
-        return
-    pending: list[Any] = []
+    _check_format(format)
     count = 0
 
-    def memory() -> _Source:
+    def next_name() -> str:
         nonlocal count
-        name = "<input>" if count == 0 else f"<input{count + 1}>"
         count += 1
-        info = FileInfo(name)
+        base = name or "<input>"
+        if count == 1:
+            return base
+        return f"{base}#{count}" if name else f"<input{count}>"
+
+    def memory(item: Any) -> _Source:
+        if scratch is None:
+            raise UsageError("内存中的检查结果需要暂存目录（scratch）")
+        return _memory_source(item, next_name(), format, scratch)
+
+    if isinstance(findings, str | os.PathLike):
+        yield _file_source(findings, format)
+        return
+    if isinstance(findings, bytes | bytearray | memoryview) or _is_stream(findings):
+        yield memory(findings)
+        return
+    if isinstance(findings, Mapping | BaseModel):
+        raise UsageError(
+            "validate/aggregate 需要多条记录（列表）；单条记录请用 Validator 或 validate_one"
+        )
+    if not isinstance(findings, Iterable):
+        raise UsageError(
+            f"无法读取检查结果：不支持的类型 {type(findings).__name__}；{_MEMORY_HINT}"
+        )
+    pending: list[Any] = []
+
+    def records() -> _Source:
+        info = FileInfo(next_name())
         items = list(pending)
         pending.clear()
-        return _Source(info, iter_values(items, name), False)
+        return _Source(info, iter_values(items, info.path), False)
 
     for item in findings:
         if isinstance(item, str | os.PathLike):  # a record is never a bare string
             if pending:
-                yield memory()
-            yield _file_source(item)
+                yield records()
+            yield _file_source(item, format)
+        elif isinstance(item, bytes | bytearray | memoryview) or _is_stream(item):
+            if pending:
+                yield records()
+            yield memory(item)
         else:
             pending.append(item)
     if pending:
-        yield memory()
+        yield records()
 
 
 def _with_last(items: Iterator[T]) -> Iterator[tuple[T, bool]]:
@@ -1426,6 +1562,24 @@ def _with_last(items: Iterator[T]) -> Iterator[tuple[T, bool]]:
         prev = item
 
 
+def _renamed(exc: SpotcheckError, old: str, new: str) -> SpotcheckError:
+    """The same error, with the private copy's path replaced by the input's name."""
+
+    def fix(p: Problem) -> Problem:
+        changes: dict[str, Any] = {"message": p.message.replace(old, new)}
+        if p.file is not None:
+            changes["file"] = p.file.replace(old, new)
+        copy = getattr(p, "model_copy", None)
+        if copy is not None:
+            fixed: Problem = copy(update=changes)
+            return fixed
+        return cast(Problem, replace(cast(Any, p), **changes))
+
+    out = type(exc).__new__(type(exc))
+    SpotcheckError.__init__(out, exc.message.replace(old, new), [fix(p) for p in exc.problems])
+    return out
+
+
 def run(
     findings: Findings,
     checker: Checker,
@@ -1433,75 +1587,226 @@ def run(
     progress: Progress | None = None,
     *,
     sink_all: bool = False,
+    format: str | None = None,
+    name: str | None = None,
 ) -> list[InputFile]:
     """Feed every record to ``checker`` and accepted ones with violations or penalties (all
-    accepted ones with ``sink_all``) to ``sink``; returns the inputs read."""
+    accepted ones with ``sink_all``) to ``sink``; returns the inputs read (see :func:`sources`
+    for what ``findings``, ``format`` and ``name`` may be). Every failure to read is a
+    :class:`~spotcheck_rules.errors.SpotcheckError`."""
     files: list[InputFile] = []
-    check = checker.check
-    for src, last in _with_last(sources(findings)):
-        info = src.info
-        if src.jsonl is not None and not checker.record_outcomes:
-            n = checker.consume_jsonl(
-                src.jsonl, info, sink, sink_all=sink_all, progress=progress, last=last
+    with ExitStack() as stack:
+        folder: list[Path] = []
+
+        def scratch() -> Path:
+            if not folder:
+                tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="spotcheck-"))
+                folder.append(Path(tmp))
+            return folder[0]
+
+        inputs = sources(findings, format=format, name=name, scratch=scratch)
+        for src, last in _with_last(inputs):
+            info = src.info
+            try:
+                n = _feed(src, last, checker, sink, progress, sink_all)
+            except SpotcheckError as exc:
+                if src.scratch is None:
+                    raise
+                raise _renamed(exc, str(src.scratch), info.path) from None
+            except OSError as exc:
+                raise FindingsReadError(f"无法读取检查结果 {info.path}：{_reason(exc)}") from exc
+            if progress is not None:
+                progress(info.done, info.size)
+            files.append(
+                InputFile(path=info.path, sha256=info.sha256 if src.sha256 else None, records=n)
             )
-        elif src.jsonl is not None:
-            # outcomes for every record: the generic reader (the hot loop keeps none)
-            n = checker._consume_generic(
-                src.jsonl, info, sink, sink_all=sink_all, progress=progress
-            )
-        else:
-            n = 0
-            for raw in src.records:
-                got = check(raw)
-                if got is not None and sink is not None and (sink_all or got[3] is not None):
-                    sink(got)
-                n += 1
-                if progress is not None and not n & 0x3FFF:
-                    progress(info.done, info.size)
-        if progress is not None:
-            progress(info.done, info.size)
-        files.append(
-            InputFile(path=info.path, sha256=info.sha256 if src.sha256 else None, records=n)
-        )
     return files
+
+
+def _feed(
+    src: _Source,
+    last: bool,
+    checker: Checker,
+    sink: Callable[[Accepted], None] | None,
+    progress: Progress | None,
+    sink_all: bool,
+) -> int:
+    info = src.info
+    if src.jsonl is not None and not checker.record_outcomes:
+        return checker.consume_jsonl(
+            src.jsonl, info, sink, sink_all=sink_all, progress=progress, last=last
+        )
+    if src.jsonl is not None:
+        # outcomes for every record: the generic reader (the hot loop keeps none)
+        return checker._consume_generic(src.jsonl, info, sink, sink_all=sink_all, progress=progress)
+    check = checker.check
+    n = 0
+    for raw in src.records:
+        got = check(raw)
+        if got is not None and sink is not None and (sink_all or got[3] is not None):
+            sink(got)
+        n += 1
+        if progress is not None and not n & 0x3FFF:
+            progress(info.done, info.size)
+    return n
 
 
 def validate(
     findings: Findings,
     ruleset: Ruleset,
     *,
+    format: str | None = None,
+    name: str | None = None,
     record_outcomes: bool = False,
     progress: Progress | None = None,
 ) -> ValidationReport:
     """Check findings against a ruleset; every record is accepted or rejected with reasons.
 
-    ``findings`` is a path, a list of paths, or an iterable of dicts or
-    :class:`~spotcheck_rules.findings.Finding` models. ``outcomes`` in the report lists the
-    records that had problems, or every record with ``record_outcomes=True``.
+    ``findings`` is a path (``str`` or ``os.PathLike``: always a path, never content), bytes,
+    a binary or text file object, or an iterable of dicts,
+    :class:`~spotcheck_rules.findings.Finding` models, paths, bytes or file objects.
+    ``format`` (``jsonl``, ``json``, ``yaml``, ``csv``, ``xlsx``) says what content or an
+    unusual extension holds where it cannot be inferred; ``name`` is what in-memory inputs are
+    called in problems and in the report (default ``<input>``). ``outcomes`` in the report
+    lists the records that had problems, or every record with ``record_outcomes=True``.
+
+    Safe to call from many threads at once, on one ruleset. Raises only
+    :class:`~spotcheck_rules.errors.SpotcheckError` subclasses (``FindingsReadError`` for input
+    that cannot be read at all, ``UsageError`` for arguments that cannot work).
     """
     checker = Checker(ruleset, record_outcomes=record_outcomes)
-    files = run(findings, checker, progress=progress)
+    files = run(findings, checker, progress=progress, format=format, name=name)
     return checker.report(files)
 
 
-_ONE: weakref.WeakKeyDictionary[Ruleset, Checker] = weakref.WeakKeyDictionary()
+# --------------------------------------------------------------------------- one record
+
+_TRIM_EVERY = 1024
+_CACHE_LIMIT = 4096
+
+
+class Validator:
+    """Checks single findings against one ruleset, as python-jsonschema's validators do::
+
+        v = Validator(load_ruleset("shanxi/2025"))
+        v.is_valid(record)              # no error (warnings allowed)
+        list(v.iter_problems(record))   # every problem, pointers relative to the record
+        v.check(record)                 # a RecordOutcome
+        v.validate_json(b'{"unit_id": …}')  # one JSON object, bytes or str
+
+    One validator may be shared by any number of threads: each thread checks with its own
+    state (resolution caches kept between calls, bounded), so answers never depend on what
+    other threads are checking. A record is checked in isolation: duplicates are not
+    considered (use :func:`validate` for a batch).
+    """
+
+    __slots__ = ("_local", "ruleset")
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self._local = threading.local()
+
+    def _checker(self) -> tuple[Checker, bool]:
+        """This thread's checker, ready for one record; and whether it is the shared one (a
+        call made from inside another, on the same thread, gets a fresh one)."""
+        local = self._local
+        checker: Checker | None = getattr(local, "checker", None)
+        if checker is None:
+            checker = local.checker = Checker(self.ruleset)
+            checker.single = True
+            local.busy = False
+            local.calls = 0
+        elif local.busy:
+            fresh = Checker(self.ruleset)
+            fresh.single = True
+            return fresh, False
+        local.calls += 1
+        if not local.calls % _TRIM_EVERY:
+            _trim(checker)
+        for st in checker.states.values():
+            if st.seen:
+                st.seen.clear()
+        checker.problems.clear()
+        checker.outcomes.clear()
+        local.busy = True
+        return checker, True
+
+    def _release(self, shared: bool) -> None:
+        if shared:
+            self._local.busy = False
+
+    def _run(self, value: Any, outcomes: bool) -> Checker:
+        checker, shared = self._checker()
+        try:
+            checker.record_outcomes = outcomes
+            if not isinstance(value, _Rec) and isinstance(value, Mapping):
+                value = dict(value)  # a snapshot: the record may not change under the check
+            checker.check(RawRecord(None, None, 0, value))
+        except BaseException:
+            checker.outcomes.clear()
+            raise
+        finally:
+            self._release(shared)
+        return checker
+
+    def iter_problems(self, finding: Any) -> Iterator[Problem]:
+        """Every problem of one record (errors and warnings), in the order found."""
+        return iter(tuple(self._run(finding, False).problems))
+
+    def is_valid(self, finding: Any) -> bool:
+        """Whether the record would be accepted (it has no error; warnings are allowed)."""
+        return not any(p.severity is Severity.ERROR for p in self._run(finding, False).problems)
+
+    def check(self, finding: Any) -> RecordOutcome:
+        """What becomes of one record: accepted or not, and every problem."""
+        return self._run(finding, True).outcomes[-1]
+
+    def validate_json(self, data: bytes | bytearray | memoryview | str) -> RecordOutcome:
+        """Check one record given as JSON (one object, as a JSON Lines line holds it)."""
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        elif not isinstance(data, bytes):
+            if not isinstance(data, bytearray | memoryview):
+                raise UsageError(f"validate_json 需要 bytes 或 str，实为 {type(data).__name__}")
+            data = bytes(data)
+        try:
+            value: Any = _DECODER.decode(data)
+        except msgspec.DecodeError:
+            value = decode_line(data.strip(), 1)
+            if value is None:
+                value = Unparsable("空记录")
+        return self.check(value)
+
+
+def _trim(checker: Checker) -> None:
+    """Forget resolution caches grown past a bound (a service fed arbitrary spellings)."""
+    for st in checker.states.values():
+        for cache in (st.cat_cache, st.code_cache, st.item_cache, st.rev_cache, st.verdicts):
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+    for big in (checker._domain_cache, checker._fast):
+        if len(big) > _CACHE_LIMIT:
+            big.clear()
+
+
+_VALIDATORS: weakref.WeakKeyDictionary[Ruleset, Validator] = weakref.WeakKeyDictionary()
+_VALIDATORS_LOCK = threading.Lock()
+
+
+def _validator(ruleset: Ruleset) -> Validator:
+    hit = _VALIDATORS.get(ruleset)
+    if hit is None:
+        with _VALIDATORS_LOCK:
+            hit = _VALIDATORS.get(ruleset)
+            if hit is None:
+                hit = _VALIDATORS[ruleset] = Validator(ruleset)
+    return hit
 
 
 def validate_one(finding: Any, ruleset: Ruleset) -> RecordOutcome:
     """Check a single finding in isolation (a data-entry form checking as the user types).
 
-    Reuses the ruleset's resolution caches between calls; duplicates are not considered.
+    ``Validator(ruleset).check(finding)``, with one validator per ruleset kept for the caller;
+    safe from any number of threads. Duplicates are not considered.
     """
-    checker = _ONE.get(ruleset)
-    if checker is None:
-        checker = _ONE[ruleset] = Checker(ruleset)
-    for st in checker.states.values():
-        st.seen.clear()
-    checker.problems.clear()
-    checker.outcomes.clear()
-    checker.record_outcomes = True
-    value = finding
-    if not isinstance(value, _Rec) and isinstance(value, Mapping):
-        value = dict(value)
-    checker.check(RawRecord(None, None, 0, value))
-    return checker.outcomes[-1]
+    return _validator(ruleset).check(finding)

@@ -13,7 +13,7 @@ from typing import Any
 from .model import TIER_LABELS, Column, ColumnKind, Stratum
 from .ruleset import DomainRules, Ruleset
 
-__all__ = ["plan_json", "plan_markdown", "plan_text", "ratio_text"]
+__all__ = ["describe", "plan_json", "plan_markdown", "plan_text", "ratio_text"]
 
 
 def ratio_text(stratum: Stratum, *, remaining: bool = True) -> str:
@@ -104,6 +104,14 @@ def plan_json(ruleset: Ruleset, domain: str | None = None) -> dict[str, Any]:
         ],
         "domains": [_domain_json(d) for d in domains],
     }
+
+
+def describe(ruleset: Ruleset, domain: str | None = None) -> dict[str, Any]:
+    """A plan as plain JSON data: exactly what ``spotcheck show PLAN --format json`` prints
+    (documented in docs/cli.md); ``domain`` (an id or label) keeps only that domain.
+
+    A fresh structure on every call: the caller may change it freely."""
+    return plan_json(ruleset, domain)
 
 
 def dumps(data: Any) -> str:

@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+# Tests build many throw-away trees: keep their rulesets out of the user's on-disk cache
+# (tests/test_cache.py turns it on in a temporary directory).
+os.environ["SPOTCHECK_NO_CACHE"] = "1"
+
 from spotcheck_rules.loader import clear_cache
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from spotcheck_rules import Ruleset, load_ruleset
+from spotcheck_rules import Ruleset, load_ruleset, load_ruleset_file
 from spotcheck_rules.aggregation import AggregationError, aggregate, merge
 from spotcheck_rules.cli import main
 from spotcheck_rules.findings import FileInfo, read_records
@@ -45,7 +45,7 @@ _SYN: dict[str, Ruleset] = {}
 
 
 def synthetic(tmp_root: Path, plan: str = "syn") -> Ruleset:
-    return load_ruleset(build_tree(tmp_root) / "2025" / "plans" / f"{plan}.yaml")
+    return load_ruleset_file(build_tree(tmp_root) / "2025" / "plans" / f"{plan}.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -238,8 +238,8 @@ def test_json_contract(syn: Ruleset) -> None:
 
 def test_merge_refuses_other_plans_and_overlaps(tmp_path: Path) -> None:
     root = build_tree(tmp_path)
-    syn = load_ruleset(root / "2025" / "plans" / "syn.yaml")
-    other = load_ruleset(root / "2025" / "plans" / "other.yaml")
+    syn = load_ruleset_file(root / "2025" / "plans" / "syn.yaml")
+    other = load_ruleset_file(root / "2025" / "plans" / "other.yaml")
     a = aggregate([{"unit_id": "u", "domain": "tcm", "category": "中医诊所"}], syn)
     b = aggregate([{"unit_id": "u", "domain": "tcm", "category": "中医诊所"}], other)
     with pytest.raises(AggregationError) as exc:
@@ -762,13 +762,13 @@ import sys
 sys.path.insert(0, {str(zipped)!r})
 import spotcheck_rules
 assert spotcheck_rules.__file__.startswith({str(zipped)!r}), spotcheck_rules.__file__
-from spotcheck_rules import load_ruleset, validation
+from spotcheck_rules import load_ruleset_file, validation
 from spotcheck_rules.aggregation import aggregate
 validation.PARALLEL_MIN_BYTES = 0
 taken = []
 take = validation.Checker._take
 validation.Checker._take = lambda self, *a: taken.append(take(self, *a)) or taken[-1]
-result = aggregate({str(path)!r}, load_ruleset(sys.argv[1]), skip_invalid=True)
+result = aggregate({str(path)!r}, load_ruleset_file(sys.argv[1]), skip_invalid=True)
 assert taken == [True], taken
 print(result.to_json())
 """

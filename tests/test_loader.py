@@ -12,6 +12,7 @@ from spotcheck_rules import (
     UnknownRulesetError,
     list_rulesets,
     load_ruleset,
+    load_ruleset_file,
 )
 from spotcheck_rules.loader import clear_cache
 from tests.treebuilder import PROV, checklist, plan, write_tree
@@ -25,7 +26,7 @@ def test_bundled_plan_by_id_is_cached() -> None:
 
 def test_plan_by_file_path(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "r", [checklist()], [plan()])
-    rs = load_ruleset(root / "2030" / "plans" / "land.yaml")
+    rs = load_ruleset_file(root / "2030" / "plans" / "land.yaml")
     assert rs.id == "land/2030"
     assert [s.id for s in rs.domain("medical").strata] == ["hospital", "clinic"]
 
@@ -54,7 +55,7 @@ def test_child_uses_exactly_the_domains_it_lists_and_merges_key_by_key(tmp_path:
     )
     del child["rounding"]
     root = write_tree(tmp_path / "r", [checklist(), checklist(domain="cosmetic")], [parent, child])
-    rs = load_ruleset(root / "2030" / "plans" / "prov.yaml")
+    rs = load_ruleset_file(root / "2030" / "plans" / "prov.yaml")
     assert list(rs.domains) == [rs.domain("medical").domain]  # cosmetic not listed → not used
     med = rs.domain("medical")
     assert [s.id for s in med.strata] == ["hospital", "clinic"]  # inherited
@@ -69,14 +70,14 @@ def test_extends_cycle_is_an_error(tmp_path: Path) -> None:
     b = plan("b/2030", extends="a/2030")
     root = write_tree(tmp_path / "r", [checklist()], [a, b])
     with pytest.raises(RulesetError) as exc:
-        load_ruleset(root / "2030" / "plans" / "a.yaml")
+        load_ruleset_file(root / "2030" / "plans" / "a.yaml")
     assert any(p.code == "P201" and "循环" in p.message for p in exc.value.problems)
 
 
 def test_unknown_parent_is_an_error_located_on_extends(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "r", [checklist()], [plan(extends="ghost/2030")])
     with pytest.raises(RulesetError) as exc:
-        load_ruleset(root / "2030" / "plans" / "land.yaml")
+        load_ruleset_file(root / "2030" / "plans" / "land.yaml")
     (p,) = exc.value.problems
     assert p.code == "P201" and p.pointer == "/extends" and p.line is not None
 
@@ -86,13 +87,13 @@ def test_unknown_parent_is_an_error_located_on_extends(tmp_path: Path) -> None:
 )
 def test_ids_cannot_escape_the_registry(bad: str) -> None:
     with pytest.raises(UnknownRulesetError):
-        load_ruleset(bad)
+        load_ruleset_file(bad)
 
 
 def test_extends_cannot_escape_the_registry(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "r", [checklist()], [plan(extends="../x/2030")])
     with pytest.raises(RulesetError) as exc:
-        load_ruleset(root / "2030" / "plans" / "land.yaml")
+        load_ruleset_file(root / "2030" / "plans" / "land.yaml")
     assert exc.value.problems[0].pointer == "/extends"
 
 
@@ -140,7 +141,7 @@ def test_ambiguous_reference_is_an_error(tmp_path: Path) -> None:
     cl["categories"][1]["aliases"] = ["医院"]  # now 医院 names two rows
     root = write_tree(tmp_path / "r", [cl], [plan()])
     with pytest.raises(RulesetError) as exc:
-        load_ruleset(root / "2030" / "plans" / "land.yaml")
+        load_ruleset_file(root / "2030" / "plans" / "land.yaml")
     assert any(p.code == "R106" for p in exc.value.problems)
     from spotcheck_rules.reference import Index
 
@@ -155,20 +156,20 @@ def test_ambiguous_reference_is_an_error(tmp_path: Path) -> None:
 def test_file_changes_are_picked_up(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "r", [checklist()], [plan()])
     path = root / "2030" / "plans" / "land.yaml"
-    assert load_ruleset(path).title == "2030年测试计划"
+    assert load_ruleset_file(path).title == "2030年测试计划"
     text = path.read_text(encoding="utf-8").replace("2030年测试计划", "2030年新标题")
     path.write_text(text, encoding="utf-8")
     import os
 
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
-    assert load_ruleset(path).title == "2030年新标题"
+    assert load_ruleset_file(path).title == "2030年新标题"
 
 
 def test_a_changed_checklist_is_picked_up_without_clearing_the_cache(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "r", [checklist()], [plan()])
     plan_path = root / "2030" / "plans" / "land.yaml"
-    first = load_ruleset(plan_path)
-    assert load_ruleset(plan_path) is first
+    first = load_ruleset_file(plan_path)
+    assert load_ruleset_file(plan_path) is first
     cl = root / "2030" / "checklists" / "medical.yaml"
     cl.write_text(
         cl.read_text(encoding="utf-8").replace("测试汇总表", "新汇总表"), encoding="utf-8"
@@ -176,4 +177,4 @@ def test_a_changed_checklist_is_picked_up_without_clearing_the_cache(tmp_path: P
     import os
 
     os.utime(cl, ns=(cl.stat().st_atime_ns, cl.stat().st_mtime_ns + 10**9))
-    assert load_ruleset(plan_path).domain("medical").title == "2030年新汇总表"
+    assert load_ruleset_file(plan_path).domain("medical").title == "2030年新汇总表"

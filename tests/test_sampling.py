@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from ruamel.yaml import YAML
 
-from spotcheck_rules import load_ruleset
+from spotcheck_rules import load_ruleset, load_ruleset_file
 from spotcheck_rules.audit import audit_json, audit_json_schema, audit_record, read_audit
 from spotcheck_rules.cli import main
 from spotcheck_rules.errors import SpotcheckError, UnknownRulesetError, UsageError
@@ -93,7 +93,7 @@ def synthetic_ruleset(
         over["lookback"] = [{"penalized_in": lookback, "text": "回头看", "provenance": PROV}]
     write_tree(root, [checklist(categories=CATEGORIES)], [plan("synth/2030", **over)])
     clear_cache()
-    return load_ruleset(root / "2030" / "plans" / "synth.yaml")
+    return load_ruleset_file(root / "2030" / "plans" / "synth.yaml")
 
 
 def records(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from test_aggregate import build_tree
 
-from spotcheck_rules import Ruleset, Severity, load_ruleset
+from spotcheck_rules import Ruleset, Severity, load_ruleset, load_ruleset_file
 from spotcheck_rules.validation import CODES, validate, validate_one
 
 
@@ -21,7 +21,7 @@ def shanxi() -> Ruleset:
 @pytest.fixture(scope="module")
 def syn(tmp_path_factory: pytest.TempPathFactory) -> Ruleset:
     root = build_tree(tmp_path_factory.mktemp("rs"))
-    return load_ruleset(root / "2025" / "plans" / "syn.yaml")
+    return load_ruleset_file(root / "2025" / "plans" / "syn.yaml")
 
 
 def _med(**kw: Any) -> dict[str, Any]:
@@ -220,7 +220,7 @@ def load_ruleset_syn(_: Ruleset) -> Ruleset:
     import tempfile
 
     root = build_tree(Path(tempfile.mkdtemp()))
-    return load_ruleset(root / "2025" / "plans" / "syn.yaml")
+    return load_ruleset_file(root / "2025" / "plans" / "syn.yaml")
 
 
 def test_ambiguous_reference(shanxi: Ruleset) -> None:

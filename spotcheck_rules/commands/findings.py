@@ -102,7 +102,7 @@ def _validate(args: argparse.Namespace) -> int:
     from ..validation import validate
 
     _check_inputs(args.findings)
-    rs = load_ruleset(args.ruleset)
+    rs = load_ruleset(args.ruleset, allow_paths=True)
     progress = _Progress()
     try:
         report = validate(list(args.findings), rs, progress=progress)
@@ -129,7 +129,7 @@ def _aggregate(args: argparse.Namespace) -> int:
     from ..aggregation import AggregationError, aggregate
 
     _check_inputs(args.findings + ([args.census] if args.census else []))
-    rs = load_ruleset(args.ruleset)
+    rs = load_ruleset(args.ruleset, allow_paths=True)
     progress = _Progress()
     try:
         result = aggregate(

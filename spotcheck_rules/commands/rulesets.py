@@ -64,7 +64,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
-    rs = load_ruleset(args.plan)
+    rs = load_ruleset(args.plan, allow_paths=True)
     if args.domain:
         rs.domain(args.domain)  # an unknown domain is a usage error before any output
     if args.format == "json":

@@ -110,7 +110,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.no_own_region and not args.inspectors:
         raise UsageError("--no-own-region 需要同时给出 --inspectors")
     fmt = _format(args)
-    ruleset = load_ruleset(args.ruleset)
+    ruleset = load_ruleset(args.ruleset, allow_paths=True)
     rosters = _read_rosters(args, ruleset)
     if rosters is None:
         return 1
@@ -143,7 +143,7 @@ def _verify(args: argparse.Namespace) -> int:
     if args.seed:
         raise UsageError("--verify 使用审计记录中的种子，不能再给 --seed")
     audit = read_audit(args.verify)
-    ruleset = load_ruleset(args.ruleset or audit.plan.id)
+    ruleset = load_ruleset(args.ruleset or audit.plan.id, allow_paths=True)
     if audit.assignments is not None and not args.inspectors:
         raise UsageError("审计记录含执法人员分派，复核需要 --inspectors")
     rosters = _read_rosters(args, ruleset)
