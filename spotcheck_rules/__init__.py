@@ -76,6 +76,7 @@ _LAZY = {
     "read_audit": "audit",
     "read_inspectors": "roster",
     "read_roster": "roster",
+    "RosterError": "roster",
     "verify": "sampling",
 }
 
@@ -101,7 +102,7 @@ if TYPE_CHECKING:
     from .model import Checklist, Column, ColumnKind, Disposition, Domain, Plan, Tier
     from .reference import AmbiguousReferenceError, UnknownReferenceError
     from .report import render_csv, render_table, render_xlsx
-    from .roster import read_inspectors, read_roster
+    from .roster import RosterError, read_inspectors, read_roster
     from .ruleset import Code, DomainRules, Ruleset
     from .sampling import Draw, draw, verify
     from .schemas import schema
@@ -147,6 +148,7 @@ __all__ = [
     "Plan",
     "Problem",
     "RecordOutcome",
+    "RosterError",
     "Ruleset",
     "RulesetError",
     "RulesetInfo",

@@ -25,7 +25,6 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -137,6 +136,8 @@ def put(
 ) -> None:
     """Store a freshly built ruleset; ``unchanged`` says its files were not edited meanwhile
     (checked after they are hashed, so an entry never pairs new content with an old build)."""
+    import tempfile
+
     tmp: str | None = None
     try:
         found = _entry(plan, roots)

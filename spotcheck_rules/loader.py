@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from . import _cache
 from .errors import Problem, RulesetError, Severity, SpotcheckError, UnknownRulesetError
 from .model import Checklist, Domain, Plan, PlanDomain, SourceDocument, SourceRegistry
-from .registry import PLAN_ID, Tree, trees
+from .registry import PLAN_ID, Tree, bundled_root, trees
 from .ruleset import DomainRules, Ruleset
 
 if TYPE_CHECKING:  # the YAML reader and the lint load only when a file is parsed
@@ -235,10 +235,12 @@ def _build(path: Path, *, near: Path | None = None) -> Ruleset:
 
 
 def _build_stamped(
-    path: Path, *, near: Path | None = None
+    path: Path, *, near: Path | None = None, search: list[Tree] | None = None
 ) -> tuple[Ruleset, tuple[tuple[str, int, int], ...]]:
-    """Build a ruleset and say which files it read (to know when a cached one is stale)."""
-    search = _search_order(near or path)
+    """Build a ruleset and say which files it read (to know when a cached one is stale);
+    ``search``: the trees to look in (default: the file's own tree, then all known ones)."""
+    if search is None:
+        search = _search_order(near or path)
     cached = _cache.get(path, [t.root for t in search])
     if cached is not None:
         try:
@@ -340,7 +342,7 @@ def load_ruleset(ref: str | os.PathLike[str], *, allow_paths: bool = False) -> R
         hit = _cached(key)
         if hit is not None:
             return hit
-        return _load(key, lambda: _find_plan(ref, trees()))
+        return _load(key, lambda: _locate_plan(ref))
     if allow_paths:
         return load_ruleset_file(ref)
     if not isinstance(ref, str | os.PathLike):
@@ -372,7 +374,7 @@ def load_ruleset_file(path: str | os.PathLike[str]) -> Ruleset:
         return hit
     if not is_file:
         raise UnknownRulesetError(f"找不到规则集文件 {file}")
-    return _load(key, lambda: file)
+    return _load(key, lambda: (file, None))
 
 
 def _cached(key: str) -> Ruleset | None:
@@ -385,6 +387,17 @@ def _cached(key: str) -> Ruleset | None:
     return None
 
 
+def _locate_plan(plan_id: str) -> tuple[Path, list[Tree] | None]:
+    """Where a plan id is, and the trees to search for what it uses. A bundled plan is built
+    from the bundled tree alone (it wins over plugins anyway), which spares discovering the
+    plugins — unless it needs something the bundled tree lacks: then every tree is searched."""
+    bundled = Tree(bundled_root(), "bundled")
+    path = bundled.plan_path(plan_id)
+    if path is not None:
+        return path, [bundled]
+    return _find_plan(plan_id, trees()), None
+
+
 def _load(key: str, locate: Any) -> Ruleset:
     with _lock:
         key_lock = _key_locks.setdefault(key, threading.Lock())
@@ -392,9 +405,14 @@ def _load(key: str, locate: Any) -> Ruleset:
         hit = _cached(key)  # built by another thread while this one waited
         if hit is not None:
             return hit
-        path: Path = locate()
+        path, search = locate()
         try:
-            ruleset, stamps = _build_stamped(path)
+            try:
+                ruleset, stamps = _build_stamped(path, search=search)
+            except SpotcheckError:
+                if search is None:
+                    raise
+                ruleset, stamps = _build_stamped(path)  # with the plugins' trees too
         except OSError as exc:  # a file that vanished or cannot be read mid-way
             raise RulesetError(f"无法读取规则集文件：{exc}") from exc
         with _lock:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from .errors import UnknownRulesetError
@@ -99,6 +98,8 @@ class Tree:
 
 
 def _plugin_trees() -> list[Tree]:
+    from importlib import metadata  # only when plugins are looked for: it is slow to import
+
     found: list[Tree] = []
     for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         try:

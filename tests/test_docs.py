@@ -1,12 +1,16 @@
 """Every ```python block in README.md and docs/ runs, in order, one namespace per page.
 
 A block may end with assertions: that is how a doc example states its output and keeps it true.
+The blocks run in an empty temporary folder, as a reader's would from anywhere: only the
+repository's ``examples/`` folder (which some pages read, as a reader who has the repository
+does) is copied there.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -24,7 +28,8 @@ def _pages_with_code() -> list[Path]:
 def test_python_examples_run(page: Path, tmp_path: Path) -> None:
     namespace: dict[str, object] = {"__name__": "__docs__"}
     cwd = os.getcwd()
-    os.chdir(ROOT)
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    os.chdir(tmp_path)
     try:
         for n, block in enumerate(BLOCK.findall(page.read_text(encoding="utf-8")), 1):
             code = compile(block, f"{page.name}[block {n}]", "exec")
