@@ -20,13 +20,15 @@ With drill-down the unit ids of every cell are kept, which is proportional to th
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from .errors import Problem, Severity, SpotcheckError
-from .findings import RawRecord, _as_int, read_census
+from .findings import FindingsReadError, RawRecord, _as_int, read_census
 from .model import ColumnKind
 from .reference import AmbiguousReferenceError
 from .ruleset import DomainRules, Ruleset
@@ -46,8 +48,11 @@ from .validation import (
     Checker,
     Findings,
     Progress,
+    _as_path,
     _digest,
     _DomainState,
+    _renamed,
+    _renamed_problem,
     run,
 )
 
@@ -67,19 +72,71 @@ class AggregationError(SpotcheckError):
 # --------------------------------------------------------------------------- census
 
 
+Census = (
+    str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | IO[str] | Iterable[Any]
+)
+"""A census: a path, content (bytes or a file object) or an iterable of dicts."""
+
+
 def load_census(
-    census: str | Path | Iterable[Any], ruleset: Ruleset
+    census: Census, ruleset: Ruleset, *, name: str | None = None
 ) -> tuple[CensusCounts, list[Problem]]:
-    """Read and check a census (file or iterable of ``{domain, category, units}``).
+    """Read and check a census: a file path (``str`` or ``os.PathLike``, always a path),
+    content (bytes, a binary or text file object: CSV, or JSON, YAML, xlsx told from its
+    first bytes; called ``name``, default ``<census>``, in problems) or an iterable of
+    ``{domain, category, units}``.
 
     Returns the counts and the problems; any error problem makes the census unusable.
     """
+    if isinstance(census, bytes | bytearray | memoryview) or callable(
+        getattr(census, "read", None)
+    ):
+        return _census_from_memory(census, ruleset, name or "<census>")
+    source: Path | Iterable[Any] = (
+        _as_path(census, "辖区单位数")
+        if isinstance(census, str | os.PathLike)
+        else cast(Iterable[Any], census)
+    )
     counts: CensusCounts = {}
     where: dict[tuple[str, str], str] = {}
     problems: list[Problem] = []
-    for raw in read_census(census):
-        problems.extend(_census_entry(raw, ruleset, counts, where))
+    try:
+        for raw in read_census(source):
+            problems.extend(_census_entry(raw, ruleset, counts, where))
+    except OSError as exc:
+        raise FindingsReadError(f"无法读取辖区单位数：{exc.strerror or exc}") from exc
     return counts, problems
+
+
+def _census_from_memory(
+    data: Any, ruleset: Ruleset, name: str
+) -> tuple[CensusCounts, list[Problem]]:
+    try:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            data = data.read()
+        raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    except (OSError, TypeError, UnicodeError) as exc:
+        raise FindingsReadError(f"无法读取辖区单位数 {name}：{exc}") from exc
+    start = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
+    ext = (
+        ".xlsx"
+        if start.startswith(b"PK\x03\x04")
+        else ".json"
+        if start.startswith(b"[")
+        else ".yaml"
+        if start.startswith(b"-")
+        else ".csv"
+    )
+    with tempfile.TemporaryDirectory(prefix="spotcheck-") as folder:
+        tmp = Path(folder) / f"census{ext}"
+        try:
+            tmp.write_bytes(raw)
+            counts, problems = load_census(tmp, ruleset)
+        except SpotcheckError as exc:
+            raise _renamed(exc, str(tmp), name) from None
+        except OSError as exc:
+            raise FindingsReadError(f"无法读取辖区单位数 {name}：{exc.strerror or exc}") from exc
+    return counts, [_renamed_problem(p, str(tmp), name) for p in problems]
 
 
 def _census_entry(
@@ -167,16 +224,21 @@ _INSPECTED, _CASES, _FINES = -1, -2, -3
 def aggregate(
     findings: Findings,
     ruleset: Ruleset,
-    census: str | Path | Iterable[Any] | None = None,
+    census: Census | None = None,
     *,
+    format: str | None = None,
+    name: str | None = None,
     with_units: bool = False,
     skip_invalid: bool = False,
     progress: Progress | None = None,
 ) -> AggregateResult:
     """Validate findings and compute one 汇总表 per domain of the plan.
 
-    Raises :class:`AggregationError` (with every error) if any record has an error, unless
+    ``findings``, ``format`` and ``name`` are as for :func:`~spotcheck_rules.validate` (paths,
+    bytes, file objects or records); ``census`` as for :func:`load_census`. Raises
+    :class:`AggregationError` (with every error) if any record has an error, unless
     ``skip_invalid``: then the rejected records are left out and counted as ``skipped``.
+    Safe to call from many threads at once, on one ruleset.
     """
     issues: list[Problem] = []
     counts: CensusCounts | None = None
@@ -205,7 +267,15 @@ def aggregate(
             u.setdefault(_FINES, set()).add(unit)
 
     # the checker counts every cell; records are only handed on for drill-down's unit ids
-    files = run(findings, checker, sink if with_units else None, progress, sink_all=with_units)
+    files = run(
+        findings,
+        checker,
+        sink if with_units else None,
+        progress,
+        sink_all=with_units,
+        format=format,
+        name=name,
+    )
     errors = [p for p in checker.problems if p.severity is Severity.ERROR]
     if errors and not skip_invalid:
         raise AggregationError(

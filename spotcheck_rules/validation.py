@@ -1394,8 +1394,8 @@ def _check_format(format: str | None) -> None:
         raise UsageError(f"未知的检查结果格式：{format}（可用：{'、'.join(FORMATS)}）")
 
 
-def _as_path(item: str | os.PathLike[str]) -> Path:
-    """A path given as findings; text that is plainly content is refused, never opened."""
+def _as_path(item: str | os.PathLike[str], what: str = "检查结果") -> Path:
+    """A path given as input; text that is plainly content is refused, never opened."""
     text = os.fspath(item)
     if isinstance(text, bytes):  # os.PathLike[bytes]
         text = os.fsdecode(text)
@@ -1403,7 +1403,8 @@ def _as_path(item: str | os.PathLike[str]) -> Path:
     if head in ("{", "[") or any(c in text for c in "\n\r\x00"):
         preview = text.strip()[:40]
         raise UsageError(
-            f"检查结果的 str 参数应为文件路径，而传入的文本像是记录内容（{preview!r}…）；{_MEMORY_HINT}"
+            f"{what}的 str 参数应为文件路径，而传入的文本像是记录内容（{preview!r}…）；"
+            + _MEMORY_HINT.replace("检查结果", what)
         )
     return Path(text)
 
@@ -1562,21 +1563,25 @@ def _with_last(items: Iterator[T]) -> Iterator[tuple[T, bool]]:
         prev = item
 
 
+def _renamed_problem(p: Problem, old: str, new: str) -> Problem:
+    """A problem with a private copy's path ``old`` replaced by the input's name ``new``."""
+    if old not in p.message and (p.file is None or old not in p.file):
+        return p
+    changes: dict[str, Any] = {"message": p.message.replace(old, new)}
+    if p.file is not None:
+        changes["file"] = p.file.replace(old, new)
+    copy = getattr(p, "model_copy", None)
+    if copy is not None:
+        fixed: Problem = copy(update=changes)
+        return fixed
+    return cast(Problem, replace(cast(Any, p), **changes))
+
+
 def _renamed(exc: SpotcheckError, old: str, new: str) -> SpotcheckError:
     """The same error, with the private copy's path replaced by the input's name."""
-
-    def fix(p: Problem) -> Problem:
-        changes: dict[str, Any] = {"message": p.message.replace(old, new)}
-        if p.file is not None:
-            changes["file"] = p.file.replace(old, new)
-        copy = getattr(p, "model_copy", None)
-        if copy is not None:
-            fixed: Problem = copy(update=changes)
-            return fixed
-        return cast(Problem, replace(cast(Any, p), **changes))
-
     out = type(exc).__new__(type(exc))
-    SpotcheckError.__init__(out, exc.message.replace(old, new), [fix(p) for p in exc.problems])
+    problems = [_renamed_problem(p, old, new) for p in exc.problems]
+    SpotcheckError.__init__(out, exc.message.replace(old, new), problems)
     return out
 
 

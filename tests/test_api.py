@@ -454,5 +454,50 @@ def test_scratch_paths_never_show(tmp_path: Path) -> None:
     assert [f.path for f in report.files] == ["<input>"]
 
 
+def test_a_census_from_memory(tmp_path: Path) -> None:
+    rs = load_ruleset("shanxi/2025")
+    census = ROOT / "examples" / "shanxi-2025-census.csv"
+    want = aggregate(EXAMPLE, rs, census=census)
+    data = census.read_bytes()
+    for given in (data, io.BytesIO(data), io.StringIO(data.decode("utf-8-sig"))):
+        assert aggregate(EXAMPLE, rs, census=given).tables == want.tables
+    dup = data + data.splitlines(keepends=True)[1]
+    with pytest.raises(SpotcheckError) as info:
+        aggregate(EXAMPLE, rs, census=dup)
+    located = {(p.code, p.file) for p in info.value.problems}
+    assert ("C004", "<census>") in located
+    assert "spotcheck-" not in str(info.value), str(info.value)
+    with pytest.raises(UsageError, match="辖区单位数"):
+        aggregate(EXAMPLE, rs, census="domain,category,units\nmedical,clinic,3\n")
+    with pytest.raises(FindingsReadError):
+        aggregate(EXAMPLE, rs, census="y" * 5000)
+
+
 def test_a_shared_ruleset_is_usable_as_a_type() -> None:
     assert isinstance(load_ruleset("shanxi/2025"), Ruleset)
+
+
+_LAZY_CHILD = """
+import sys
+import spotcheck_rules
+heavy = ("pydantic", "jsonschema", "openpyxl", "ruamel.yaml", "spotcheck_rules.lint")
+assert not [m for m in heavy if m in sys.modules], sorted(sys.modules)
+rs = spotcheck_rules.load_ruleset("shanxi/2025")
+spotcheck_rules.validate(sys.argv[1], rs)
+spotcheck_rules.aggregate(sys.argv[1], rs)
+assert not [m for m in ("jsonschema", "openpyxl") if m in sys.modules]
+print("ok")
+"""
+
+
+def test_heavy_dependencies_load_only_when_used(tmp_path: Path) -> None:
+    env = {**os.environ, "SPOTCHECK_NO_CACHE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", _LAZY_CHILD, str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
