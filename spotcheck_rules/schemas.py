@@ -20,7 +20,7 @@ from ._generated import generated_main
 from .errors import UsageError
 from .model import Checklist, Plan, SourceRegistry
 
-__all__ = ["SCHEMA_NAMES", "render_schema", "schema"]
+__all__ = ["SCHEMA_NAMES", "generated_schema", "render_schema", "schema"]
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _BASE_ID = "https://spotcheck-rules.invalid/schemas/"
@@ -59,8 +59,8 @@ _BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
 SCHEMA_NAMES = tuple(_BUILDERS)
 
 
-def schema(name: str) -> dict[str, Any]:
-    """The JSON Schema called ``name`` (one of :data:`SCHEMA_NAMES`)."""
+def generated_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema called ``name`` (one of :data:`SCHEMA_NAMES`), built from the models."""
     try:
         builder = _BUILDERS[name]
     except KeyError:
@@ -69,8 +69,26 @@ def schema(name: str) -> dict[str, Any]:
     return out
 
 
+def schema(name: str) -> dict[str, Any]:
+    """The published JSON Schema called ``name`` (one of :data:`SCHEMA_NAMES`): the
+    ``schemas/NAME.schema.json`` shipped with the package (CI keeps it equal to
+    :func:`generated_schema`), read afresh on every call; generated where it is not shipped
+    as a file (a package imported from a zip)."""
+    if name not in _BUILDERS:
+        generated_schema(name)  # raises the UsageError
+    from .registry import schemas_root
+
+    try:
+        text = (schemas_root() / f"{name}.schema.json").read_text(encoding="utf-8")
+    except OSError:
+        return generated_schema(name)
+    published: dict[str, Any] = json.loads(text)
+    return published
+
+
 def render_schema(name: str) -> str:
-    return json.dumps(schema(name), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    text = json.dumps(generated_schema(name), ensure_ascii=False, indent=2, sort_keys=True)
+    return text + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -285,9 +285,13 @@ def test_file_paths_are_explicit() -> None:
 
 
 def test_schema_and_describe() -> None:
-    for name in ("findings", "result", "plan"):
+    from spotcheck_rules.schemas import SCHEMA_NAMES
+
+    for name in SCHEMA_NAMES:
         published = json.loads((schemas_root() / f"{name}.schema.json").read_text("utf-8"))
         assert schema(name) == published
+    schema("findings").clear()  # the caller's own copy
+    assert schema("findings")["$id"].endswith("/findings.schema.json")
     with pytest.raises(UsageError):
         schema("nope")
     rs = load_ruleset("shanxi/2025")
