@@ -401,23 +401,29 @@ def _locate_plan(plan_id: str) -> tuple[Path, list[Tree] | None]:
 def _load(key: str, locate: Any) -> Ruleset:
     with _lock:
         key_lock = _key_locks.setdefault(key, threading.Lock())
-    with key_lock:
-        hit = _cached(key)  # built by another thread while this one waited
-        if hit is not None:
-            return hit
-        path, search = locate()
-        try:
+    try:
+        with key_lock:
+            hit = _cached(key)  # built by another thread while this one waited
+            if hit is not None:
+                return hit
+            path, search = locate()
             try:
-                ruleset, stamps = _build_stamped(path, search=search)
-            except SpotcheckError:
-                if search is None:
-                    raise
-                ruleset, stamps = _build_stamped(path)  # with the plugins' trees too
-        except OSError as exc:  # a file that vanished or cannot be read mid-way
-            raise RulesetError(f"无法读取规则集文件：{exc}") from exc
+                try:
+                    ruleset, stamps = _build_stamped(path, search=search)
+                except SpotcheckError:
+                    if search is None:
+                        raise
+                    ruleset, stamps = _build_stamped(path)  # with the plugins' trees too
+            except OSError as exc:  # a file that vanished or cannot be read mid-way
+                raise RulesetError(f"无法读取规则集文件：{exc}") from exc
+            with _lock:
+                _ruleset_cache[key] = (ruleset, stamps)
+            return ruleset
+    finally:
+        # no lock kept for an id that did not load: ids sent to a service cannot grow it
         with _lock:
-            _ruleset_cache[key] = (ruleset, stamps)
-        return ruleset
+            if key not in _ruleset_cache:
+                _key_locks.pop(key, None)
 
 
 @dataclass(frozen=True)

@@ -272,6 +272,15 @@ def test_load_ruleset_takes_ids_only() -> None:
         load_ruleset(bundled_root() / "2025" / "plans" / "shanxi.yaml")
 
 
+def test_unknown_ids_leave_nothing_behind() -> None:
+    from spotcheck_rules import loader
+
+    for n in range(50):
+        with pytest.raises(UnknownRulesetError):
+            load_ruleset(f"nowhere{n}/2025")
+    assert not [k for k in loader._key_locks if "nowhere" in k]
+
+
 def test_file_paths_are_explicit() -> None:
     path = bundled_root() / "2025" / "plans" / "shanxi.yaml"
     rs = load_ruleset_file(path)
