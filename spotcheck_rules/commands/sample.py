@@ -158,7 +158,8 @@ def _verify(args: argparse.Namespace) -> int:
     roster, inspectors = rosters
     result = verify(audit, roster, ruleset, inspectors)
     lines = [
-        f"复核 {args.verify}：计划 {audit.plan.id}，种子“{audit.seed}”，算法 {audit.algorithm}"
+        f"复核 {args.verify}：计划 {audit.plan.id}，种子“{_visible(audit.seed)}”，"
+        f"算法 {audit.algorithm}"
     ]
     for c in result.checks:
         lines.append(f"  {'✓' if c.ok else '✗'} {c.message}")
@@ -166,6 +167,18 @@ def _verify(args: argparse.Namespace) -> int:
     lines.append("结论：一致，抽取结果成立" if result.ok else "结论：不一致，抽取结果不成立")
     write_text("\n".join(lines), args.output)
     return 0 if result.ok else 1
+
+
+def _visible(text: str) -> str:
+    """``text`` with every character a terminal would not show plainly (controls, format
+    characters such as U+202E, which reorders the rest of the line) written as ``<U+XXXX>``."""
+    return "".join(
+        f"<U+{ord(c):04X}>"
+        if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")
+        or (unicodedata.category(c) == "Zs" and c not in " \u3000")
+        else c
+        for c in text
+    )
 
 
 # --------------------------------------------------------------------------- outputs
