@@ -25,7 +25,7 @@ from decimal import MAX_PREC, Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, Severity, SpotcheckError
+from .errors import Problem, Severity, SpotcheckError, UsageError
 from .findings import RawRecord, _as_int, read_census
 from .model import ColumnKind
 from .reference import AmbiguousReferenceError
@@ -544,7 +544,7 @@ def merge(
         try:
             ruleset = load_ruleset(results[0].ruleset.id)
         except SpotcheckError as exc:
-            raise AggregationError(
+            raise UsageError(
                 f"合并需要结果所用的计划 {results[0].ruleset.id}：{exc.message}"
                 "（计划不在已安装的规则集中时，用 --ruleset 指定计划文件）",
                 exc.problems,

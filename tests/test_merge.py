@@ -332,3 +332,14 @@ def test_other_digest_is_refused(
     code, err = _merge(capsys, forged)
     assert code == 1
     assert f"{forged}: error M001" in err and "[/ruleset]" in err
+
+
+def test_unknown_plan_is_a_usage_error(
+    tmp_path: Path, genuine: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["ruleset"]["id"] = "nowhere/2025"
+
+    code, err = _merge(capsys, _forged(tmp_path, genuine, change))
+    assert code == 2
+    assert "合并需要结果所用的计划 nowhere/2025" in err and "--ruleset" in err
