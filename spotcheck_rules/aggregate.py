@@ -793,11 +793,11 @@ def _sum_problems(t: SummaryTable, t0: SummaryTable, ti: int, problem: Any) -> l
                     present = [p for p in parts if p is not None]
                     expected = sum(present, Decimal(0) if col.is_money else 0)
                     if v != expected:
-                        what = "合计" if row0.is_total else "小计"
+                        what = "" if row0.is_total else "（小计）"
                         out.append(
                             problem(
                                 "M007",
-                                f"“{row0.label}”行“{col.label}”为 {v}，不等于其下各行之和 {expected}（{what}）",
+                                f"“{row0.label}”行“{col.label}”为 {v}，不等于其下各行之和 {expected}{what}",
                                 *here,
                             )
                         )
