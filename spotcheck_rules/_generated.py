@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from .atomic import write_atomic
+
 __all__ = ["generated_main"]
 
 
@@ -17,7 +19,7 @@ def _sync(files: Mapping[str, str], target: Path, *, write: bool) -> list[Path]:
         path = target / name
         if write:
             target.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            write_atomic(path, text.encode("utf-8"))
         elif not path.is_file() or path.read_text(encoding="utf-8") != text:
             stale.append(path)
     return stale

@@ -8,8 +8,12 @@ as located problems on stderr, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from .commands import COMMANDS
 from .errors import SpotcheckError
@@ -50,9 +54,42 @@ def _version() -> str:
         return "0+unknown"
 
 
+def _terminate(signum: int, frame: object) -> None:
+    # SIGTERM as an exception, so that a write in progress removes its temporary file (the
+    # target is only ever replaced by a rename, see spotcheck_rules.atomic).
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _signals() -> Iterator[None]:
+    """SIGTERM raises SystemExit; SIGXFSZ is ignored, so that exceeding ``ulimit -f`` is an
+    EFBIG error we report instead of a silent kill. Only in the main thread (a library caller
+    in another thread keeps its own handlers); restored on return."""
+    wanted: list[tuple[Any, Any]] = [
+        (getattr(signal, "SIGTERM", None), _terminate),
+        (getattr(signal, "SIGXFSZ", None), signal.SIG_IGN),
+    ]
+    saved: list[tuple[Any, Any]] = []
+    if threading.current_thread() is threading.main_thread():
+        for sig, handler in wanted:
+            if sig is not None:
+                saved.append((sig, signal.signal(sig, handler)))
+    try:
+        yield
+    finally:
+        for sig, old in reversed(saved):
+            # None: the old handler was not set from Python; the default is the best we have
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    with _signals():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.run(args)
     except SpotcheckError as exc:

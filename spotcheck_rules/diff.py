@@ -38,6 +38,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._yaml import pointer_escape, read_yaml
+from .atomic import write_atomic
 from .errors import RulesetError, Severity, UsageError
 from .loader import check_files, load_ruleset, load_ruleset_file
 from .model import (
@@ -2245,7 +2246,7 @@ def write_changelogs(directory: str | os.PathLike[str]) -> list[Path]:
     written = []
     for name, text in changelog_pages().items():
         path = target / name
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text.encode("utf-8"))
         written.append(path)
     return written
 

@@ -24,11 +24,11 @@ import io
 import math
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from .cells import inert, set_cell, workbook_bytes
 from .model import DOMAIN_LABELS, ColumnKind, Domain
 from .tables import AggregateResult, CellValue, SummaryTable, TableColumn, TableRow, format_money
 
@@ -240,22 +240,24 @@ def render_csv(result: AggregateResult, *, bom: bool = True) -> str:
         for i, row in enumerate(table.rows, 1):
             for j, col in enumerate(table.columns, 1):
                 value = row.values.get(col.id)
+                # Text fields through inert() (cells.py): a label or unit id read from a
+                # merged input must not run as a formula. ``value`` is a number, left alone.
                 line = [
-                    table.domain,
-                    table.title,
+                    inert(table.domain),
+                    inert(table.title),
                     str(i),
-                    row.category,
-                    row.label,
-                    row.parent or "",
+                    inert(row.category),
+                    inert(row.label),
+                    inert(row.parent or ""),
                     str(j),
-                    col.id,
-                    col.label,
-                    _GROUP_SEP.join(col.groups),
-                    col.kind,
+                    inert(col.id),
+                    inert(col.label),
+                    inert(_GROUP_SEP.join(col.groups)),
+                    inert(col.kind),
                     "" if value is None else _text(value),
                 ]
                 if with_units:
-                    line.append(";".join(sorted((row.units or {}).get(col.id, []))))
+                    line.append(inert(";".join(sorted((row.units or {}).get(col.id, [])))))
                 writer.writerow(line)
     return ("\ufeff" if bom else "") + buf.getvalue()
 
@@ -331,7 +333,6 @@ def render_xlsx(result: AggregateResult) -> bytes:
     # openpyxl is imported here, not at module level: rendering a terminal table or CSV (and
     # importing this module) should not pay the ~0.2 s openpyxl import.
     from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
 
     wb = Workbook()
     default = wb.active
@@ -356,30 +357,12 @@ def render_xlsx(result: AggregateResult) -> bytes:
     props.subject = result.ruleset.id
     props.keywords = f"ruleset-digest:{result.ruleset.digest}"
 
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    return _fixed_zip(raw.getvalue(), (max(year, 1980), 1, 1, 0, 0, 0))
+    return workbook_bytes(wb, (max(year, 1980), 1, 1, 0, 0, 0))
 
 
 def _plan_year(ruleset_id: str) -> int:
     tail = ruleset_id.rsplit("/", 1)[-1]
     return int(tail) if tail.isdigit() and len(tail) == 4 else 1980
-
-
-def _fixed_zip(data: bytes, date_time: tuple[int, int, int, int, int, int]) -> bytes:
-    """Rewrite a zip with every entry's timestamp fixed (``writestr`` stamps the current time)."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=False) as dst,
-    ):
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
 
 
 def _write_sheet(wb: Any, table: SummaryTable) -> None:
@@ -403,9 +386,9 @@ def _write_sheet(wb: Any, table: SummaryTable) -> None:
     bold_font = Font(name=_BODY_FONT, size=_BODY_SIZE, bold=True)
 
     # Title: merged across the table, as the form prints it above the grid.
-    ws.cell(row=title_row, column=1, value=table.title).font = Font(
-        name=_TITLE_FONT, size=16, bold=True
-    )
+    # Every text cell through set_cell (cells.py): typed as text, never as a formula.
+    set_cell(ws.cell(row=title_row, column=1), table.title)
+    ws.cell(row=title_row, column=1).font = Font(name=_TITLE_FONT, size=16, bold=True)
     ws.cell(row=title_row, column=1).alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(start_row=title_row, start_column=1, end_row=title_row, end_column=n_cols)
     ws.row_dimensions[title_row].height = 36
@@ -418,14 +401,14 @@ def _write_sheet(wb: Any, table: SummaryTable) -> None:
     # Group levels, outer to inner, each merged across its columns.
     for level, first, last, label in _header_spans(columns, depth - 1):
         r = head_top + level
-        ws.cell(row=r, column=first + 2, value=label)
+        set_cell(ws.cell(row=r, column=first + 2), label)
         if last > first:
             ws.merge_cells(start_row=r, start_column=first + 2, end_row=r, end_column=last + 2)
 
     # Leaf labels: from below the column's own groups down to the last header row.
     for j, col in enumerate(columns):
         top = head_top + len(col.groups)
-        ws.cell(row=top, column=j + 2, value=_header_text(col.label))
+        set_cell(ws.cell(row=top, column=j + 2), _header_text(col.label))
         if top < head_bottom:
             ws.merge_cells(start_row=top, start_column=j + 2, end_row=head_bottom, end_column=j + 2)
 
@@ -448,7 +431,8 @@ def _write_sheet(wb: Any, table: SummaryTable) -> None:
     blank = {c.id for c in columns if _census_missing(table, c)}
     for i, row in enumerate(table.rows):
         r = first_data + i
-        label_cell = ws.cell(row=r, column=1, value=row.label)
+        label_cell = ws.cell(row=r, column=1)
+        set_cell(label_cell, row.label)
         indent = _depth(table, row)
         label_cell.alignment = Alignment(
             horizontal="center" if row.is_total else "left",

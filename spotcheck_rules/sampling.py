@@ -11,6 +11,8 @@ stands. The semantics (and where they are our reading of the plans) are in docs/
 from __future__ import annotations
 
 import hashlib
+import json
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -90,8 +92,21 @@ def rank_digest(*parts: str) -> bytes:
     return h.digest()
 
 
+#: Unicode categories a seed may not contain: controls (Cc), invisible format characters (Cf:
+#: U+200B zero width space, U+202E right-to-left override, U+FEFF byte order mark, U+00AD soft
+#: hyphen …), surrogates (Cs), private use (Co), line and paragraph separators. (Not unassigned
+#: code points: a character a newer Unicode assigns must verify on an older Python too.)
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+#: The spaces a seed may contain: the ASCII space and the ideographic space of Chinese text.
+#: Every other space (U+00A0 no-break space, U+2009 thin space …) looks like one of these.
+_SPACES = frozenset({" ", "\u3000"})
+
+
 def check_seed(seed: str) -> None:
-    """Refuse seeds that two people could read differently (empty, padded, control characters).
+    """Refuse seeds that two people could read differently: empty, padded, or with a character
+    one cannot see or tell from another (controls, format characters such as U+200B, U+202E,
+    U+FEFF, surrogates, private-use code points, line separators, spaces other than U+0020 and
+    U+3000).
 
     The seed is hashed exactly as given, so an invisible difference would give another draw.
     """
@@ -99,8 +114,15 @@ def check_seed(seed: str) -> None:
         raise UsageError("种子（seed）不能为空")
     if seed != seed.strip():
         raise UsageError("种子（seed）首尾不能有空白字符")
-    if any(ord(c) < 32 or ord(c) == 127 for c in seed):
-        raise UsageError("种子（seed）不能含控制字符")
+    for i, c in enumerate(seed, start=1):
+        cat = unicodedata.category(c)
+        if cat in _INVISIBLE or (cat == "Zs" and c not in _SPACES):
+            name = unicodedata.name(c, "")
+            what = "控制字符" if cat == "Cc" else "看不见或易混淆的字符"
+            raise UsageError(
+                f"种子（seed）不能含{what}：第 {i} 个字符是 U+{ord(c):04X}"
+                + (f"（{name}）" if name else "")
+            )
 
 
 # --------------------------------------------------------------------------- results
@@ -387,41 +409,119 @@ class Verification:
         return all(c.ok for c in self.checks)
 
 
-def _diff_rows(name: str, claimed: Sequence[Any], actual: Sequence[Any], limit: int = 10) -> Check:
-    if list(claimed) == list(actual):
-        return Check(name, True, f"{_CHECK_LABELS[name]}：一致")
-    cl = [_row_key(r) for r in claimed]
-    ac = [_row_key(r) for r in actual]
-    only_claimed = [k for k in cl if k not in ac]
-    only_actual = [k for k in ac if k not in cl]
-    detail = [f"记录中有、重新抽取没有：{k}" for k in only_claimed[:limit]]
-    detail += [f"重新抽取有、记录中没有：{k}" for k in only_actual[:limit]]
+_LIMIT = 10  # differences listed per check; the count of the rest is given
+
+
+def _show(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _field_diffs(prefix: str, claimed: Any, actual: Any) -> list[tuple[str, str]]:
+    """Every leaf that differs between two JSON values: (pointer, ``pointer：记录 X，实际 Y``)."""
+    if isinstance(claimed, Mapping) and isinstance(actual, Mapping):
+        out = []
+        for key in [*claimed, *(k for k in actual if k not in claimed)]:
+            where = f"{prefix}/{key}"
+            if key not in actual:
+                out.append((where, f"{where}：记录 {_show(claimed[key])}，实际没有"))
+            elif key not in claimed:
+                out.append((where, f"{where}：记录中没有，实际 {_show(actual[key])}"))
+            else:
+                out.extend(_field_diffs(where, claimed[key], actual[key]))
+        return out
+    if claimed == actual:
+        return []
+    return [(prefix, f"{prefix or '/'}：记录 {_show(claimed)}，实际 {_show(actual)}")]
+
+
+def _capped(lines: list[str]) -> tuple[str, ...]:
+    if len(lines) <= _LIMIT:
+        return tuple(lines)
+    return (*lines[:_LIMIT], f"……另有 {len(lines) - _LIMIT} 处不同")
+
+
+# Fields that name a row of a list: the rest of the row is what the draw says about it.
+_ROW_ID = ("kind", "tier", "domain", "stratum", "unit_id")
+
+
+def _row_id(row: Mapping[str, Any]) -> str:
+    return " ".join(f"{k}={row[k]}" for k in _ROW_ID if k in row)
+
+
+def _diff_rows(name: str, claimed: Sequence[Any], actual: Sequence[Any]) -> Check:
+    """Rows of the record against the re-run: rows only in one of them, then each field that
+    differs in a row both have, then (if nothing else) the order."""
+    label = _CHECK_LABELS[name]
+    cl = [r.model_dump(mode="json") for r in claimed]
+    ac = [r.model_dump(mode="json") for r in actual]
+    if cl == ac:
+        return Check(name, True, f"{label}：一致")
+    by_id = {_row_id(r): r for r in ac}
+    claimed_ids = {_row_id(r) for r in cl}
+    only_claimed = [f"记录中有、重新抽取没有：{_row_key(r)}" for r in cl if _row_id(r) not in by_id]
+    only_actual = [
+        f"重新抽取有、记录中没有：{_row_key(r)}" for r in ac if _row_id(r) not in claimed_ids
+    ]
+    changed = [
+        f"{_row_id(r)}：{d}"
+        for r in cl
+        if _row_id(r) in by_id
+        for _, d in _field_diffs("", r, by_id[_row_id(r)])
+    ]
+    detail = [*_capped(only_claimed), *_capped(only_actual), *_capped(changed)]
     if not detail:
-        detail = ["内容或顺序不同"]
-    return Check(name, False, f"{_CHECK_LABELS[name]}：不一致", tuple(detail))
+        detail = [f"内容相同，顺序不同（记录 {len(cl)} 条，重新抽取 {len(ac)} 条）"]
+    return Check(name, False, f"{label}：不一致", tuple(detail))
 
 
-def _row_key(row: Any) -> str:
-    data = row.model_dump(mode="json") if hasattr(row, "model_dump") else row
-    if isinstance(data, Mapping):
-        keys = ("tier", "kind", "domain", "stratum", "unit_id", "quota")
-        text = " ".join(f"{k}={data[k]}" for k in keys if k in data)
-        if "inspectors" in data:
-            text += " inspectors=" + ",".join(i["id"] for i in data["inspectors"])
-        return text
-    return str(data)
+def _row_key(row: Mapping[str, Any]) -> str:
+    keys = ("tier", "kind", "domain", "stratum", "unit_id", "quota")
+    text = " ".join(f"{k}={row[k]}" for k in keys if k in row)
+    if "inspectors" in row:
+        text += " inspectors=" + ",".join(i["id"] for i in row["inspectors"])
+    return text
 
 
 _CHECK_LABELS = {
     "algorithm": "算法版本",
+    "seed": "种子",
     "plan": "计划编号",
+    "plan_title": "计划名称",
     "ruleset_digest": "规则集摘要",
+    "rounding": "取整规则",
     "roster_sha256": "名单 SHA-256",
+    "roster_units": "名单单位数",
     "inspectors_sha256": "执法人员名单 SHA-256",
+    "inspectors": "执法人员人数",
     "quotas": "抽取数量",
     "drawn": "抽取结果",
     "lookback": "回头看名单",
     "assignments": "执法人员分派",
+    "loads": "执法人员任务数",
+    "other": "其他字段",
+}
+
+# Fields of the record each check compares (JSON pointers); "other" compares every field not
+# listed here, so that nothing the record holds goes unchecked. Not compared: ``roster/file``
+# (the roster's file name, for people: the SHA-256 pins the content), and the options the
+# re-run takes from the record itself (``seed``, ``assignments/team_size``,
+# ``assignments/no_own_region``).
+_CHECKED = {
+    "/format",
+    "/format_version",
+    "/algorithm",
+    "/seed",
+    "/plan/id",
+    "/plan/title",
+    "/plan/digest",
+    "/rounding",
+    "/roster/sha256",
+    "/roster/units",
+    "/roster/file",
+    "/quotas",
+    "/drawn",
+    "/lookback",
+    "/assignments",
 }
 
 
@@ -431,11 +531,13 @@ def verify(
     ruleset: Ruleset,
     inspectors: InspectorRoster | None = None,
 ) -> Verification:
-    """Re-run the draw an audit record describes and compare every part of it.
+    """Re-run the draw an audit record describes and compare every field of it.
 
-    The record stands only if every check passes: same algorithm, same plan content (digest),
-    the same roster files (SHA-256), and the same quotas, drawn units, 回头看 units and — when
-    the record has them — inspector assignments.
+    The record stands only if every check passes: same algorithm, a seed :func:`check_seed`
+    accepts, the same plan (id, title, digest) and rounding, the same roster files (SHA-256,
+    unit count), and the same quotas (every field), drawn units, 回头看 units and — when the
+    record has them — inspector count, teams, unstaffed units and loads. Each check lists what
+    differs.
     """
     # Imported here: audit and inspectors build on this module's types.
     from .audit import audit_record
@@ -445,19 +547,34 @@ def verify(
 
     def same(name: str, claimed: object, actual: object) -> None:
         label = _CHECK_LABELS[name]
-        if claimed == actual:
+        diffs = [line for _, line in _field_diffs("", claimed, actual)]
+        if not diffs:
             checks.append(Check(name, True, f"{label}：一致"))
+        elif isinstance(claimed, Mapping):
+            checks.append(Check(name, False, f"{label}：不一致", _capped(diffs)))
         else:
-            checks.append(
-                Check(name, False, f"{label}：不一致", (f"记录：{claimed}", f"实际：{actual}"))
-            )
+            detail = (f"记录：{claimed}", f"实际：{actual}")
+            checks.append(Check(name, False, f"{label}：不一致", detail))
 
     same("algorithm", audit.algorithm, ALGORITHM)
     if audit.algorithm != ALGORITHM:
         return Verification(tuple(checks))
+    try:
+        check_seed(audit.seed)
+    except UsageError as exc:
+        checks.append(Check("seed", False, f"种子：{exc.message}，不能复核"))
+        return Verification(tuple(checks))
+    rounding = _rounding(ruleset.rounding)
     same("plan", audit.plan.id, ruleset.id)
+    same("plan_title", audit.plan.title, ruleset.title)
     same("ruleset_digest", audit.plan.digest, ruleset.digest())
+    same(
+        "rounding",
+        audit.rounding.model_dump(mode="json"),
+        {"method": rounding.method, "minimum": rounding.minimum, "declared": rounding.declared},
+    )
     same("roster_sha256", audit.roster.sha256, roster.sha256)
+    same("roster_units", audit.roster.units, len(roster.units))
     if audit.assignments is not None:
         if inspectors is None:
             checks.append(
@@ -479,7 +596,25 @@ def verify(
     checks.append(_diff_rows("drawn", audit.drawn, fresh.drawn))
     checks.append(_diff_rows("lookback", audit.lookback, fresh.lookback))
     if audit.assignments is not None and fresh.assignments is not None:
-        claimed = [*audit.assignments.teams, *audit.assignments.unstaffed]
-        actual = [*fresh.assignments.teams, *fresh.assignments.unstaffed]
-        checks.append(_diff_rows("assignments", claimed, actual))
+        claimed, actual = audit.assignments, fresh.assignments
+        same("inspectors", claimed.inspectors, actual.inspectors)
+        checks.append(
+            _diff_rows(
+                "assignments",
+                [*claimed.teams, *claimed.unstaffed],
+                [*actual.teams, *actual.unstaffed],
+            )
+        )
+        same("loads", claimed.loads, actual.loads)
+    # Whatever the checks above do not compare (a field a later version of the record adds) is
+    # compared too, field by field.
+    others = [
+        line
+        for pointer, line in _field_diffs(
+            "", audit.model_dump(mode="json"), fresh.model_dump(mode="json")
+        )
+        if not any(pointer == p or pointer.startswith(p + "/") for p in _CHECKED)
+    ]
+    if others:
+        checks.append(Check("other", False, f"{_CHECK_LABELS['other']}：不一致", _capped(others)))
     return Verification(tuple(checks))

@@ -243,17 +243,17 @@ def test_merge_refuses_other_plans_and_overlaps(tmp_path: Path) -> None:
     a = aggregate([{"unit_id": "u", "domain": "tcm", "category": "中医诊所"}], syn)
     b = aggregate([{"unit_id": "u", "domain": "tcm", "category": "中医诊所"}], other)
     with pytest.raises(AggregationError) as exc:
-        merge([a, b])
+        merge([a, b], syn)
     assert exc.value.problems[0].code == "M001"
     ua = aggregate(
         [{"unit_id": "u", "domain": "tcm", "category": "中医诊所"}], syn, with_units=True
     )
     with pytest.raises(AggregationError) as exc:
-        merge([ua, ua])
+        merge([ua, ua], syn)
     assert exc.value.problems[0].code == "M004"
-    assert merge([a, a]).table("tcm").total.values["inspected"] == 2  # no drill-down: trusted
+    assert merge([a, a], syn).table("tcm").total.values["inspected"] == 2  # no drill-down
     with pytest.raises(AggregationError):
-        merge([])
+        merge([], syn)
 
 
 # --------------------------------------------------------------------------- properties
@@ -330,7 +330,8 @@ def test_merge_of_disjoint_sets_is_the_union(
     a, b = findings[:cut], findings[cut:]
     for with_units in (False, True):
         merged = merge(
-            [aggregate(a, syn, with_units=with_units), aggregate(b, syn, with_units=with_units)]
+            [aggregate(a, syn, with_units=with_units), aggregate(b, syn, with_units=with_units)],
+            syn,
         )
         assert merged.tables == _tables(findings, syn, with_units=with_units)
         assert merged.input.records_read == len(findings)
@@ -460,7 +461,7 @@ def test_cli_aggregate_and_merge(tmp_path: Path, capsys: pytest.CaptureFixture[s
         main(["aggregate", str(b), "--ruleset", str(plan), "--format", "json", "-o", str(out_b)])
         == 0
     )
-    assert main(["merge", str(out_a), str(out_b), "-o", str(out)]) == 0
+    assert main(["merge", str(out_a), str(out_b), "--ruleset", str(plan), "-o", str(out)]) == 0
     merged = AggregateResult.from_json(out.read_text(encoding="utf-8"))
     assert merged.table("tcm").row("tcm_clinic").values["license"] == 2
     both = tmp_path / "both.json"

@@ -1,10 +1,10 @@
-"""Writing command output: to a file given with -o, else to stdout."""
+"""Writing command output: to a file given with -o (atomically), else to stdout."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import UsageError
 
 
@@ -15,10 +15,10 @@ def write_text(text: str, out: str | None) -> None:
             sys.stdout.write("\n")
         sys.stdout.flush()
         return
-    try:
-        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+    # surrogateescape: a file name that was not UTF-8 (in a problem's location) is written
+    # back as the bytes it was, instead of failing the whole write.
+    data = (text if text.endswith("\n") else text + "\n").encode("utf-8", "surrogateescape")
+    write_atomic(out, data)
 
 
 def write_bytes(data: bytes, out: str | None) -> None:
@@ -28,7 +28,4 @@ def write_bytes(data: bytes, out: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    try:
-        Path(out).write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+    write_atomic(out, data)

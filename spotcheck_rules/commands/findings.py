@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, Severity, UsageError
+from ..errors import Problem, Severity, SpotcheckError, UsageError
 from ..loader import load_ruleset
 from ..tables import AggregateResult
 from ._output import write_bytes, write_text
@@ -45,6 +45,11 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("merge", help="合并下级辖区的汇总结果（JSON），逐格相加")
     p.add_argument("results", nargs="+", metavar="RESULT.json")
+    p.add_argument(
+        "--ruleset",
+        metavar="PLAN",
+        help="结果所用的计划（默认按结果中的计划编号；计划未安装时给出计划文件）",
+    )
     p.add_argument("-o", "--output", metavar="OUT")
     p.add_argument("--format", choices=["json", "table", "csv", "xlsx"], default="json")
     p.set_defaults(run=_merge)
@@ -154,22 +159,36 @@ def _aggregate(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from ..aggregation import AggregationError, merge
+    from ..aggregation import AggregationError, merge, read_result
 
     _check_inputs(args.results)
     results = []
+    unreadable: list[Problem] = []
     for path in args.results:
         try:
-            results.append(AggregateResult.from_json(Path(path).read_bytes()))
-        except (ValueError, OSError) as exc:  # pydantic's ValidationError is a ValueError
-            raise UsageError(f"{path} 不是 spotcheck aggregate 的 JSON 结果：{exc}") from exc
+            results.append(read_result(path))
+        except SpotcheckError as exc:
+            if not exc.problems:
+                raise
+            unreadable.extend(exc.problems)
+    if unreadable:
+        files = len({p.file for p in unreadable})
+        raise UsageError(f"{files} 个文件不是 spotcheck aggregate 的 JSON 结果，未合并", unreadable)
+    ruleset = load_ruleset(args.ruleset, allow_paths=True) if args.ruleset else None
     try:
-        merged = merge(results)
+        merged = merge(results, ruleset, names=list(args.results))
     except AggregationError as exc:
         sys.stderr.write(f"spotcheck: {exc.message}\n")
         _print_problems(list(exc.problems), sys.stderr)
         return 1
     _emit(merged, args.format, args.output)
+    # the merge's own warnings (M010, M011) come after the issues carried over from the inputs
+    for issue in merged.issues[sum(len(r.issues) for r in results) :]:
+        where = f" [{issue['pointer']}]" if issue.get("pointer") else ""
+        sys.stderr.write(
+            f"{issue.get('file') or '<input>'}: {issue['severity']} {issue['code']} "
+            f"{issue['message']}{where}\n"
+        )
     return 0
 
 

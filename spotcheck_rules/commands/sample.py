@@ -12,12 +12,12 @@ import datetime as _dt
 import io
 import sys
 import unicodedata
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..audit import audit_json, audit_record, read_audit
+from ..cells import inert, set_cell, workbook_bytes
 from ..errors import Problem, Severity, UsageError
 from ..inspectors import MIN_TEAM, Assignment, assign_inspectors
 from ..loader import load_ruleset
@@ -122,16 +122,22 @@ def _run(args: argparse.Namespace) -> int:
             result, inspectors, team_size=args.team_size, no_own_region=args.no_own_region
         )
     audit = audit_record(result, assignment)
+    # Everything is rendered before anything is written: a failure in rendering leaves no
+    # audit record without its list.
+    if fmt == "xlsx":
+        data = _xlsx(result, assignment, ruleset)
+    elif fmt == "json":
+        text = audit_json(audit)
+    elif fmt == "csv":
+        text = _csv(result, assignment, ruleset)
+    else:
+        text = _table(result, assignment, ruleset)
     if args.audit:
         write_text(audit_json(audit), args.audit)
-    if fmt == "json":
-        write_text(audit_json(audit), args.output)
-    elif fmt == "csv":
-        write_text(_csv(result, assignment, ruleset), args.output)
-    elif fmt == "xlsx":
-        write_bytes(_xlsx(result, assignment, ruleset), args.output)
+    if fmt == "xlsx":
+        write_bytes(data, args.output)
     else:
-        write_text(_table(result, assignment, ruleset), args.output)
+        write_text(text, args.output)
     if assignment is not None and assignment.unstaffed:
         _report(assignment.problems())
         sys.stderr.write(f"spotcheck: {len(assignment.unstaffed)} 个单位无法组成检查组\n")
@@ -152,7 +158,8 @@ def _verify(args: argparse.Namespace) -> int:
     roster, inspectors = rosters
     result = verify(audit, roster, ruleset, inspectors)
     lines = [
-        f"复核 {args.verify}：计划 {audit.plan.id}，种子“{audit.seed}”，算法 {audit.algorithm}"
+        f"复核 {args.verify}：计划 {audit.plan.id}，种子“{_visible(audit.seed)}”，"
+        f"算法 {audit.algorithm}"
     ]
     for c in result.checks:
         lines.append(f"  {'✓' if c.ok else '✗'} {c.message}")
@@ -160,6 +167,18 @@ def _verify(args: argparse.Namespace) -> int:
     lines.append("结论：一致，抽取结果成立" if result.ok else "结论：不一致，抽取结果不成立")
     write_text("\n".join(lines), args.output)
     return 0 if result.ok else 1
+
+
+def _visible(text: str) -> str:
+    """``text`` with every character a terminal would not show plainly (controls, format
+    characters such as U+202E, which reorders the rest of the line) written as ``<U+XXXX>``."""
+    return "".join(
+        f"<U+{ord(c):04X}>"
+        if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")
+        or (unicodedata.category(c) == "Zs" and c not in " \u3000")
+        else c
+        for c in text
+    )
 
 
 # --------------------------------------------------------------------------- outputs
@@ -222,7 +241,8 @@ def _csv(result: Draw, assignment: Assignment | None, ruleset: Ruleset) -> str:
     buf.write("\ufeff")
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(_header(assignment))
-    w.writerows(publish_rows(result, assignment, ruleset))
+    # Unit names and ids come from the roster: through inert() (cells.py), never a formula.
+    w.writerows([inert(c) for c in r] for r in publish_rows(result, assignment, ruleset))
     return buf.getvalue()
 
 
@@ -250,12 +270,13 @@ def _xlsx(result: Draw, assignment: Assignment | None, ruleset: Ruleset) -> byte
     for n, (title, header, rows) in enumerate(sheets):
         ws = wb.active if n == 0 else wb.create_sheet()
         ws.title = title
-        ws.append(list(header))
+        # Every cell is text (a number-looking 统一社会信用代码 must not become 9.1e17), set
+        # through set_cell (cells.py): a unit name or seed is never written as a formula.
+        for i, r in enumerate([list(header), *rows], start=1):
+            for j, value in enumerate(r, start=1):
+                set_cell(ws.cell(row=i, column=j), value)
         for cell in ws[1]:
             cell.font = bold
-        for r in rows:
-            # Ids stay text: a number-looking 统一社会信用代码 must not become 9.1e17.
-            ws.append(r)
         for i, h in enumerate(header):
             width = max([_width(h), *(_width(r[i]) for r in rows)]) + 2
             ws.column_dimensions[chr(ord("A") + i)].width = min(width, 60)
@@ -263,21 +284,9 @@ def _xlsx(result: Draw, assignment: Assignment | None, ruleset: Ruleset) -> byte
         for row in ws.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(vertical="top", wrap_text=False)
-    raw = io.BytesIO()
-    wb.save(raw)
-    return _stable_zip(raw.getvalue())
-
-
-def _stable_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed entry times, so equal content gives equal bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+    # workbook_bytes, not wb.save(): save() stamps the current time into ``modified`` (the same
+    # draw gave other bytes a second later) and writes through a temporary file.
+    return workbook_bytes(wb, (1980, 1, 1, 0, 0, 0))
 
 
 def _quota_rows(result: Draw, ruleset: Ruleset) -> list[list[str]]:
