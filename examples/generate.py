@@ -606,12 +606,23 @@ BROKEN: tuple[BrokenRow, ...] = (
         ("F063",),
         _clinic(36, violations="license", cases="0", fine_yuan="2000"),
     ),
+    BrokenRow(
+        "罚没款超过单笔上限（100 亿元）：多半是以分为单位或多打了位数",
+        ("F064",),
+        _clinic(37, violations="license", cases="1", fine_yuan="30000000000"),
+    ),
+    BrokenRow(
+        "罚没款以逗号作小数点（“12,50”无法确定是 12.50 还是 1250）",
+        ("F050",),
+        _clinic(38, violations="license", cases="1", fine_yuan="12,50"),
+    ),
 )
 
 UNREACHABLE = {
     "F001": "a CSV row is always an object (extra fields go to no column); F001 is for JSON",
     "F017": "no two entities of shanxi/2025 share a label or alias, so no reference is ambiguous",
     "F023": "every item of shanxi/2025 may be marked 合理缺项 (no item is optional: false)",
+    "F008": "JSON records only: an extra CSV column is F004, a warning (a 备注 column is layout)",
 }
 """Validation codes the broken CSV cannot seed under shanxi/2025, and why."""
 

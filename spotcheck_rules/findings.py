@@ -25,28 +25,40 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple, cast
 
 import msgspec
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+)
 
 from .errors import SpotcheckError, UsageError
 
 __all__ = [
     "ACCIDENT_GRADES",
+    "FINE_CODES",
     "FORMATS",
     "OWNERSHIP_ALIASES",
+    "YUAN_LIMIT",
+    "AmountProblem",
     "CensusEntry",
     "FieldProblem",
     "FileInfo",
     "Finding",
     "FindingsReadError",
+    "FlatRow",
     "Harm",
     "Penalty",
     "RawRecord",
     "Unparsable",
+    "Yuan",
     "census_json_schema",
     "coerce_record",
     "count_lines",
@@ -56,6 +68,8 @@ __all__ = [
     "iter_values",
     "jsonl_chunks",
     "jsonl_range",
+    "needs_coerce",
+    "parse_amount",
     "read_census",
     "read_records",
     "sha256_async",
@@ -94,6 +108,148 @@ class FindingsReadError(SpotcheckError):
     """A findings or census file that cannot be read at all (missing, wrong format)."""
 
 
+# --------------------------------------------------------------------------- money and text
+
+# What ``str.strip()`` removes, written out so that the published schema's patterns mean the
+# same in every regular-expression dialect (ECMA-262's ``\s`` and Python's differ).
+_WS_CHARS = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_WS = f"[{_WS_CHARS}]"
+_NOT_BLANK = f"[^{_WS_CHARS}]"
+"""A text with at least one character that is not white space (U+3000 is white space)."""
+
+YUAN_LIMIT = Decimal(10) ** 10
+"""Every amount (罚没款, 财产损失) must be below 10¹⁰ yuan (100 亿元). No law sets a maximum
+(fines are multiples of 违法所得 or 货值金额); the bound is our judgement of what one record can
+plausibly hold, to catch an amount in 分 or with extra digits. See docs/findings.md."""
+
+# Full-width digits, comma and full stop (what a Chinese input method types) are read as
+# their ASCII forms; nothing else is translated (no superscripts, circled or other digits).
+_FULLWIDTH = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
+
+
+_AMOUNT = re.compile(
+    r"(?:0*[0-9]{1,10}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,2}|[1-9](?:,[0-9]{3}){3})"
+    r"(?:\.[0-9]{1,2}0*)?"
+)
+_PLAIN = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
+_GROUPED = re.compile(r"([1-9][0-9]{0,2}(?:,[0-9]{3})+)(?:\.([0-9]+))?")
+_EXPONENT = re.compile(r"[0-9.,]*[0-9][0-9.,]*e[+-]?[0-9]+")
+_NONFINITE = frozenset({"nan", "snan", "inf", "infinity"})
+_CENT = Decimal("0.01")
+
+# The string form of an amount in the published schema: _AMOUNT with the full-width forms and
+# surrounding white space, exactly what parse_amount accepts.
+_AMOUNT_SCHEMA_PATTERN = (
+    f"^{_WS}*"
+    r"(?:[0０]*[0-9０-９]{1,10}|[1-9１-９][0-9０-９]{0,2}(?:[,，][0-9０-９]{3}){1,2}"
+    r"|[1-9１-９](?:[,，][0-9０-９]{3}){3})(?:[.．][0-9０-９]{1,2}[0０]*)?"
+    f"{_WS}*$"
+)
+
+
+class AmountProblem(NamedTuple):
+    """Why a value is not an amount: ``kind`` is ``unreadable``, ``negative``, ``nonfinite``,
+    ``precision`` (more than two decimals) or ``limit`` (not below :data:`YUAN_LIMIT`)."""
+
+    kind: str
+    reason: str
+
+
+class _Yuan(Decimal):
+    """An amount in yuan that :func:`parse_amount` accepted (decoded by msgspec's hook)."""
+
+    __slots__ = ()
+
+
+def _amount_of(d: Decimal, raw: Any) -> _Yuan | AmountProblem:
+    if not d.is_finite():
+        return AmountProblem("nonfinite", "不是有限数字")
+    if d < 0:
+        return AmountProblem("negative", "为负数")
+    if d >= YUAN_LIMIT:
+        return AmountProblem("limit", "超过单笔上限 100 亿元（10¹⁰ 元）")
+    # below the limit, a quantize to cents has at most 12 digits: exact in any context
+    if cast(int, d.as_tuple().exponent) < -2 and d != d.quantize(_CENT):
+        return AmountProblem("precision", "超过两位小数（单位：元，精确到分）")
+    return _Yuan(d)
+
+
+def _text_amount(raw: str) -> _Yuan | AmountProblem:
+    s = raw.translate(_FULLWIDTH).strip()
+    if _AMOUNT.fullmatch(s):
+        return _Yuan(s.replace(",", ""))
+    folded = s.casefold()
+    if folded.lstrip("+-") in _NONFINITE:
+        return AmountProblem("nonfinite", "不是有限数字")
+    if not s:
+        return AmountProblem("unreadable", "是空文本")
+    if s[0] in "+-":
+        body = s[1:].strip()
+        if s[0] == "-" and (_PLAIN.fullmatch(body) or _GROUPED.fullmatch(body)):
+            return AmountProblem("negative", "为负数")
+        return AmountProblem("unreadable", "金额前不要写正负号")
+    if _EXPONENT.fullmatch(folded):
+        return AmountProblem("unreadable", "不接受科学计数法（如 1e3），请写出全部数字")
+    m = _PLAIN.fullmatch(s) or _GROUPED.fullmatch(s)
+    if m is not None:  # well formed, but too many decimals or digits
+        if len((m.group(2) or "").rstrip("0")) > 2:
+            return AmountProblem("precision", "超过两位小数（单位：元，精确到分）")
+        return AmountProblem("limit", "超过单笔上限 100 亿元（10¹⁰ 元）")
+    if "," in s:
+        return AmountProblem(
+            "unreadable",
+            "逗号只能用作千位分隔符（从个位起每三位一组，小数点用“.”，如 1,234.50），"
+            "这里无法确定金额",
+        )
+    if s.count(".") > 1:
+        return AmountProblem("unreadable", "有多个小数点，无法确定金额")
+    return AmountProblem("unreadable", "不是数字（只接受数字、一个小数点和千位分隔逗号）")
+
+
+def parse_amount(value: Any, *, flat: bool = False) -> _Yuan | AmountProblem:
+    """An amount in yuan exactly as written, or why it is not one.
+
+    Text: digits with at most one decimal point and at most two decimals (trailing zeros are
+    fine), ``,`` only as a thousands separator in groups of three (``1,234.50``), full-width
+    digits, comma and point as their ASCII forms, surrounding white space ignored; no sign, no
+    exponent, nothing else. A number: an integer (a JSON number with a fraction, which most
+    programs read as a binary float, must be written as text); a :class:`~decimal.Decimal`
+    as it is. ``flat`` (a spreadsheet cell) also takes a float, by its shortest repr. Always
+    not negative, finite and below :data:`YUAN_LIMIT`.
+    """
+    if isinstance(value, str):
+        return _text_amount(value)
+    if isinstance(value, bool):
+        return AmountProblem("unreadable", "应为金额（数字或数字文本），实为布尔值")
+    if isinstance(value, int):
+        if value < 0:
+            return AmountProblem("negative", "为负数")
+        if value >= YUAN_LIMIT:
+            return AmountProblem("limit", "超过单笔上限 100 亿元（10¹⁰ 元）")
+        return _Yuan(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return AmountProblem("nonfinite", "不是有限数字")
+        if flat or value.is_integer() or value < 0:
+            return _amount_of(Decimal(repr(value)), value)
+        return AmountProblem(
+            "unreadable", '以 JSON 数字写的金额只能是整数（元）；有角、分时请写成文本，如 "12.50"'
+        )
+    if isinstance(value, Decimal):
+        return _amount_of(value, value)
+    return AmountProblem("unreadable", f"应为金额（数字或数字文本），实为 {type(value).__name__}")
+
+
+def _dec_hook(type_: type, obj: Any) -> Any:
+    """msgspec's hook for the custom types of the internal record: amounts."""
+    if type_ is _Yuan:
+        got = parse_amount(obj)
+        if isinstance(got, AmountProblem):
+            raise ValueError(got.reason)
+        return got
+    raise NotImplementedError(f"no decoder for {type_}")
+
+
 # --------------------------------------------------------------------------- public models
 
 
@@ -101,29 +257,52 @@ class _Public(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-# The JSON Schema of a money field is written out rather than left to pydantic, whose Decimal
-# pattern differs between releases: a published contract must not change with a dependency.
+def _yuan_field(value: Any) -> Any:
+    """The models take an amount by the same rule as the readers (:func:`parse_amount`)."""
+    if value is None:
+        return value
+    got = parse_amount(value)
+    if isinstance(got, AmountProblem):
+        raise ValueError(f"{value!r} {got.reason}")
+    return Decimal(got)
+
+
+# The JSON Schemas of these fields are written out rather than left to pydantic (whose Decimal
+# pattern differs between releases, and whose Literal has no aliases): a published contract
+# must say exactly what the readers accept, and not change with a dependency.
 _YUAN_SCHEMA = WithJsonSchema(
     {
         "anyOf": [
-            {"type": "number", "minimum": 0},
-            {"type": "string", "pattern": r"^\s*\d+(\.\d{1,2})?\s*$"},
+            {"type": "integer", "minimum": 0, "exclusiveMaximum": int(YUAN_LIMIT)},
+            {"type": "string", "pattern": _AMOUNT_SCHEMA_PATTERN},
         ],
-        "description": "Yuan, at most 2 decimal places: a decimal string or a number",
+        "description": "Yuan below 10^10: a whole number, or text with at most 2 decimals and "
+        "',' only between groups of three digits (\"1,234.50\"); no sign, no exponent",
     }
 )
+Yuan = Annotated[Decimal, BeforeValidator(_yuan_field), _YUAN_SCHEMA]
+"""An amount in yuan, by the rule of :func:`parse_amount`."""
+
+_OWNERSHIP_SCHEMA = WithJsonSchema(
+    {
+        "type": "string",
+        "pattern": f"^{_WS}*(?:{'|'.join(OWNERSHIP_ALIASES)}){_WS}*$",
+        "description": "public / private, or a Chinese spelling (公立, 非公立, 民营, 社会办 …)",
+    }
+)
+_DATE_SCHEMA = WithJsonSchema(
+    {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+)
+_GRADE_PATTERN = f"^{_WS}*(?:{'|'.join(ACCIDENT_GRADES)}){_WS}*$"
 
 
 class Penalty(_Public):
     """行政处罚情况 of one unit: cases, fines in yuan, revocations."""
 
     cases: int = Field(default=0, ge=0, description="查处案件数")
-    fine_yuan: Annotated[Decimal, _YUAN_SCHEMA] = Field(
+    fine_yuan: Yuan = Field(
         default=Decimal(0),
-        ge=0,
-        decimal_places=2,
-        allow_inf_nan=False,
-        description="罚没款, in yuan (tables show 万元); a decimal string or number",
+        description="罚没款, in yuan (tables show 万元); a whole number or a decimal string",
     )
     revoked: list[str] = Field(
         default_factory=list, description="Revocation columns (吊销…单位数), by id or label"
@@ -136,10 +315,10 @@ class Harm(_Public):
     deaths: int = Field(default=0, ge=0, description="Patients who died")
     injured: int = Field(default=0, ge=0, description="Persons who suffered bodily harm")
     accident_grade: str | None = Field(
-        default=None, description="医疗事故等级: 一级 … 四级 (or 1 … 4)"
+        default=None, pattern=_GRADE_PATTERN, description="医疗事故等级: 一级 … 四级 (or 1 … 4)"
     )
-    property_loss_yuan: Annotated[Decimal, _YUAN_SCHEMA] | None = Field(
-        default=None, ge=0, allow_inf_nan=False, description="Property loss in yuan (informative)"
+    property_loss_yuan: Yuan | None = Field(
+        default=None, description="Property loss in yuan (informative)"
     )
     property_loss_serious: bool = Field(
         default=False,
@@ -152,15 +331,20 @@ class Harm(_Public):
 class Finding(_Public):
     """One inspected unit in one domain: the record of the findings input contract."""
 
-    unit_id: str = Field(min_length=1, description="The unit's identifier, e.g. 统一社会信用代码")
+    unit_id: str = Field(
+        pattern=_NOT_BLANK,
+        description="The unit's identifier, e.g. 统一社会信用代码 (trimmed; not blank)",
+    )
     unit_name: str | None = None
-    domain: str = Field(min_length=1, description="Domain id (medical, tcm, …) or label")
-    category: str = Field(min_length=1, description="Category id, official row label or alias")
-    ownership: Literal["public", "private"] | None = Field(
+    domain: str = Field(pattern=_NOT_BLANK, description="Domain id (medical, tcm, …) or label")
+    category: str = Field(
+        pattern=_NOT_BLANK, description="Category id, official row label or alias"
+    )
+    ownership: Annotated[Literal["public", "private"], _OWNERSHIP_SCHEMA] | None = Field(
         default=None, description="public / private (also 公立, 非公立, 民营)"
     )
-    region: str | None = Field(default=None, pattern=r"^\d{6}$")
-    inspected_on: _dt.date | None = None
+    region: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
+    inspected_on: Annotated[_dt.date, _DATE_SCHEMA] | None = None
     tier: str | None = Field(default=None, description="Which draw selected the unit")
     violations: list[str] = Field(default_factory=list, description="Violation codes or labels")
     not_applicable: list[str] = Field(
@@ -207,7 +391,7 @@ def census_json_schema() -> dict[str, Any]:
 
 class _PenaltyRec(msgspec.Struct, forbid_unknown_fields=True):
     cases: int = 0
-    fine_yuan: Decimal | None = None
+    fine_yuan: _Yuan | None = None
     revoked: list[str] = []
 
 
@@ -215,7 +399,7 @@ class _HarmRec(msgspec.Struct, forbid_unknown_fields=True):
     deaths: int = 0
     injured: int = 0
     accident_grade: str | None = None
-    property_loss_yuan: Decimal | None = None
+    property_loss_yuan: _Yuan | None = None
     property_loss_serious: bool = False
     group_health_risk: bool = False
     social_impact: bool = False
@@ -284,6 +468,12 @@ _TRUE = frozenset({"true", "1", "yes", "y", "是", "对", "√", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "否", "不", "×", "f", ""})
 
 
+class FlatRow(dict[str, Any]):
+    """A record read from a flat file (CSV, XLSX): its cells are text or spreadsheet values,
+    so the flat coercions apply (是/否, ``;``-separated lists, numbers as text, ids typed as
+    numbers). Any other mapping is a JSON-shaped record and is held to the schema's types."""
+
+
 def _as_bool(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
@@ -307,37 +497,32 @@ def _as_int(value: Any) -> int | None:
         return int(value)  # spreadsheets store every number as a double
     if isinstance(value, str):
         s = value.strip()
-        if re.fullmatch(r"[+-]?\d+", s):
-            return int(s)
-        if re.fullmatch(r"[+-]?\d+\.0*", s):
-            return int(s.split(".")[0])
-    return None
-
-
-def _as_decimal(value: Any) -> Decimal | None:
-    """A decimal from a string or number; floats via repr (the shortest text that round-trips,
-    i.e. what the user typed in a spreadsheet cell), never via the binary value."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value)) if math.isfinite(value) else Decimal(repr(value).title())
-    if isinstance(value, str):
-        s = value.strip().replace(",", "").replace("，", "")
         try:
-            return Decimal(s)
-        except InvalidOperation:
+            if re.fullmatch(r"[+-]?[0-9]+", s):
+                return int(s)
+            if re.fullmatch(r"[+-]?[0-9]+\.0*", s):
+                return int(s.split(".")[0])
+        except ValueError:  # more digits than int() takes
             return None
     return None
 
 
-def _as_list(value: Any) -> list[str] | None:
-    if value is None:
+def _json_int(value: Any) -> int | None:
+    """An integer as JSON Schema has it: an int, or a float without a fraction (``3.0``)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _as_list(value: Any, flat: bool) -> list[str] | None:
+    """A list of texts, each trimmed, blank ones left out; a flat cell splits on ``;``."""
+    if flat and value is None:
         return []
-    if isinstance(value, str):
+    if flat and isinstance(value, str):
         return [p.strip() for p in _LIST_SPLIT.split(value) if p.strip()]
     if isinstance(value, list | tuple):
         out = []
@@ -350,22 +535,57 @@ def _as_list(value: Any) -> list[str] | None:
     return None
 
 
-def _as_str(value: Any) -> str | None:
+def _as_str(value: Any, flat: bool) -> str | None:
     if isinstance(value, str):
         return value.strip()
-    if isinstance(value, int) and not isinstance(value, bool):
+    if flat and isinstance(value, int) and not isinstance(value, bool):
         return str(value)  # an id or region code that a spreadsheet turned into a number
     return None
 
 
-def coerce_record(value: Any) -> tuple[_Rec | None, list[FieldProblem]]:
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_REGION = re.compile(r"[0-9]{6}")
+
+
+def _as_date(value: Any, flat: bool) -> _dt.date | None:
+    if isinstance(value, _dt.datetime):
+        return value.date() if flat else None  # a spreadsheet's date cell carries a time
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        s = value.strip() if flat else value
+        if _ISO_DATE.fullmatch(s):
+            try:
+                return _dt.date.fromisoformat(s)
+            except ValueError:
+                return None
+    return None
+
+
+def _absent(value: Any, flat: bool) -> bool:
+    """A value that means "not given": ``None``; in a flat file also an empty cell."""
+    return value is None or (flat and value == "")
+
+
+def _present(raw: Mapping[str, Any], key: str, flat: bool) -> bool:
+    """Whether a field that is not nullable is given (``null`` is a wrong value in JSON)."""
+    return key in raw and not (flat and _absent(raw[key], flat))
+
+
+def coerce_record(
+    value: Any, *, flat: bool | None = None, partial: bool = False
+) -> tuple[_Rec | None, list[FieldProblem]]:
     """Turn any decoded value into an internal record, naming every field problem.
 
     The slow path: used for flat files, for Python dicts and models, and for JSON records that
-    msgspec's typed decode refused. Returns ``None`` when any problem is an error.
+    msgspec's typed decode refused or that need trimming. ``flat`` (default: whether ``value``
+    is a :class:`FlatRow`) selects the flat coercions; otherwise the types are the published
+    schema's. Returns ``None`` when any problem is an error — unless ``partial``: then the
+    record is returned without its bad fields whenever its unit, domain and category are
+    usable, so that the ruleset's checks can report their problems too.
     """
     if isinstance(value, _Rec):
-        return value, []
+        value = _rec_dict(value)
     if isinstance(value, Unparsable):
         return None, [FieldProblem("F001", None, f"无法解析的记录：{value.reason}")]
     if isinstance(value, BaseModel):
@@ -374,38 +594,39 @@ def coerce_record(value: Any) -> tuple[_Rec | None, list[FieldProblem]]:
         return None, [
             FieldProblem("F001", None, f"记录应为对象（字段名: 值），实为 {type(value).__name__}")
         ]
+    if flat is None:
+        flat = isinstance(value, FlatRow)
     probs: list[FieldProblem] = []
     out: dict[str, Any] = {}
 
     def bad(field: str, what: str, got: Any) -> None:
         probs.append(FieldProblem("F003", field, f"字段 {field} 应为{what}，实为 {got!r}"))
 
-    for key in value:
-        if key not in _FIELDS:
-            probs.append(
-                FieldProblem("F004", str(key), f"未知字段 {key}，已忽略", severity="warning")
-            )
+    _unknown(value, _FIELDS, "", flat, probs)
+    usable = True
     for req in ("unit_id", "domain", "category"):
         raw = value.get(req)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            probs.append(FieldProblem("F002", req, f"缺少必填字段 {req}"))
-            continue
-        s = _as_str(raw)
-        if s is None:
+        s = None if raw is None else _as_str(raw, flat)
+        if raw is not None and s is None:
             bad(req, "文本", raw)
+            usable = False
+        elif not s:
+            # empty, or only white space (U+3000 too): no identity, no reference
+            probs.append(FieldProblem("F002", req, f"缺少必填字段 {req}"))
+            usable = False
         else:
             out[req] = s
     for opt in ("unit_name", "tier"):
         raw = value.get(opt)
-        if raw is None or raw == "":
+        if _absent(raw, flat):
             continue
-        s = _as_str(raw)
+        s = _as_str(raw, flat)
         if s is None:
             bad(opt, "文本", raw)
-        else:
+        elif s:
             out[opt] = s
     raw = value.get("ownership")
-    if raw is not None and raw != "":
+    if not _absent(raw, flat):
         own = OWNERSHIP_ALIASES.get(raw.strip()) if isinstance(raw, str) else None
         if own is None:
             probs.append(
@@ -418,116 +639,146 @@ def coerce_record(value: Any) -> tuple[_Rec | None, list[FieldProblem]]:
         else:
             out["ownership"] = own
     raw = value.get("region")
-    if raw is not None and raw != "":
-        s = _as_str(raw)
-        if s is None or not re.fullmatch(r"\d{6}", s):
+    if not _absent(raw, flat):
+        s = _as_str(raw, flat) if flat else raw if isinstance(raw, str) else None
+        if s is None or not _REGION.fullmatch(s):
             probs.append(FieldProblem("F005", "region", f"地区代码 {raw!r} 应为6位行政区划代码"))
         else:
             out["region"] = s
     raw = value.get("inspected_on")
-    if raw is not None and raw != "":
-        if isinstance(raw, _dt.datetime):
-            out["inspected_on"] = raw.date()
-        elif isinstance(raw, _dt.date):
-            out["inspected_on"] = raw
-        else:
-            try:
-                out["inspected_on"] = _dt.date.fromisoformat(str(raw).strip())
-            except ValueError:
-                probs.append(
-                    FieldProblem(
-                        "F006", "inspected_on", f"检查日期 {raw!r} 应为 ISO 日期（YYYY-MM-DD）"
-                    )
+    if not _absent(raw, flat):
+        day = _as_date(raw, flat)
+        if day is None:
+            probs.append(
+                FieldProblem(
+                    "F006", "inspected_on", f"检查日期 {raw!r} 应为 ISO 日期（YYYY-MM-DD）"
                 )
+            )
+        else:
+            out["inspected_on"] = day
     for lf in ("violations", "not_applicable"):
-        items = _as_list(value.get(lf))
+        if lf not in value:
+            continue
+        items = _as_list(value[lf], flat)
         if items is None:
-            bad(lf, "文本列表（或以 ; 分隔的文本）", value.get(lf))
+            what = "文本列表（或以 ; 分隔的文本）" if flat else "文本列表"
+            bad(lf, what, value[lf])
         else:
             out[lf] = items
     for bf in ("referred", "opinion_issued"):
         raw = value.get(bf)
-        if raw is None or raw == "":
+        if _absent(raw, flat):
             continue
-        b = _as_bool(raw)
+        b = _as_bool(raw) if flat else raw if isinstance(raw, bool) else None
         if b is None:
-            bad(bf, "是/否（true/false）", raw)
+            bad(bf, "是/否（true/false）" if flat else "true 或 false", raw)
         else:
             out[bf] = b
     raw = value.get("penalty")
     if raw is not None:
-        pen = _coerce_penalty(raw, probs)
+        pen = _coerce_penalty(raw, flat, probs)
         if pen is not None:
             out["penalty"] = pen
     raw = value.get("harm")
     if raw is not None:
-        harm = _coerce_harm(raw, probs)
+        harm = _coerce_harm(raw, flat, probs)
         if harm is not None:
             out["harm"] = harm
-    if any(p.severity == "error" for p in probs):
+    if not usable or (not partial and any(p.severity == "error" for p in probs)):
         return None, probs
     return _Rec(**out), probs
 
 
-def _coerce_penalty(raw: Any, probs: list[FieldProblem]) -> _PenaltyRec | None:
+def _unknown(
+    value: Mapping[Any, Any],
+    known: frozenset[str],
+    prefix: str,
+    flat: bool,
+    probs: list[FieldProblem],
+) -> None:
+    """Fields the contract does not have: a warning for a flat file's extra column (a 备注
+    column is layout), an error for a JSON record (a misspelt field would lose its data)."""
+    for key in value:
+        if key in known:
+            continue
+        name = f"{prefix}{key}"
+        if flat:
+            probs.append(FieldProblem("F004", name, f"未知字段 {name}，已忽略", severity="warning"))
+        else:
+            probs.append(
+                FieldProblem("F008", name, f"未知字段 {name}：JSON 记录只能有契约中的字段")
+            )
+
+
+def _amount_field(
+    raw: Any, flat: bool, field: str, probs: list[FieldProblem], codes: Mapping[str, str]
+) -> _Yuan | None:
+    got = parse_amount(raw, flat=flat)
+    if isinstance(got, AmountProblem):
+        what = "罚没款" if field == "penalty.fine_yuan" else "财产损失"
+        probs.append(FieldProblem(codes[got.kind], field, f"{what} {raw!r} {got.reason}"))
+        return None
+    return got
+
+
+FINE_CODES: Mapping[str, str] = {
+    "unreadable": "F050",
+    "negative": "F051",
+    "nonfinite": "F052",
+    "precision": "F053",
+    "limit": "F064",
+}
+"""The problem code of each kind of :class:`AmountProblem` in ``penalty.fine_yuan``."""
+_LOSS_CODES = dict.fromkeys(FINE_CODES, "F061")
+
+
+def _coerce_penalty(raw: Any, flat: bool, probs: list[FieldProblem]) -> _PenaltyRec | None:
     if isinstance(raw, BaseModel):
         raw = raw.model_dump(mode="python")
     if not isinstance(raw, Mapping):
         probs.append(FieldProblem("F003", "penalty", f"字段 penalty 应为对象，实为 {raw!r}"))
         return None
     out: dict[str, Any] = {}
-    for key in raw:
-        if key not in _PENALTY_FIELDS:
-            probs.append(
-                FieldProblem(
-                    "F004", f"penalty.{key}", f"未知字段 penalty.{key}，已忽略", severity="warning"
-                )
-            )
-    c = raw.get("cases")
-    if c is not None and c != "":
-        n = _as_int(c)
+    _unknown(raw, _PENALTY_FIELDS, "penalty.", flat, probs)
+    if _present(raw, "cases", flat):
+        c = raw["cases"]
+        n = _as_int(c) if flat else _json_int(c)
         if n is None:
             probs.append(
                 FieldProblem("F003", "penalty.cases", f"查处案件数应为非负整数，实为 {c!r}")
             )
+        elif n < 0:
+            probs.append(FieldProblem("F054", "penalty.cases", f"查处案件数 {n} 为负数"))
         else:
-            out["cases"] = n  # a negative count is a semantic problem (F054), located later
-    f = raw.get("fine_yuan")
-    if f is not None and f != "":
-        d = _as_decimal(f)
-        if d is None:
+            out["cases"] = n
+    if _present(raw, "fine_yuan", flat):
+        d = _amount_field(raw["fine_yuan"], flat, "penalty.fine_yuan", probs, FINE_CODES)
+        if d is not None:
+            out["fine_yuan"] = d
+    if "revoked" in raw:
+        r = _as_list(raw["revoked"], flat)
+        if r is None:
             probs.append(
-                FieldProblem("F050", "penalty.fine_yuan", f"罚没款 {f!r} 不是数字（单位：元）")
+                FieldProblem("F003", "penalty.revoked", "字段 penalty.revoked 应为文本列表")
             )
         else:
-            out["fine_yuan"] = d
-    r = _as_list(raw.get("revoked"))
-    if r is None:
-        probs.append(FieldProblem("F003", "penalty.revoked", "字段 penalty.revoked 应为文本列表"))
-    else:
-        out["revoked"] = r
+            out["revoked"] = r
     return _PenaltyRec(**out)
 
 
-def _coerce_harm(raw: Any, probs: list[FieldProblem]) -> _HarmRec | None:
+def _coerce_harm(raw: Any, flat: bool, probs: list[FieldProblem]) -> _HarmRec | None:
     if isinstance(raw, BaseModel):
         raw = raw.model_dump(mode="python")
     if not isinstance(raw, Mapping):
         probs.append(FieldProblem("F003", "harm", f"字段 harm 应为对象，实为 {raw!r}"))
         return None
     out: dict[str, Any] = {}
-    for key in raw:
-        if key not in _HARM_FIELDS:
-            probs.append(
-                FieldProblem(
-                    "F004", f"harm.{key}", f"未知字段 harm.{key}，已忽略", severity="warning"
-                )
-            )
+    _unknown(raw, _HARM_FIELDS, "harm.", flat, probs)
     for key in ("deaths", "injured"):
-        v = raw.get(key)
-        if v is None or v == "":
+        if not _present(raw, key, flat):
             continue
-        n = _as_int(v)
+        v = raw[key]
+        n = _as_int(v) if flat else _json_int(v)
         if n is None or n < 0:
             probs.append(
                 FieldProblem("F061", f"harm.{key}", f"harm.{key} 应为非负整数，实为 {v!r}")
@@ -535,33 +786,81 @@ def _coerce_harm(raw: Any, probs: list[FieldProblem]) -> _HarmRec | None:
         else:
             out[key] = n
     g = raw.get("accident_grade")
-    if g is not None and g != "":
-        s = _as_str(g)
-        if s is None:
-            probs.append(FieldProblem("F062", "harm.accident_grade", f"医疗事故等级 {g!r} 无效"))
-        else:
-            out["accident_grade"] = s
-    v = raw.get("property_loss_yuan")
-    if v is not None and v != "":
-        d = _as_decimal(v)
-        if d is None or not d.is_finite() or d < 0:
+    if not _absent(g, flat):
+        s = _as_str(g, flat)
+        if s is None or s not in ACCIDENT_GRADES:
             probs.append(
                 FieldProblem(
-                    "F061", "harm.property_loss_yuan", f"财产损失应为非负金额（元），实为 {v!r}"
+                    "F062",
+                    "harm.accident_grade",
+                    f"医疗事故等级 {g!r} 无效：应为一级、二级、三级或四级",
                 )
             )
         else:
+            out["accident_grade"] = s
+    v = raw.get("property_loss_yuan")
+    if not _absent(v, flat):
+        d = _amount_field(v, flat, "harm.property_loss_yuan", probs, _LOSS_CODES)
+        if d is not None:
             out["property_loss_yuan"] = d
     for key in ("property_loss_serious", "group_health_risk", "social_impact"):
-        v = raw.get(key)
-        if v is None or v == "":
+        if not _present(raw, key, flat):
             continue
-        b = _as_bool(v)
+        v = raw[key]
+        b = _as_bool(v) if flat else v if isinstance(v, bool) else None
         if b is None:
             probs.append(FieldProblem("F003", f"harm.{key}", f"harm.{key} 应为是/否，实为 {v!r}"))
         else:
             out[key] = b
     return _HarmRec(**out)
+
+
+def _rec_dict(rec: _Rec) -> dict[str, Any]:
+    """A decoded record as the mapping it came from (absent fields left out)."""
+    out: dict[str, Any] = {}
+    for name in rec.__struct_fields__:
+        v = getattr(rec, name)
+        if isinstance(v, msgspec.Struct):
+            v = {k: getattr(v, k) for k in v.__struct_fields__ if getattr(v, k) is not None}
+        if v is not None:
+            out[name] = v
+    return out
+
+
+def _trimmed(s: str) -> bool:
+    return bool(s) and not s[0].isspace() and not s[-1].isspace()
+
+
+def needs_coerce(rec: _Rec) -> bool:
+    """Whether a record that msgspec decoded must still go through :func:`coerce_record`:
+    text to trim, a blank id or reference, a code that is not canonical, a negative count —
+    anything the typed decode lets through that the contract refuses or normalises."""
+    if not (_trimmed(rec.unit_id) and _trimmed(rec.domain) and _trimmed(rec.category)):
+        return True
+    for opt in (rec.unit_name, rec.tier):
+        if opt is not None and not _trimmed(opt):
+            return True
+    if rec.ownership is not None and rec.ownership not in OWNERSHIP_ALIASES:
+        return True
+    if rec.region is not None and not (rec.region.isascii() and _REGION.fullmatch(rec.region)):
+        return True
+    for items in (rec.violations, rec.not_applicable):
+        for s in items:
+            if not _trimmed(s):
+                return True
+    pen = rec.penalty
+    if pen is not None:
+        if pen.cases < 0:
+            return True
+        for s in pen.revoked:
+            if not _trimmed(s):
+                return True
+    harm = rec.harm
+    return harm is not None and (
+        harm.deaths < 0
+        or harm.injured < 0
+        or (harm.accident_grade is not None and harm.accident_grade not in ACCIDENT_GRADES)
+    )
 
 
 # --------------------------------------------------------------------------- readers
@@ -597,7 +896,7 @@ class FileInfo:
     done: int = 0  # bytes consumed so far, for progress bars
 
 
-_DECODER = msgspec.json.Decoder(_Rec)
+_DECODER = msgspec.json.Decoder(_Rec, dec_hook=_dec_hook)
 _ANY_DECODER = msgspec.json.Decoder()
 _CHUNK = 1 << 20
 
@@ -836,7 +1135,7 @@ _FLAT_NESTED = {
 
 
 def _unflatten(row: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = FlatRow()
     for raw_key, value in row.items():
         if raw_key is None:
             continue

@@ -45,8 +45,10 @@ from .errors import Problem, Severity, SpotcheckError, UsageError
 from .findings import (
     _DECODER,
     ACCIDENT_GRADES,
+    FINE_CODES,
     FORMATS,
     OWNERSHIP_ALIASES,
+    AmountProblem,
     FileInfo,
     FindingsReadError,
     RawRecord,
@@ -59,6 +61,8 @@ from .findings import (
     iter_values,
     jsonl_chunks,
     jsonl_range,
+    needs_coerce,
+    parse_amount,
     read_records,
     sha256_async,
 )
@@ -86,6 +90,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "F005": (Severity.ERROR, "地区代码不是6位行政区划代码"),
     "F006": (Severity.ERROR, "检查日期不是 ISO 日期"),
     "F007": (Severity.ERROR, "所有制取值无效"),
+    "F008": (Severity.ERROR, "未知字段（JSON 记录只能有契约中的字段）"),
     "F010": (Severity.ERROR, "未知的监督领域"),
     "F011": (Severity.ERROR, "计划未包含该领域"),
     "F012": (Severity.ERROR, "未知的单位类别"),
@@ -116,6 +121,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "F061": (Severity.ERROR, "伤亡人数或财产损失不是非负数"),
     "F062": (Severity.ERROR, "医疗事故等级无效"),
     "F063": (Severity.WARNING, "有罚没款或吊销，但查处案件数为 0"),
+    "F064": (Severity.ERROR, "罚没款超过单笔上限（100 亿元）"),
 }
 """Every problem code findings validation can report, with its severity and a short title."""
 
@@ -315,6 +321,7 @@ _FastEntry = tuple["_DomainState", int, str, str | None, dict[str, _FastCode], d
 revocation spellings)."""
 _BIT_REFERRAL, _BIT_OPINION, _BIT_PENALTY = 1, 2, 4
 _UNSEEN: Any = object()
+_NONE_BAD: frozenset[str | None] = frozenset()
 
 
 def _has_detail(rec: _Rec) -> bool:
@@ -384,6 +391,8 @@ class Checker:
         self._line: int | None = None
         self._seq = 0
         self._errors = 0
+        # the fields of the record being checked that were wrong, and left out
+        self._bad: frozenset[str | None] = _NONE_BAD
         self._start = 0
         # set when the last input was checked in two parts and the duplicate tables were not
         # completed (see consume_jsonl): no more input is accepted
@@ -437,12 +446,17 @@ class Checker:
         self._errors = 0
         self._start = len(self.problems)
         rec = raw.value
-        if type(rec) is not _Rec:
-            rec, fprobs = coerce_record(rec)
+        self._bad = _NONE_BAD
+        if type(rec) is not _Rec or needs_coerce(rec):
+            # every problem of the fields themselves; then, if the record still names its unit,
+            # domain and category, the ruleset's checks of the fields that are right
+            rec, fprobs = coerce_record(rec, partial=True)
             for fp in fprobs:
                 self._add(fp.code, fp.message, fp.field, severity=Severity(fp.severity))
             if rec is None:
                 return self._finish(None, raw, None, None)
+            if self._errors:
+                self._bad = frozenset(fp.field for fp in fprobs if fp.severity == "error")
         result = self._check(rec)
         return self._finish(result, raw, rec.unit_id, rec.domain)
 
@@ -749,21 +763,15 @@ class Checker:
                 self._add("F054", f"查处案件数 {cases} 为负数", "penalty.cases")
             fine = pen.fine_yuan
             if fine is not None:
-                if not fine.is_finite():
-                    self._add("F052", f"罚没款 {fine} 不是有限数字", "penalty.fine_yuan")
-                    fine = None
-                elif fine < 0:
-                    self._add("F051", f"罚没款 {fine} 为负数", "penalty.fine_yuan")
-                    fine = None
-                elif cast(int, fine.as_tuple().exponent) < -2 and fine != fine.quantize(_CENT):
+                # decoded or coerced by this very rule already; a record built otherwise too
+                got = parse_amount(fine)
+                if isinstance(got, AmountProblem):
                     self._add(
-                        "F053",
-                        f"罚没款 {fine} 超过两位小数（单位：元，精确到分）",
-                        "penalty.fine_yuan",
+                        FINE_CODES[got.kind], f"罚没款 {fine} {got.reason}", "penalty.fine_yuan"
                     )
                     fine = None
                 else:
-                    cents = int(fine.scaleb(2))
+                    cents = int(got.scaleb(2))  # below 10¹⁰ yuan: at most 12 digits, exact
             for ref in pen.revoked:
                 rcol = _resolve_cached(st.rev_cache, st.rules.revocations, ref, "F016", "吊销项目")
                 if isinstance(rcol, _Miss):
@@ -778,7 +786,10 @@ class Checker:
                     continue
                 revs.add(st.col_pos[rcol.id])
                 rev_ids.append(rcol.id)
-            if not rec.violations:
+            # a check that fires on something missing is skipped when that field was wrong
+            if "violations" in self._bad:
+                pass
+            elif not rec.violations:
                 if cases > 0 or cents > 0:
                     self._add(
                         "F055",
@@ -795,9 +806,9 @@ class Checker:
                     "应下达监督意见书而非罚款（抽查计划 三(三)）",
                     "penalty.fine_yuan",
                 )
-            if (cents > 0 or revs) and cases == 0:
+            if (cents > 0 or revs) and cases == 0 and "penalty.cases" not in self._bad:
                 self._add("F063", "有罚没款或吊销，但查处案件数为 0", "penalty.cases")
-        if referral and rec.referred is not True:
+        if referral and rec.referred is not True and "referred" not in self._bad:
             labels = "、".join(c.label for c in codes if c.disposition is Disposition.REFERRAL)
             self._add(
                 "F059",
@@ -1150,12 +1161,29 @@ class Checker:
                     ent = fast_entry(*key3)
                 day = rec.inspected_on
                 region = rec.region
+                uid = rec.unit_id
+                uname = rec.unit_name
+                tier = rec.tier
                 if (
                     ent is not None
                     and (day is None or day.year == year)
-                    and (region is None or (len(region) == 6 and region.isdigit()))
+                    and (
+                        region is None
+                        or (len(region) == 6 and region.isdigit() and region.isascii())
+                    )
                     and not rec.not_applicable
                     and rec.harm is None
+                    # an id (and what a fingerprint holds) as the other paths have it: trimmed
+                    and uid
+                    and not uid[0].isspace()
+                    and not uid[-1].isspace()
+                    and (
+                        uname is None
+                        or (uname and not uname[0].isspace() and not uname[-1].isspace())
+                    )
+                    and (
+                        tier is None or (tier and not tier[0].isspace() and not tier[-1].isspace())
+                    )
                 ):
                     st, row, cat_id, own, codes, revocations = ent
                     viols = rec.violations

@@ -415,7 +415,7 @@ def test_jsonl_hot_loop_agrees_with_generic_path(syn: Ruleset, tmp_path: Path) -
         rec["inspected_on"] = f"2025-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}"
         if rnd.random() < 0.3:
             rec["violations"] = ["license"]
-            rec["penalty"] = {"cases": 1, "fine_yuan": rnd.randint(0, 99999) / 100}
+            rec["penalty"] = {"cases": 1, "fine_yuan": f"{rnd.randint(0, 99999) / 100:.2f}"}
         findings.append(rec)
     findings.append(dict(findings[10]))  # an identical duplicate
     findings.append({**findings[11], "category": "中医诊所"})  # a conflicting one

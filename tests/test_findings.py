@@ -15,6 +15,7 @@ from spotcheck_rules.findings import (
     FileInfo,
     Finding,
     FindingsReadError,
+    FlatRow,
     Unparsable,
     _Rec,
     census_json_schema,
@@ -83,7 +84,7 @@ def test_coerce_names_every_problem() -> None:
         ("F007", "ownership"),
         ("F003", "violations"),
         ("F003", "referred"),
-        ("F004", "penalty.extra"),
+        ("F008", "penalty.extra"),
         ("F003", "penalty.cases"),
         ("F050", "penalty.fine_yuan"),
         ("F061", "harm.deaths"),
@@ -92,16 +93,18 @@ def test_coerce_names_every_problem() -> None:
 
 def test_coerce_flat_values() -> None:
     rec, probs = coerce_record(
-        {
-            "unit_id": 123,
-            "domain": "medical",
-            "category": "诊所",
-            "region": 140105,
-            "inspected_on": dt.datetime(2025, 3, 1, 9, 30),
-            "violations": "license；prescription; ",
-            "referred": "是",
-            "penalty": {"cases": 2.0, "fine_yuan": 0.1},
-        }
+        FlatRow(
+            {
+                "unit_id": 123,
+                "domain": "medical",
+                "category": "诊所",
+                "region": 140105,
+                "inspected_on": dt.datetime(2025, 3, 1, 9, 30),
+                "violations": "license；prescription; ",
+                "referred": "是",
+                "penalty": {"cases": 2.0, "fine_yuan": 0.1},
+            }
+        )
     )
     assert probs == []
     assert isinstance(rec, _Rec)

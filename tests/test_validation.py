@@ -10,6 +10,7 @@ import pytest
 from test_aggregate import build_tree
 
 from spotcheck_rules import Ruleset, Severity, load_ruleset, load_ruleset_file
+from spotcheck_rules.findings import FlatRow
 from spotcheck_rules.validation import CODES, validate, validate_one
 
 
@@ -42,7 +43,8 @@ CASES: list[tuple[str, Any, list[str], str]] = [
     ("not an object", ["x"], ["F001"], "shanxi"),
     ("missing unit_id", {"domain": "medical", "category": "诊所"}, ["F002"], "shanxi"),
     ("wrong type", _med(violations=5), ["F003"], "shanxi"),
-    ("unknown field", _med(colour="red"), ["F004"], "shanxi"),
+    ("unknown field", _med(colour="red"), ["F008"], "shanxi"),
+    ("unknown column of a flat file", FlatRow(_med(colour="red")), ["F004"], "shanxi"),
     ("bad region", _med(region="14010"), ["F005"], "shanxi"),
     ("bad date", _med(inspected_on="2025-13-01"), ["F006"], "shanxi"),
     ("bad ownership", _med(ownership="集体"), ["F007"], "shanxi"),
@@ -105,6 +107,18 @@ CASES: list[tuple[str, Any, list[str], str]] = [
         "shanxi",
     ),
     ("negative cases", _med(violations=["license"], penalty={"cases": -1}), ["F054"], "shanxi"),
+    (
+        "every field problem of a record",
+        _med(violations=["license"], penalty={"cases": -1, "fine_yuan": "abc"}),
+        ["F054", "F050"],
+        "shanxi",
+    ),
+    (
+        "fine above the bound",
+        _med(violations=["license"], penalty=_pen(fine_yuan="10000000000")),
+        ["F064"],
+        "shanxi",
+    ),
     ("penalty without violation", _med(penalty=_pen(fine_yuan=100)), ["F055"], "shanxi"),
     (
         "revocation without violation",
@@ -170,7 +184,9 @@ def test_each_check(
     for p in report.problems:
         assert p.severity is CODES[p.code][0]
         assert p.message  # Chinese, for people
-    outcome = validate_one(record, rs) if not isinstance(record, list) else None
+    # validate_one takes one JSON-shaped record (a form's fields), never a spreadsheet row
+    flat = isinstance(record, FlatRow)
+    outcome = validate_one(record, rs) if not isinstance(record, list) and not flat else None
     if outcome is not None:
         assert [p.code for p in outcome.problems] == codes
 
@@ -267,11 +283,12 @@ def test_locations_in_files(shanxi: Ruleset, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     report = validate(csv, shanxi)
+    # the fields' own problems first, then the ruleset's
     assert [(p.code, p.line, p.field) for p in report.problems] == [
-        ("F014", 3, "violations"),
         ("F051", 3, "penalty.fine_yuan"),
+        ("F014", 3, "violations"),
     ]
-    assert report.problems[0].format().startswith(f"{csv}:3: error F014")
+    assert report.problems[1].format().startswith(f"{csv}:3: error F014")
 
 
 def test_record_outcomes(shanxi: Ruleset) -> None:
