@@ -40,6 +40,7 @@ from .tables import (
     SummaryTable,
     TableColumn,
     TableRow,
+    exact_decimal,
 )
 from .validation import (
     _ALL_DOMAINS,
@@ -318,8 +319,9 @@ def aggregate(
 
 
 def _money(cents: int) -> Decimal:
-    """Cents to 万元, exactly: 1 万元 is 1 000 000 cents."""
-    return Decimal(cents).scaleb(-6)
+    """Cents to 万元, exactly: 1 万元 is 1 000 000 cents (at any size: an exact context)."""
+    with exact_decimal():
+        return Decimal(cents).scaleb(-6)
 
 
 def _leaf_value(
@@ -405,8 +407,9 @@ def _table(
             category=cat_id or TOTAL, label=label, parent=parent, values=values, units=units
         )
 
-    rows = [row_for(c.id, c.label, c.parent) for c in cl.categories]
-    rows.append(row_for(None, cl.total_label, None))
+    with exact_decimal():  # parent rows and 合计 add amounts: exactly
+        rows = [row_for(c.id, c.label, c.parent) for c in cl.categories]
+        rows.append(row_for(None, cl.total_label, None))
 
     if census is not None:
         insp = [c.id for c in cl.columns if c.kind is ColumnKind.INSPECTED_UNITS]
@@ -653,7 +656,8 @@ def merge(
                     if not present:
                         values[col.id] = None
                     elif col.is_money:
-                        values[col.id] = sum((Decimal(c) for c in present), Decimal(0))
+                        with exact_decimal():
+                            values[col.id] = sum((Decimal(c) for c in present), Decimal(0))
                     else:
                         values[col.id] = sum(int(c) for c in present)
                 units = None
@@ -861,7 +865,8 @@ def _sum_problems(t: SummaryTable, t0: SummaryTable, ti: int, problem: Any) -> l
                 if v is not None and leaves:
                     parts = [t.rows[i].values.get(col.id) for i in leaves]
                     present = [p for p in parts if p is not None]
-                    expected = sum(present, Decimal(0) if col.is_money else 0)
+                    with exact_decimal():
+                        expected = sum(present, Decimal(0) if col.is_money else 0)
                     if v != expected:
                         what = "" if row0.is_total else "（小计）"
                         out.append(

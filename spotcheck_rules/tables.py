@@ -16,8 +16,20 @@ The JSON form is a published contract (``schemas/result.schema.json``):
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from contextlib import AbstractContextManager
+from decimal import (
+    MAX_EMAX,
+    MAX_PREC,
+    MIN_EMIN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -30,6 +42,7 @@ __all__ = [
     "SummaryTable",
     "TableColumn",
     "TableRow",
+    "exact_decimal",
     "format_money",
     "result_json_schema",
 ]
@@ -46,6 +59,26 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+# Unbounded precision and exponents, and any rounding is an error: sums of amounts are exact at
+# any size (the default context keeps 28 digits and rounds silently). Never made current
+# itself: exact_decimal() gives each thread its own copy, and the global context is untouched.
+_EXACT = Context(
+    prec=MAX_PREC,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
+)
+# An amount read back from a result whose exact sums would need more digits than any table
+# can: refused (the biggest table total is far below 10^30 万元).
+_MAX_DIGITS = 200
+
+
+def exact_decimal() -> AbstractContextManager[Context]:
+    """A context manager in which Decimal additions, scalings and normalisations are exact
+    (a thread-local copy of an unbounded context; division is not for it)."""
+    return localcontext(_EXACT)
+
+
 def format_money(value: Decimal) -> str:
     """The canonical text of an amount in 万元: exact, plain notation, no trailing zeros.
 
@@ -54,7 +87,8 @@ def format_money(value: Decimal) -> str:
     """
     if not value.is_finite():
         raise ValueError(f"not a finite amount: {value}")
-    text = format(value.normalize(), "f")
+    with exact_decimal():
+        text = format(value.normalize(), "f")
     return "0" if text in ("-0", "0") else text
 
 
@@ -70,6 +104,8 @@ def _parse_money(value: Any) -> Decimal:
         raise ValueError(f"not a decimal amount: {value!r}") from exc
     if not out.is_finite():
         raise ValueError(f"not a finite amount: {value!r}")
+    if out.adjusted() > _MAX_DIGITS or cast(int, out.as_tuple().exponent) < -_MAX_DIGITS:
+        raise ValueError(f"amount out of range: {value!r}")
     return out
 
 
