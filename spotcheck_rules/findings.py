@@ -175,6 +175,8 @@ def _amount_of(d: Decimal, raw: Any) -> _Yuan | AmountProblem:
 
 
 def _text_amount(raw: str) -> _Yuan | AmountProblem:
+    if _AMOUNT.fullmatch(raw):  # the common case: ASCII, nothing to trim
+        return _Yuan(raw.replace(",", "") if "," in raw else raw)
     s = raw.translate(_FULLWIDTH).strip()
     if _AMOUNT.fullmatch(s):
         return _Yuan(s.replace(",", ""))
