@@ -35,6 +35,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     WithJsonSchema,
     field_validator,
 )
@@ -298,10 +299,31 @@ _DATE_SCHEMA = WithJsonSchema(
 _GRADE_PATTERN = f"^{_WS}*(?:{'|'.join(ACCIDENT_GRADES)}){_WS}*$"
 
 
+def _no_text(value: Any) -> Any:
+    """An integer as JSON has it: not text, not a bool (pydantic's lax mode takes ``"2"``)."""
+    if isinstance(value, str | bool):
+        raise ValueError(f"{value!r} is not an integer")
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    """A date as the schema has it: a ``date``, or exactly ``YYYY-MM-DD`` (pydantic's lax
+    mode also takes numbers as timestamps and datetimes at midnight)."""
+    if isinstance(value, _dt.datetime) or not isinstance(value, str | _dt.date):
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    return value
+
+
+_Count = Annotated[int, BeforeValidator(_no_text)]
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 class Penalty(_Public):
     """行政处罚情况 of one unit: cases, fines in yuan, revocations."""
 
-    cases: int = Field(default=0, ge=0, description="查处案件数")
+    cases: _Count = Field(default=0, ge=0, description="查处案件数")
     fine_yuan: Yuan = Field(
         default=Decimal(0),
         description="罚没款, in yuan (tables show 万元); a whole number or a decimal string",
@@ -314,20 +336,20 @@ class Penalty(_Public):
 class Harm(_Public):
     """Harm caused, for the major-case rule (seed 003 第三十四条)."""
 
-    deaths: int = Field(default=0, ge=0, description="Patients who died")
-    injured: int = Field(default=0, ge=0, description="Persons who suffered bodily harm")
+    deaths: _Count = Field(default=0, ge=0, description="Patients who died")
+    injured: _Count = Field(default=0, ge=0, description="Persons who suffered bodily harm")
     accident_grade: str | None = Field(
         default=None, pattern=_GRADE_PATTERN, description="医疗事故等级: 一级 … 四级 (or 1 … 4)"
     )
     property_loss_yuan: Yuan | None = Field(
         default=None, description="Property loss in yuan (informative)"
     )
-    property_loss_serious: bool = Field(
+    property_loss_serious: StrictBool = Field(
         default=False,
         description="财产严重损失: no source sets a threshold, so the inspector decides",
     )
-    group_health_risk: bool = Field(default=False, description="群体性健康风险或隐患")
-    social_impact: bool = Field(default=False, description="恶劣社会影响、较大国际影响")
+    group_health_risk: StrictBool = Field(default=False, description="群体性健康风险或隐患")
+    social_impact: StrictBool = Field(default=False, description="恶劣社会影响、较大国际影响")
 
 
 class Finding(_Public):
@@ -346,15 +368,15 @@ class Finding(_Public):
         default=None, description="public / private (also 公立, 非公立, 民营)"
     )
     region: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
-    inspected_on: Annotated[_dt.date, _DATE_SCHEMA] | None = None
+    inspected_on: Annotated[_dt.date, BeforeValidator(_iso_date), _DATE_SCHEMA] | None = None
     tier: str | None = Field(default=None, description="Which draw selected the unit")
     violations: list[str] = Field(default_factory=list, description="Violation codes or labels")
     not_applicable: list[str] = Field(
         default_factory=list, description="Items marked 合理缺项, by id or title"
     )
     penalty: Penalty | None = None
-    referred: bool | None = Field(default=None, description="移交公安/司法机关")
-    opinion_issued: bool | None = Field(default=None, description="下达监督意见书")
+    referred: StrictBool | None = Field(default=None, description="移交公安/司法机关")
+    opinion_issued: StrictBool | None = Field(default=None, description="下达监督意见书")
     harm: Harm | None = None
 
     @field_validator("ownership", mode="before")
@@ -545,7 +567,6 @@ def _as_str(value: Any, flat: bool) -> str | None:
     return None
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _REGION = re.compile(r"[0-9]{6}")
 
 

@@ -4,7 +4,8 @@ Hypothesis generates JSON objects, valid and not (wrong types, missing, blank or
 amounts in every spelling, negative counts, nulls); whenever ``schemas/findings.schema.json``
 rejects one, the library rejects it, and the reverse — through the dict path and through the
 JSON Lines typed decode alike. Only the fields' own contract is compared: what a ruleset adds
-(an unknown category, a date outside the plan's year) is no business of the schema's.
+(an unknown category, a date outside the plan's year) is no business of the schema's. The
+pydantic model :class:`Finding`, which the schema is generated from, must agree as well.
 """
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ from typing import Any
 
 import jsonschema
 import msgspec
+import pydantic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.findings import _DECODER, RawRecord, decode_line, findings_json_schema
+from spotcheck_rules.findings import (
+    _DECODER,
+    Finding,
+    RawRecord,
+    decode_line,
+    findings_json_schema,
+)
 from spotcheck_rules.validation import CODES, Checker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,6 +209,16 @@ def test_schema_and_library_agree(obj: dict[str, Any]) -> None:
         assert from_dict, f"the schema rejects {obj!r} ({schema_errors}), the library accepts it"
     else:
         assert not from_dict, f"the schema accepts {obj!r}, the library rejects it: {from_dict}"
+    # and the model the schema is generated from
+    try:
+        Finding.model_validate(obj)
+        model_errors = []
+    except pydantic.ValidationError as exc:
+        model_errors = [str(e["loc"]) + ": " + e["msg"] for e in exc.errors()]
+    assert bool(model_errors) == bool(schema_errors), (
+        f"{obj!r}: the schema says {schema_errors or 'valid'}, Finding says "
+        f"{model_errors or 'valid'}"
+    )
 
 
 def test_published_schema_is_the_models() -> None:
