@@ -190,9 +190,10 @@ def _text_amount(raw: str) -> _Yuan | AmountProblem:
         body = s[1:].strip()
         if s[0] == "-" and (_PLAIN.fullmatch(body) or _GROUPED.fullmatch(body)):
             return AmountProblem("negative", "为负数")
-        return AmountProblem("unreadable", "金额前不要写正负号")
+        if s[0] == "+":
+            return AmountProblem("unreadable", "带有正号：金额不写正负号")
     if _EXPONENT.fullmatch(folded):
-        return AmountProblem("unreadable", "不接受科学计数法（如 1e3），请写出全部数字")
+        return AmountProblem("unreadable", "是科学计数法：不接受（如 1e3），请写出全部数字")
     m = _PLAIN.fullmatch(s) or _GROUPED.fullmatch(s)
     if m is not None:  # well formed, but too many decimals or digits
         if len((m.group(2) or "").rstrip("0")) > 2:
@@ -201,8 +202,8 @@ def _text_amount(raw: str) -> _Yuan | AmountProblem:
     if "," in s:
         return AmountProblem(
             "unreadable",
-            "逗号只能用作千位分隔符（从个位起每三位一组，小数点用“.”，如 1,234.50），"
-            "这里无法确定金额",
+            "的逗号不是千位分隔符（千位分隔逗号从个位起每三位一组，小数点用“.”，"
+            "如 1,234.50），无法确定金额",
         )
     if s.count(".") > 1:
         return AmountProblem("unreadable", "有多个小数点，无法确定金额")
@@ -236,7 +237,8 @@ def parse_amount(value: Any, *, flat: bool = False) -> _Yuan | AmountProblem:
         if flat or value.is_integer() or value < 0:
             return _amount_of(Decimal(repr(value)), value)
         return AmountProblem(
-            "unreadable", '以 JSON 数字写的金额只能是整数（元）；有角、分时请写成文本，如 "12.50"'
+            "unreadable",
+            '是带小数的 JSON 数字：JSON 数字只能写整数元，有角、分时请写成文本，如 "12.50"',
         )
     if isinstance(value, Decimal):
         return _amount_of(value, value)
@@ -635,7 +637,8 @@ def coerce_record(
             usable = False
         elif not s:
             # empty, or only white space (U+3000 too): no identity, no reference
-            probs.append(FieldProblem("F002", req, f"缺少必填字段 {req}"))
+            what = f"缺少必填字段 {req}" if raw is None else f"必填字段 {req} 为空（{raw!r}）"
+            probs.append(FieldProblem("F002", req, what))
             usable = False
         else:
             out[req] = s
