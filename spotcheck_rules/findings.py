@@ -7,6 +7,11 @@ an internal msgspec struct (``_Rec``) whose shape is the same contract: msgspec 
 types in C, and only a record it rejects takes the slow path (:func:`coerce_record`), which
 walks the fields one by one and names every problem with a stable code.
 
+One contract on every path: a JSON-shaped record (JSON Lines, JSON, YAML, a dict) is held to
+the published schema's types; a flat file's row (:class:`FlatRow`, CSV and XLSX) also gets the
+flat coercions (是/否, ``;``-separated lists, number cells); every amount is read by
+:func:`parse_amount` (also msgspec's decode hook), so the fast and the detailed path agree.
+
 Readers (:func:`read_records`) stream: each yields one :class:`RawRecord` at a time with its
 line (JSON Lines, YAML) or row (CSV, XLSX) number, so a problem can be located in the file the
 user edits.
