@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from spotcheck_rules import Ruleset, load_ruleset
-from spotcheck_rules.aggregate import _money, aggregate, merge
+from spotcheck_rules.aggregation import _money, aggregate, merge
 from spotcheck_rules.findings import YUAN_LIMIT, AmountProblem, parse_amount
 from spotcheck_rules.tables import AggregateResult, exact_decimal, format_money
 from spotcheck_rules.validation import validate, validate_one
