@@ -19,14 +19,18 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
+from ._limits import DEPTH, int_digits_limit
 from .errors import Problem, RulesetError
 
 __all__ = ["Document", "dump_yaml", "pointer_escape", "read_yaml"]
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
-MAX_DEPTH = 64
+# Nesting is bounded by _limits.DEPTH (SPOTCHECK_MAX_DEPTH), checked on the parser's events
+# before the C composer builds the tree: that composer recurses in C and crashes the process
+# (SIGSEGV) on a document nested tens of thousands deep.
 
 
 def pointer_escape(token: str | int) -> str:
@@ -75,14 +79,15 @@ class _Converter:
         self.doc = doc
         self.pos = positions
         self.nodes = 0
+        self.max_depth = DEPTH.value()
         self.problems: list[Problem] = []
 
     def convert(self, node: Any, pointer: str, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _TooBig(f"文档节点过多（超过 {MAX_NODES} 个），可能是别名膨胀攻击")
-        if depth > MAX_DEPTH:
-            raise _TooBig(f"文档嵌套过深（超过 {MAX_DEPTH} 层）")
+        if depth > self.max_depth:
+            raise _TooBig(f"文档{DEPTH.message()}")
         tag = getattr(node, "tag", None)
         if tag is not None and getattr(tag, "value", None):
             self.problems.append(self.doc.problem("Y004", f"不支持 YAML 标签 {tag.value}", pointer))
@@ -178,8 +183,31 @@ def read_yaml(source: str | Path, *, text: str | None = None, name: str | None =
         raise RulesetError(
             f"{file} 不是文本文件", [Problem("Y001", "含有 NUL 字符，不是文本", file=file)]
         )
+    deep = _too_deep(text, DEPTH.value())
+    if deep is not None:
+        raise RulesetError(
+            f"{file} 无法安全读取",
+            [Problem("Y003", f"文档{DEPTH.message()}", file=file, line=deep[0], column=deep[1])],
+        )
     try:
         node = _yaml("safe").load(io.StringIO(text))
+    except ValueError as exc:
+        # A scalar the constructor cannot turn into a value: an integer of more digits than
+        # Python parses (4,300), a date like 2025-13-45. The constructor does not say where.
+        line, col, value = _bad_scalar(text)
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise RulesetError(
+            f"{file} 含有无法读取的值",
+            [
+                Problem(
+                    "Y002",
+                    f"无法读取的值 {shown}：{_value_reason(exc)}",
+                    file=file,
+                    line=line,
+                    column=col,
+                )
+            ],
+        ) from exc
     except ConstructorError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -224,6 +252,59 @@ def read_yaml(source: str | Path, *, text: str | None = None, name: str | None =
     if conv.problems:
         raise RulesetError(f"{file} 含有不支持的 YAML 内容", conv.problems)
     return doc
+
+
+def _too_deep(text: str, limit: int) -> tuple[int, int] | None:
+    """Line and column where the document first nests deeper than ``limit``, or None.
+
+    Every collection on a chain of nested ones starts with its own indicator character
+    (``[ { - : ?``), so a text with fewer of them than ``limit`` cannot be too deep and is not
+    parsed twice. Otherwise the parser's events are counted; the parser keeps its own stack on
+    the heap and does not recurse. A syntax error is left to the real load to report.
+    """
+    if sum(text.count(c) for c in "[{-:?") < limit:
+        return None
+    depth = 0
+    try:
+        for event in _yaml("safe").parse(io.StringIO(text)):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    mark = event.start_mark
+                    return (mark.line + 1, mark.column + 1)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:
+        return None
+    return None
+
+
+def _bad_scalar(text: str) -> tuple[int | None, int | None, str]:
+    """The first plain scalar that the safe constructor refuses (its line, column and text)."""
+    try:
+        for event in _yaml("safe").parse(io.StringIO(text)):
+            if not isinstance(event, ScalarEvent) or event.style:  # plain: None or ""
+                continue
+            value = event.value
+            if not value or not (value[0].isdigit() or value[0] in "+-."):
+                continue
+            try:
+                _yaml("safe").load(io.StringIO(value))
+            except ValueError:
+                mark = event.start_mark
+                return (mark.line + 1, mark.column + 1, value)
+            except YAMLError:
+                continue
+    except YAMLError:
+        pass
+    return (None, None, "")
+
+
+def _value_reason(exc: ValueError) -> str:
+    text = str(exc)
+    if "integer string conversion" in text:
+        return f"整数位数过多（超过 {int_digits_limit()} 位）"
+    return f"不是有效的数字或日期（{text}）"
 
 
 def dump_yaml(data: Mapping[str, Any], header: str = "") -> str:

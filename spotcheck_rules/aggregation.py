@@ -27,6 +27,7 @@ from decimal import MAX_PREC, Decimal, localcontext
 from pathlib import Path
 from typing import IO, Any, cast
 
+from ._limits import DEPTH, json_depth
 from .errors import Problem, Severity, SpotcheckError, UsageError
 from .findings import FindingsReadError, RawRecord, _as_int, read_census
 from .model import ColumnKind
@@ -477,8 +478,13 @@ def read_result(path: str | Path) -> AggregateResult:
     except (ValueError, RecursionError) as exc:  # a 5,000-digit integer, nesting too deep
         raise SpotcheckError(
             f"{file} 不是 spotcheck aggregate 的 JSON 结果",
-            [Problem("M005", f"无法读取的 JSON：{type(exc).__name__}", file=file)],
+            [Problem("M005", _unreadable_json(exc), file=file)],
         ) from exc
+    if json_depth(data, DEPTH.value()) is not None:  # before the (recursive) schema check
+        raise SpotcheckError(
+            f"{file} 不是 spotcheck aggregate 的 JSON 结果",
+            [Problem("M005", f"JSON {DEPTH.message()}", file=file)],
+        )
     problems = _schema_problems(data, file)
     if not problems:
         problems = _json_type_problems(data, file)
@@ -488,6 +494,12 @@ def read_result(path: str | Path) -> AggregateResult:
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             problems = [Problem("M005", f"不是有效的结果：{exc}", file=file)]
     raise SpotcheckError(f"{file} 不是 spotcheck aggregate 的 JSON 结果", problems)
+
+
+def _unreadable_json(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return f"JSON {DEPTH.message()}"
+    return f"无法读取的 JSON：{type(exc).__name__}"
 
 
 def _pointer(parts: Iterable[object]) -> str:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ._limits import load_json
 from .errors import Problem, SpotcheckError
 from .inspectors import Assignment
 from .model import Domain, Tier
@@ -257,11 +258,10 @@ def read_audit(path: str | os.PathLike[str]) -> Audit:
     """Read an audit record; raises :class:`SpotcheckError` with located problems if invalid."""
     file = str(path)
     try:
-        data: Any = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise SpotcheckError(f"无法读取审计记录 {file}：{exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SpotcheckError(f"{file} 不是有效的 JSON：{exc}") from exc
+    data: Any = load_json(raw, file, SpotcheckError, code="V001", what="审计记录")
     try:
         return Audit.model_validate(data)
     except ValidationError as exc:

@@ -45,6 +45,7 @@ from pydantic import (
     field_validator,
 )
 
+from ._limits import DEPTH, json_depth, load_json
 from .errors import SpotcheckError, UsageError
 
 __all__ = [
@@ -1105,9 +1106,14 @@ def _decode_any(line: bytes, first: bool) -> Any:
         except msgspec.DecodeError:
             pass
     try:
-        return _ANY_DECODER.decode(line)
+        value = _ANY_DECODER.decode(line)
+    except RecursionError:
+        return Unparsable(f"JSON {DEPTH.message()}")
     except msgspec.DecodeError as exc:
         return Unparsable(f"不是合法的 JSON：{exc}")
+    if json_depth(value, DEPTH.value()) is not None:
+        return Unparsable(f"JSON {DEPTH.message()}")
+    return value
 
 
 def _read_json(path: Path, info: FileInfo) -> Iterator[RawRecord]:
@@ -1118,11 +1124,8 @@ def _read_json(path: Path, info: FileInfo) -> Iterator[RawRecord]:
         data = data[3:]
     try:
         values: list[Any] = list(msgspec.json.decode(data, type=list[_Rec]))
-    except msgspec.DecodeError:
-        try:
-            decoded = msgspec.json.decode(data)
-        except msgspec.DecodeError as exc:
-            raise FindingsReadError(f"{path}：不是合法的 JSON：{exc}") from exc
+    except (msgspec.DecodeError, RecursionError):
+        decoded = load_json(data, info.path, FindingsReadError, code="F001")
         if not isinstance(decoded, list):
             raise FindingsReadError(
                 f"{path}：JSON 文件应为记录数组（[...]）或每行一条记录"

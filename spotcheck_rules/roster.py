@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._limits import load_json
 from .errors import Problem, Severity, SpotcheckError
 from .model import DOMAIN_LABELS, Domain, Ownership
 from .reference import AmbiguousReferenceError
@@ -377,10 +378,7 @@ def _structured(
 ) -> _Table:
     positions: dict[str, tuple[int, int]] = {}
     if suffix == ".json":
-        try:
-            data: Any = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RosterError(f"{file} 不是有效的 JSON：{exc}") from exc
+        data: Any = load_json(raw, file, RosterError, code=f"{code}01", what="名单")
     else:
         from ._yaml import read_yaml
 

@@ -268,8 +268,13 @@ class AggregateResult(_Frozen):
         return cls.model_validate({**data, "tables": tables})
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> AggregateResult:
-        return cls.from_dict(json.loads(text))
+    def from_json(cls, text: str | bytes, name: str = "<JSON>") -> AggregateResult:
+        """Read a result from JSON text; text that is not JSON, or nests too deep, raises
+        :class:`~spotcheck_rules.errors.SpotcheckError` (never ``RecursionError``)."""
+        from ._limits import load_json
+        from .errors import SpotcheckError
+
+        return cls.from_dict(load_json(text, name, SpotcheckError, what="汇总结果"))
 
 
 def _table_dict(t: SummaryTable) -> dict[str, Any]:
