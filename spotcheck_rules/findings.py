@@ -19,10 +19,8 @@ user edits.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import hashlib
-import io
 import math
 import os
 import queue
@@ -45,8 +43,9 @@ from pydantic import (
     field_validator,
 )
 
+from ._flat import Row, iter_csv, iter_xlsx
 from ._limits import DEPTH, json_depth, load_json
-from .errors import SpotcheckError, UsageError
+from .errors import Problem, SpotcheckError, UsageError
 
 __all__ = [
     "ACCIDENT_GRADES",
@@ -1186,6 +1185,48 @@ def _unflatten(row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _flat_records(rows: Iterator[Row], info: FileInfo) -> Iterator[RawRecord]:
+    """Records from flat rows (the first is the header). A row that cannot be trusted as read
+    (see :mod:`spotcheck_rules._flat`) is a located :class:`Unparsable` record: rejected,
+    never dropped, never half-read."""
+    header = next(rows, None)
+    if header is None:
+        info.records = 0
+        return
+    names = [str(h).strip() if h is not None else "" for h in header.cells]
+    _check_header(names, info.path, header.line)
+    index = 0
+    for row in rows:
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row.cells):
+            continue  # a blank row is layout, not a record
+        value: Any
+        if row.problems:
+            value = Unparsable("第 " + str(row.line) + " 行" + "；".join(row.problems))
+        else:
+            value = _unflatten({n: v for n, v in zip(names, row.cells, strict=False) if n})
+        yield RawRecord(info.path, row.line, index, value)
+        index += 1
+    info.records = index
+
+
+def _check_header(names: list[str], file: str, line: int) -> None:
+    """Two columns for one field (``cases`` and ``penalty.cases``, or the same name twice)
+    would keep one value and drop the other: refuse the file, naming both columns."""
+    seen: dict[tuple[str, str] | str, int] = {}
+    problems = []
+    for i, name in enumerate(names):
+        if not name:
+            continue
+        key = _FLAT_NESTED.get(name, name)
+        if key in seen:
+            msg = f"列“{name}”（第 {i + 1} 列）与第 {seen[key] + 1} 列是同一字段，只能有一列"
+            problems.append(Problem("F008", msg, file=file, line=line, column=i + 1))
+        else:
+            seen[key] = i
+    if problems:
+        raise FindingsReadError(f"{file}：表头有重复的列", problems)
+
+
 def _read_csv(path: Path, info: FileInfo) -> Iterator[RawRecord]:
     data = path.read_bytes()
     info.sha256 = hashlib.sha256(data).hexdigest()
@@ -1194,44 +1235,14 @@ def _read_csv(path: Path, info: FileInfo) -> Iterator[RawRecord]:
         text = data.decode("utf-8-sig")  # Excel writes a BOM
     except UnicodeDecodeError as exc:
         raise FindingsReadError(f"{path}：CSV 文件应为 UTF-8 编码（{exc}）") from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    index = 0
-    for row in reader:
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue  # a blank row is layout, not a record
-        yield RawRecord(info.path, reader.line_num, index, _unflatten(row))
-        index += 1
-    info.records = index
+    yield from _flat_records(iter_csv(text, info.path, FindingsReadError, "F008"), info)
 
 
 def _read_xlsx(path: Path, info: FileInfo) -> Iterator[RawRecord]:
-    import openpyxl
-
     data = path.read_bytes()
     info.sha256 = hashlib.sha256(data).hexdigest()
     info.done = len(data)
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise FindingsReadError(f"{path}：无法读取 xlsx：{exc}") from exc
-    try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            info.records = 0
-            return
-        names = [str(h).strip() if h is not None else None for h in header]
-        index = 0
-        for rownum, values in enumerate(rows, start=2):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            row = {n: v for n, v in zip(names, values, strict=False) if n}
-            yield RawRecord(info.path, rownum, index, _unflatten(row))
-            index += 1
-        info.records = index
-    finally:
-        wb.close()
+    yield from _flat_records(iter_xlsx(data, info.path, FindingsReadError, "F008"), info)
 
 
 def iter_values(findings: Iterable[Any], name: str = "<input>") -> Iterator[RawRecord]:

@@ -13,18 +13,17 @@ for records given in Python it is the SHA-256 of their canonical JSON.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import hashlib
-import io
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._flat import Row, iter_csv, iter_xlsx
 from ._limits import load_json
 from .errors import Problem, Severity, SpotcheckError
 from .model import DOMAIN_LABELS, Domain, Ownership
@@ -278,26 +277,38 @@ def _decode(raw: bytes, file: str, code: str) -> tuple[str, list[Problem]]:
 
 
 def _tabular(
-    header: Sequence[Any],
-    body: Iterable[tuple[int, Sequence[Any]]],
+    rows: Iterator[Row],
     fields: Mapping[str, tuple[str, ...]],
     required: Sequence[str],
     file: str,
     sha: str,
     code: str,
+    what: str,
 ) -> _Table:
-    headers = [_cell_text(h) for h in header]
+    header = next(rows, None)
+    if header is None:
+        empty = Problem(f"{code}02", f"{what}为空，没有表头", file=file, line=1)
+        return _Table(file, [], sha, [empty])
+    headers = [_cell_text(h) for h in header.cells]
     cols, problems = _map_header(headers, fields, required, file, code)
-    rows: list[tuple[int | None, str, str, dict[str, Any]]] = []
-    for line, cells in body:
-        values = [_cell_text(c) for c in cells]
+    out: list[tuple[int | None, str, str, dict[str, Any]]] = []
+    for row in rows:
+        values = [_cell_text(c) for c in row.cells]
         if not any(values):
             continue  # blank rows between blocks are common in hand-made sheets
-        if len(rows) >= MAX_ROWS:
+        line = row.line
+        if row.problems:
+            # A row we cannot read as written is an error, never a unit drawn from half a row.
+            problems.extend(
+                Problem(f"{code}06", f"第 {line} 行{msg}", file=file, line=line)
+                for msg in row.problems
+            )
+            continue
+        if len(out) >= MAX_ROWS:
             raise RosterError(f"{file} 行数超过上限 {MAX_ROWS}")
-        row = {name: values[i] if i < len(values) else "" for i, name in cols.items()}
-        rows.append((line, "", f"第 {line} 行", row))
-    return _Table(file, rows, sha, problems)
+        cells = {name: values[i] if i < len(values) else "" for i, name in cols.items()}
+        out.append((line, "", f"第 {line} 行", cells))
+    return _Table(file, out, sha, problems)
 
 
 def _load_table(
@@ -313,58 +324,16 @@ def _load_table(
     suffix = path.suffix.lower()
     if suffix == ".csv":
         text, notes = _decode(raw, file, code)
-        records = list(csv.reader(io.StringIO(text, newline="")))
-        if not records:
-            table = _Table(file, [], sha, [])
-            table.problems.append(Problem(f"{code}02", "文件为空，没有表头", file=file, line=1))
-            return table
-        table = _tabular(
-            records[0],
-            ((i + 2, r) for i, r in enumerate(records[1:])),
-            fields,
-            required,
-            file,
-            sha,
-            code,
-        )
+        rows = iter_csv(text, file, RosterError, f"{code}01")
+        table = _tabular(rows, fields, required, file, sha, code, "文件")
         table.problems[:0] = notes
         return table
     if suffix == ".xlsx":
-        return _xlsx(raw, fields, required, file, sha, code)
+        rows = iter_xlsx(raw, file, RosterError, f"{code}01")
+        return _tabular(rows, fields, required, file, sha, code, "工作表")
     if suffix in (".json", ".yaml", ".yml"):
         return _structured(raw, suffix, fields, required, file, sha, code)
     raise RosterError(f"不支持的名单格式：{file}（支持 .csv、.xlsx、.json、.yaml）")
-
-
-def _xlsx(
-    raw: bytes,
-    fields: Mapping[str, tuple[str, ...]],
-    required: Sequence[str],
-    file: str,
-    sha: str,
-    code: str,
-) -> _Table:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise RosterError(f"{file} 不是有效的 xlsx 文件：{exc}") from exc
-    try:
-        ws = wb.worksheets[0]  # the first sheet is the list; later sheets are notes
-        it = ws.iter_rows(values_only=True)
-        header = next(it, None)
-        if header is None:
-            table = _Table(file, [], sha, [])
-            table.problems.append(Problem(f"{code}02", "工作表为空，没有表头", file=file, line=1))
-            return table
-        return _tabular(
-            header, ((i + 2, r) for i, r in enumerate(it)), fields, required, file, sha, code
-        )
-    finally:
-        wb.close()
 
 
 def _structured(
