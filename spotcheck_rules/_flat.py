@@ -102,6 +102,8 @@ def iter_csv(text: str, file: str, error: type[SpotcheckError], code: str) -> It
         except StopIteration:
             return
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                _fail(error, file, code, f"第 {start} 行的{CSV_CELL.message()}", line=start)
             _fail(error, file, code, f"第 {start} 行起无法按 CSV 读取（{exc}）", line=start)
         end = reader.line_num
         if not cells:
@@ -183,6 +185,11 @@ def iter_xlsx(data: bytes, file: str, error: type[SpotcheckError], code: str) ->
         if not wb.worksheets:
             return
         ws = wb.worksheets[0]  # the first sheet is the data; later sheets are notes
+        # openpyxl trusts the sheet's declared dimension: rows below it are silently not read,
+        # and every row is padded to its width. Read what the sheet holds instead.
+        reset = getattr(ws, "reset_dimensions", None)
+        if reset is not None:
+            reset()
         formulas = _formulas_without_value(data, getattr(ws, "_worksheet_path", None))
         max_rows, max_cells = XLSX_ROWS.value(), XLSX_CELLS.value()
         cells_read = 0

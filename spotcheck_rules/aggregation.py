@@ -29,7 +29,7 @@ from typing import IO, Any, cast
 
 from ._limits import DEPTH, json_depth
 from .errors import Problem, Severity, SpotcheckError, UsageError
-from .findings import FindingsReadError, RawRecord, _as_int, read_census
+from .findings import FindingsReadError, RawRecord, Unparsable, _as_int, read_census
 from .model import ColumnKind
 from .reference import AmbiguousReferenceError
 from .ruleset import DomainRules, Ruleset
@@ -165,6 +165,8 @@ def _census_entry(
         )
 
     v = raw.value
+    if isinstance(v, Unparsable):
+        return [problem("C003", f"无法读取的条目：{v.reason}", None)]
     if not isinstance(v, Mapping):
         return [problem("C003", "辖区单位数的每条应为对象：domain、category、units", None)]
     extra = set(v) - {"domain", "category", "units"}

@@ -189,3 +189,266 @@ def test_json_helper_gives_the_line_of_a_syntax_error() -> None:
     assert load_json(json.dumps({"a": [1, {"b": None}]}), "x", SpotcheckError) == {
         "a": [1, {"b": None}]
     }
+
+
+# --------------------------------------------------------------------------- CSV
+
+HEADER = "unit_id,unit_name,domain,category,ownership,cases"
+ROW = "U{n},诊所{n},医疗机构,诊所,民营,0"
+
+
+def _csv(tmp_path: Path, *lines: str, name: str = "f.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _counts(report) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    assert report.records_read == report.accepted + report.rejected
+    return (report.records_read, report.accepted, report.rejected)
+
+
+def _f001(report) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    return {p.line: p.message for p in report.problems if p.code == "F001"}
+
+
+def test_csv_duplicate_header_refuses_the_file(tmp_path: Path) -> None:
+    path = _csv(tmp_path, HEADER + ",penalty.cases", ROW.format(n=1) + ",3")
+    with pytest.raises(FindingsReadError) as err:
+        list(read_records(path))
+    (problem,) = err.value.problems
+    assert (problem.code, problem.line, problem.column) == ("F008", 1, 7)
+    path = _csv(tmp_path, "unit_id,domain,category,unit_id", "a,医疗机构,诊所,b")
+    with pytest.raises(FindingsReadError, match="重复"):
+        list(read_records(path))
+
+
+def test_csv_row_with_more_or_fewer_fields_is_rejected_with_its_row(
+    tmp_path: Path,
+    shanxi,  # type: ignore[no-untyped-def]
+) -> None:
+    path = _csv(
+        tmp_path,
+        HEADER,
+        ROW.format(n=1),
+        ROW.format(n=2) + ",5000",  # one more: the value had no column and was dropped
+        "U3,诊所3,医疗机构,诊所",  # two fewer
+        ROW.format(n=4),
+    )
+    report = validate(path, shanxi)
+    assert _counts(report) == (4, 2, 2)
+    problems = _f001(report)
+    assert set(problems) == {3, 4}
+    assert "有 7 个字段，表头有 6 个" in problems[3]
+    assert "有 4 个字段，表头有 6 个" in problems[4]
+
+
+def test_csv_rows_after_a_multiline_cell_keep_their_line(tmp_path: Path, shanxi) -> None:  # type: ignore[no-untyped-def]
+    path = _csv(
+        tmp_path,
+        HEADER,
+        'U1,"诊所\n（二部）",医疗机构,诊所,民营,0',
+        "U2,诊所2,医疗机构,不存在的类别,民营,0",
+    )
+    records = list(read_records(path))
+    assert [r.line for r in records] == [2, 4]
+    report = validate(path, shanxi)
+    assert [p.line for p in report.problems if p.code == "F012"] == [4]
+
+
+def test_csv_unclosed_quote_that_swallows_997_rows(tmp_path: Path, shanxi) -> None:  # type: ignore[no-untyped-def]
+    rows = [ROW.format(n=n) for n in range(3, 1000)]
+    path = _csv(
+        tmp_path,
+        HEADER,
+        ROW.format(n=1),
+        'U2,"诊所2,医疗机构,诊所,民营,0',  # the quote is never closed on this line
+        *rows,
+        'U1000,诊所1000",医疗机构,诊所,民营,0',  # ... a stray quote here closes it
+    )
+    report = validate(path, shanxi)
+    assert _counts(report) == (2, 1, 1)
+    problems = _f001(report)
+    assert list(problems) == [3]
+    assert "未闭合的引号" in problems[3] and "第 3–1001 行" in problems[3]
+
+
+def test_csv_cell_over_the_limit_is_a_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _csv(tmp_path, HEADER, ROW.format(n=1), "U2," + "长" * 200_000 + ",医疗机构,诊所,民营,0")
+    with pytest.raises(FindingsReadError) as err:
+        list(read_records(path))
+    (problem,) = err.value.problems
+    assert problem.line == 3 and "SPOTCHECK_MAX_CSV_CELL" in problem.message
+    monkeypatch.setenv("SPOTCHECK_MAX_CSV_CELL", "300000")
+    assert len(list(read_records(path))) == 2
+
+
+def test_census_row_with_an_extra_field_is_located(tmp_path: Path, shanxi) -> None:  # type: ignore[no-untyped-def]
+    from spotcheck_rules.aggregation import load_census
+
+    path = _csv(tmp_path, "domain,category,units", "医疗机构,诊所,12", "医疗机构,医院,3,4")
+    _, problems = load_census(path, shanxi)
+    assert [(p.code, p.line) for p in problems] == [("C003", 3)]
+    assert "有 4 个字段" in problems[0].message
+
+
+def test_roster_csv_short_row_and_row_after_multiline_cell(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        "执法人员编号,姓名,所在区县,可检查领域,回避单位",
+        'A1,"王\n建国",140105,医疗机构,',
+        "A2,李秀英,140106",
+        "A1,张三,140106,医疗机构,",
+        name="inspectors.csv",
+    )
+    roster = read_inspectors(path)
+    assert [(p.code, p.line) for p in roster.problems] == [("U206", 4), ("U218", 5)]
+    assert [i.id for i in roster.inspectors] == ["A1"]
+
+
+# --------------------------------------------------------------------------- xlsx
+
+
+def _xlsx(path: Path, rows: list[list[object]], merge: str | None = None) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in rows:
+        ws.append(row)
+    if merge:
+        ws.merge_cells(merge)
+    wb.save(path)
+    return path
+
+
+XLSX_HEADER: list[object] = ["unit_id", "unit_name", "domain", "category", "cases"]
+
+
+def test_xlsx_merged_header_cell_does_not_lose_a_column(tmp_path: Path, shanxi) -> None:  # type: ignore[no-untyped-def]
+    # unit_name spans B1:C1, so the domain values in column C had no header and were dropped.
+    path = _xlsx(
+        tmp_path / "f.xlsx",
+        [
+            ["unit_id", "unit_name", None, "category"],
+            ["U1", "诊所1", "医疗机构", "诊所"],
+            ["U2", "诊所2", None, "诊所"],
+        ],
+        merge="B1:C1",
+    )
+    report = validate(path, shanxi)
+    assert _counts(report) == (2, 0, 2)
+    problems = _f001(report)
+    assert list(problems) == [2] and "第 3 列有值“医疗机构”，但该列没有表头" in problems[2]
+
+
+def test_xlsx_formula_without_a_saved_value_is_named(tmp_path: Path, shanxi) -> None:  # type: ignore[no-untyped-def]
+    # openpyxl writes formulas without their results, as any program that is not Excel does.
+    path = _xlsx(
+        tmp_path / "f.xlsx",
+        [
+            XLSX_HEADER,
+            ["U1", "诊所1", "医疗机构", "诊所", 0],
+            ["U2", "诊所2", "医疗机构", "诊所", "=E2+1"],
+        ],
+    )
+    report = validate(path, shanxi)
+    assert _counts(report) == (2, 1, 1)
+    assert "第 5 列是公式，但文件中没有保存计算结果" in _f001(report)[3]
+
+
+def test_roster_xlsx_formula_without_value(tmp_path: Path) -> None:
+    path = _xlsx(
+        tmp_path / "inspectors.xlsx",
+        [["编号", "姓名", "区县", "领域"], ["A1", "王建国", "140105", '="医疗机构"']],
+    )
+    roster = read_inspectors(path)
+    assert [(p.code, p.line) for p in roster.problems] == [("U206", 2)]
+
+
+def _bomb(path: Path, sheet: bytes, *, stored_rows: int = 0) -> Path:
+    """A valid workbook whose first sheet is replaced by ``sheet`` (highly compressible)."""
+    import zipfile
+
+    src = _xlsx(path.with_suffix(".src.xlsx"), [XLSX_HEADER])
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = sheet if info.filename == "xl/worksheets/sheet1.xml" else zin.read(info)
+            zout.writestr(info.filename, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return path
+
+
+def _sheet(rows: str, dimension: str = "A1:E1") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>unit_id</t></is></c></row>'
+        f"{rows}</sheetData></worksheet>"
+    ).encode()
+
+
+def test_xlsx_zip_bomb_is_refused_before_reading(tmp_path: Path) -> None:
+    # 8 MB of sheet XML in a file of a few tens of KB: a ratio far over the limit (a real bomb
+    # inflates to gigabytes; the ratio refuses it the same way, before anything is inflated).
+    padding = "<!--" + " " * (8 * 1024 * 1024) + "-->"
+    path = _bomb(tmp_path / "bomb.xlsx", _sheet(padding))
+    assert path.stat().st_size < 100 * 1024
+    with pytest.raises(FindingsReadError) as err:
+        list(read_records(path))
+    assert "SPOTCHECK_MAX_ZIP_RATIO" in err.value.problems[0].message
+    with pytest.raises(RosterError, match="SPOTCHECK_MAX_ZIP_RATIO"):
+        read_inspectors(path)
+
+
+def test_xlsx_inflated_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _bomb(tmp_path / "big.xlsx", _sheet("<!--" + "x" * 300_000 + "-->"))
+    monkeypatch.setenv("SPOTCHECK_MAX_XLSX_BYTES", "200000")
+    with pytest.raises(FindingsReadError, match="SPOTCHECK_MAX_XLSX_BYTES"):
+        list(read_records(path))
+    monkeypatch.setenv("SPOTCHECK_MAX_XLSX_BYTES", "2000000")
+    assert list(read_records(path)) == []
+
+
+def test_xlsx_twenty_million_blank_rows_stop_at_the_row_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # openpyxl yields a blank row for each of the 20M missing ones: this hung. The default
+    # limit (1,048,576, Excel's own) stops it after about 3 s; a lower one keeps the test fast.
+    last = '<row r="20000000"><c r="A20000000" t="inlineStr"><is><t>x</t></is></c></row>'
+    path = _bomb(tmp_path / "rows.xlsx", _sheet(last))
+    monkeypatch.setenv("SPOTCHECK_MAX_ROWS", "5000")
+    with pytest.raises(FindingsReadError) as err:
+        list(read_records(path))
+    (problem,) = err.value.problems
+    assert problem.line == 5001 and "SPOTCHECK_MAX_ROWS" in problem.message
+
+
+def test_xlsx_cells_limit_counts_padded_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cell in the last column (XFD) makes a row 16,384 cells wide.
+    rows = "".join(f'<row r="{n}"><c r="XFD{n}"><v>{n}</v></c></row>' for n in range(2, 101))
+    path = _bomb(tmp_path / "wide.xlsx", _sheet(rows))
+    monkeypatch.setenv("SPOTCHECK_MAX_CELLS", "1000000")
+    with pytest.raises(FindingsReadError, match="SPOTCHECK_MAX_CELLS") as err:
+        list(read_records(path))
+    assert err.value.problems[0].line == 63  # rows 2-62 hold 61 x 16,384 = 999,424 cells
+    monkeypatch.setenv("SPOTCHECK_MAX_CELLS", "2000000")
+    records = list(read_records(path))
+    assert len(records) == 99 and "第 16384 列有值" in records[0].value.reason
+
+
+def test_xlsx_rows_below_the_declared_dimension_are_read(tmp_path: Path) -> None:
+    # The sheet says A1:E1, and openpyxl believed it: row 2 was silently not read.
+    row = (
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>U1</t></is></c>'
+        '<c r="D2" t="inlineStr"><is><t>诊所</t></is></c></row>'
+    )
+    path = _bomb(tmp_path / "dim.xlsx", _sheet(row))
+    assert [(r.line, r.value.reason) for r in read_records(path)] == [
+        (2, "第 2 行第 4 列有值“诊所”，但该列没有表头（合并的表头单元格，或比表头多出的列）")
+    ]
