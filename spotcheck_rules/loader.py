@@ -39,6 +39,7 @@ __all__ = [
     "list_rulesets",
     "load_ruleset",
     "load_ruleset_file",
+    "ruleset_files",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -485,10 +486,31 @@ def list_rulesets(errors: list[SpotcheckError] | None = None) -> list[RulesetInf
     return sorted(out.values(), key=lambda i: (i.year, i.id))
 
 
-def check_files(paths: list[Path]) -> list[Problem]:
-    """Lint ruleset files (plans, checklists, source registries): every problem, located."""
-    problems: list[Problem] = []
+def ruleset_files(paths: list[Path]) -> list[Path]:
+    """The files ``check`` lints: each file as given, and for a folder every ``.yaml`` /
+    ``.yml`` file under it (hidden folders skipped), in sorted order."""
+    out: list[Path] = []
     for path in paths:
+        if not path.is_dir():
+            out.append(path)
+            continue
+        found = [
+            p
+            for p in path.rglob("*")
+            if p.suffix.lower() in (".yaml", ".yml")
+            and p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        ]
+        out.extend(sorted(found))
+    return out
+
+
+def check_files(paths: list[Path]) -> list[Problem]:
+    """Lint ruleset files (plans, checklists, source registries): every problem, located.
+
+    A folder stands for every YAML file under it (:func:`ruleset_files`)."""
+    problems: list[Problem] = []
+    for path in ruleset_files(paths):
         problems.extend(_check_one(path))
     return sorted(problems, key=Problem.sort_key)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from spotcheck_rules import check_files
 from spotcheck_rules.cli import main
@@ -92,3 +95,21 @@ def test_cli_check_exit_codes(ruleset_tree: Path, capsys: object) -> None:
     junk = ruleset_tree / "junk.yaml"
     junk.write_text("a: [\n", encoding="utf-8")
     assert main(["check", str(junk)]) == 1
+
+
+def test_cli_check_a_folder(ruleset_tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: "找不到文件" and exit 2 for any folder.
+    files = sorted(ruleset_tree.rglob("*.yaml"))
+    assert main(["check", str(ruleset_tree)]) == 0
+    assert f"{len(files)} 个文件，0 个错误" in capsys.readouterr().err
+    bad = ruleset_tree / "2025" / "plans" / "national.yaml"
+    _break(bad, ("        categories: [hospital]", "        categories: [hospitl]"))
+    hidden = ruleset_tree / ".cache" / "junk.yaml"
+    hidden.parent.mkdir()
+    hidden.write_text("a: [\n", encoding="utf-8")  # hidden folders are not rulesets
+    assert main(["check", str(ruleset_tree / "2025"), "--format", "json"]) == 1
+    problems = json.loads(capsys.readouterr().out)
+    assert {p["file"] for p in problems} == {str(bad)}
+    (ruleset_tree / "empty").mkdir()
+    assert main(["check", str(ruleset_tree / "empty")]) == 2
+    assert "没有 .yaml 文件" in capsys.readouterr().err

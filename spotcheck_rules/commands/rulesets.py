@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, Severity, SpotcheckError
-from ..loader import check_files, list_rulesets, load_ruleset
+from ..loader import check_files, list_rulesets, load_ruleset, ruleset_files
 from ..schemas import SCHEMA_NAMES, render_schema
 from ..views import dumps, plan_json, plan_markdown, plan_text
 from ._output import write_text
@@ -29,7 +29,13 @@ def register(sub: Any) -> None:
     p.set_defaults(run=_show)
 
     p = sub.add_parser("check", help="检查规则集文件，列出所有问题（文件:行:列）")
-    p.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        type=Path,
+        help="规则集文件，或目录（检查其中所有 .yaml）",
+    )
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(run=_check)
 
@@ -78,19 +84,25 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    missing = [p for p in args.paths if not p.is_file()]
+    missing = [p for p in args.paths if not p.is_file() and not p.is_dir()]
     for p in missing:
-        sys.stderr.write(f"spotcheck: 找不到文件 {p}\n")
+        sys.stderr.write(f"spotcheck: 找不到文件或目录 {p}\n")
     if missing:
         return 2
-    problems = check_files(list(args.paths))
+    files = ruleset_files(list(args.paths))
+    empty = [p for p in args.paths if p.is_dir() and not ruleset_files([p])]
+    for p in empty:
+        sys.stderr.write(f"spotcheck: 目录 {p} 中没有 .yaml 文件\n")
+    if empty:
+        return 2
+    problems = check_files(files)
     if args.format == "json":
         write_text(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2), None)
     else:
         for p in problems:
             write_text(p.format(), None)
         errors = sum(1 for p in problems if p.severity is Severity.ERROR)
-        summary = f"{len(args.paths)} 个文件，{errors} 个错误，{len(problems) - errors} 个警告/提示"
+        summary = f"{len(files)} 个文件，{errors} 个错误，{len(problems) - errors} 个警告/提示"
         sys.stderr.write(summary + "\n")
     return 1 if _failing(problems) else 0
 
