@@ -1218,8 +1218,14 @@ def _check_header(names: list[str], file: str, line: int) -> None:
         if not name:
             continue
         key = _FLAT_NESTED.get(name, name)
-        if key in seen:
-            msg = f"列“{name}”（第 {i + 1} 列）与第 {seen[key] + 1} 列是同一字段，只能有一列"
+        # A whole-object column (penalty, harm) and a column of one of its fields fill the
+        # same object: they clash too.
+        clash: list[tuple[str, str] | str] = [key[0]] if isinstance(key, tuple) else []
+        if key in ("penalty", "harm"):
+            clash = [k for k in seen if isinstance(k, tuple) and k[0] == key]
+        other = seen.get(key, next((seen[k] for k in clash if k in seen), None))
+        if other is not None:
+            msg = f"列“{name}”（第 {i + 1} 列）与第 {other + 1} 列写入同一字段，只能有其中一列"
             problems.append(Problem("F008", msg, file=file, line=line, column=i + 1))
         else:
             seen[key] = i

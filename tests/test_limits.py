@@ -223,6 +223,15 @@ def test_csv_duplicate_header_refuses_the_file(tmp_path: Path) -> None:
         list(read_records(path))
 
 
+@pytest.mark.parametrize("header", ["penalty,cases", "harm.deaths,harm", "cases,penalty"])
+def test_csv_object_column_and_its_field_clash(tmp_path: Path, header: str) -> None:
+    # Found by the fuzz target: "penalty" then "cases" raised TypeError in the reader.
+    path = _csv(tmp_path, "unit_id,domain,category," + header, "a,医疗机构,诊所,1,2")
+    with pytest.raises(FindingsReadError) as err:
+        list(read_records(path))
+    assert [(p.code, p.column) for p in err.value.problems] == [("F008", 5)]
+
+
 def test_csv_row_with_more_or_fewer_fields_is_rejected_with_its_row(
     tmp_path: Path,
     shanxi,  # type: ignore[no-untyped-def]
