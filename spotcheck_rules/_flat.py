@@ -60,17 +60,28 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 20 else text[:20] + "…"
 
 
-def _headerless(header: Sequence[Any], cells: Sequence[Any]) -> list[str]:
-    out = []
-    for i, value in enumerate(cells):
-        if _blank(value):
-            continue
-        if i >= len(header) or _blank(header[i]):
-            out.append(
-                f"第 {i + 1} 列有值“{_shown(value)}”，但该列没有表头"
-                "（合并的表头单元格，或比表头多出的列）"
-            )
-    return out
+class _Headers:
+    """The header row, and which of its columns have no name."""
+
+    def __init__(self, cells: Sequence[Any]) -> None:
+        self.width = len(cells)
+        self.unnamed = [i for i, h in enumerate(cells) if _blank(h)]
+
+    def orphans(self, cells: Sequence[Any]) -> list[str]:
+        """A message for each value in a column without a header (the row would lose it)."""
+        cols = (
+            self.unnamed
+            if len(cells) <= self.width
+            else [*self.unnamed, *range(self.width, len(cells))]
+        )
+        out = []
+        for i in cols:
+            if i < len(cells) and not _blank(cells[i]):
+                out.append(
+                    f"第 {i + 1} 列有值“{_shown(cells[i])}”，但该列没有表头"
+                    "（合并的表头单元格，或比表头多出的列）"
+                )
+        return out
 
 
 def _fail(
@@ -93,7 +104,7 @@ def iter_csv(text: str, file: str, error: type[SpotcheckError], code: str) -> It
     if csv.field_size_limit() < limit:
         csv.field_size_limit(limit)
     reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
+    header: _Headers | None = None
     end = 0  # the line the previous record ended on
     while True:
         start = end + 1
@@ -108,20 +119,20 @@ def iter_csv(text: str, file: str, error: type[SpotcheckError], code: str) -> It
         end = reader.line_num
         if not cells:
             continue
-        longest = max(len(c) for c in cells)
+        longest = max(map(len, cells))
         if longest > limit:
             _fail(error, file, code, f"第 {start} 行的{CSV_CELL.message(longest)}", line=start)
         if header is None:
-            header = cells
+            header = _Headers(cells)
             yield Row(start, tuple(cells))
             continue
         problems = []
-        if len(cells) != len(header):
-            problems.append(f"有 {len(cells)} 个字段，表头有 {len(header)} 个")
-        else:
-            problems.extend(_headerless(header, cells))
-        if end > start and len(header) >= 3:
-            swallowed = _swallowed(cells, len(header) - 1)
+        if len(cells) != header.width:
+            problems.append(f"有 {len(cells)} 个字段，表头有 {header.width} 个")
+        elif header.unnamed:
+            problems.extend(header.orphans(cells))
+        if end > start and header.width >= 3:
+            swallowed = _swallowed(cells, header.width - 1)
             if swallowed:
                 problems.append(
                     f"单元格跨越第 {start}–{end} 行，且含有整行数据（{_shown(swallowed)}）："
@@ -193,7 +204,7 @@ def iter_xlsx(data: bytes, file: str, error: type[SpotcheckError], code: str) ->
         formulas = _formulas_without_value(data, getattr(ws, "_worksheet_path", None))
         max_rows, max_cells = XLSX_ROWS.value(), XLSX_CELLS.value()
         cells_read = 0
-        header: tuple[Any, ...] | None = None
+        header: _Headers | None = None
         try:
             for rownum, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 if rownum > max_rows:
@@ -202,10 +213,10 @@ def iter_xlsx(data: bytes, file: str, error: type[SpotcheckError], code: str) ->
                 if cells_read > max_cells:
                     _fail(error, file, code, XLSX_CELLS.message(), line=rownum)
                 if header is None:
-                    header = tuple(values)
-                    yield Row(rownum, header)
+                    header = _Headers(values)
+                    yield Row(rownum, tuple(values))
                     continue
-                problems = _headerless(header, values)
+                problems = header.orphans(values)
                 for col in formulas.get(rownum, ()):
                     problems.append(
                         f"第 {col} 列是公式，但文件中没有保存计算结果（会被读成空）："
@@ -220,7 +231,21 @@ def iter_xlsx(data: bytes, file: str, error: type[SpotcheckError], code: str) ->
         wb.close()
 
 
-_CELL_START = re.compile(rb"<(?:\w+:)?c[\s>]")
+_ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _last_cell_start(buf: bytes) -> int:
+    """Where the last cell element of ``buf`` starts (0 if none): text before it holds only
+    whole cells, so a cell is never split between two chunks."""
+    at = max(buf.rfind(b"<c "), buf.rfind(b"<c>"))
+    colon = max(buf.rfind(b":c "), buf.rfind(b":c>"))  # a prefixed <x:c>
+    if colon > at:
+        lt = buf.rfind(b"<", 0, colon)
+        if lt >= 0 and re.fullmatch(rb"<\w+", buf[lt:colon]):
+            at = lt
+    return max(at, 0)
+
+
 _FORMULA_ONLY = re.compile(
     rb"<(?:\w+:)?c\b([^>]*)>\s*"
     rb"<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)\s*"
@@ -248,11 +273,12 @@ def _formulas_without_value(data: bytes, part: str | None) -> dict[int, list[int
             while True:
                 chunk = f.read(1 << 20)
                 buf = tail + chunk
-                if chunk:
-                    starts = [m.start() for m in _CELL_START.finditer(buf, max(len(tail) - 8, 0))]
-                    cut = starts[-1] if starts else 0  # no cell starts here: keep it all
-                else:
-                    cut = len(buf)
+                cut = _last_cell_start(buf) if chunk else len(buf)
+                if not _ANY_FORMULA.search(buf, 0, cut):
+                    tail = buf[cut:]
+                    if not chunk:
+                        break
+                    continue  # most sheets have no formula at all: one C-speed search a chunk
                 for m in _FORMULA_ONLY.finditer(buf, 0, cut):
                     ref = _REF.search(m.group(1))
                     if ref is not None:
