@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from spotcheck_rules import load_ruleset
 from spotcheck_rules._yaml import read_yaml
-from spotcheck_rules.aggregate import aggregate, load_census
+from spotcheck_rules.aggregation import aggregate, load_census
 from spotcheck_rules.audit import read_audit
 from spotcheck_rules.cli import main
 from spotcheck_rules.errors import SpotcheckError
