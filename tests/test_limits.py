@@ -461,3 +461,15 @@ def test_xlsx_rows_below_the_declared_dimension_are_read(tmp_path: Path) -> None
     assert [(r.line, r.value.reason) for r in read_records(path)] == [
         (2, "第 2 行第 4 列有值“诊所”，但该列没有表头（合并的表头单元格，或比表头多出的列）")
     ]
+
+
+def test_roster_xlsx_merged_header_cell(tmp_path: Path) -> None:
+    # 姓名 spans B1:C1: the region in column C had no header and the row lost it unsaid.
+    path = _xlsx(
+        tmp_path / "inspectors.xlsx",
+        [["编号", "姓名", None, "领域"], ["A1", "王建国", "140105", "医疗机构"]],
+        merge="B1:C1",
+    )
+    roster = read_inspectors(path)
+    codes = [(p.code, p.line) for p in roster.problems]
+    assert ("U206", 2) in codes and roster.inspectors == ()
