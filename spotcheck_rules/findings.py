@@ -1226,7 +1226,7 @@ def _check_header(names: list[str], file: str, line: int) -> None:
         other = seen.get(key, next((seen[k] for k in clash if k in seen), None))
         if other is not None:
             msg = f"列“{name}”（第 {i + 1} 列）与第 {other + 1} 列写入同一字段，只能有其中一列"
-            problems.append(Problem("F008", msg, file=file, line=line, column=i + 1))
+            problems.append(Problem("F009", msg, file=file, line=line, column=i + 1))
         else:
             seen[key] = i
     if problems:
@@ -1241,14 +1241,14 @@ def _read_csv(path: Path, info: FileInfo) -> Iterator[RawRecord]:
         text = data.decode("utf-8-sig")  # Excel writes a BOM
     except UnicodeDecodeError as exc:
         raise FindingsReadError(f"{path}：CSV 文件应为 UTF-8 编码（{exc}）") from exc
-    yield from _flat_records(iter_csv(text, info.path, FindingsReadError, "F008"), info)
+    yield from _flat_records(iter_csv(text, info.path, FindingsReadError, "F009"), info)
 
 
 def _read_xlsx(path: Path, info: FileInfo) -> Iterator[RawRecord]:
     data = path.read_bytes()
     info.sha256 = hashlib.sha256(data).hexdigest()
     info.done = len(data)
-    yield from _flat_records(iter_xlsx(data, info.path, FindingsReadError, "F008"), info)
+    yield from _flat_records(iter_xlsx(data, info.path, FindingsReadError, "F009"), info)
 
 
 def iter_values(findings: Iterable[Any], name: str = "<input>") -> Iterator[RawRecord]:

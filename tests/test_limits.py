@@ -217,7 +217,7 @@ def test_csv_duplicate_header_refuses_the_file(tmp_path: Path) -> None:
     with pytest.raises(FindingsReadError) as err:
         list(read_records(path))
     (problem,) = err.value.problems
-    assert (problem.code, problem.line, problem.column) == ("F008", 1, 7)
+    assert (problem.code, problem.line, problem.column) == ("F009", 1, 7)
     path = _csv(tmp_path, "unit_id,domain,category,unit_id", "a,医疗机构,诊所,b")
     with pytest.raises(FindingsReadError, match="重复"):
         list(read_records(path))
@@ -229,7 +229,7 @@ def test_csv_object_column_and_its_field_clash(tmp_path: Path, header: str) -> N
     path = _csv(tmp_path, "unit_id,domain,category," + header, "a,医疗机构,诊所,1,2")
     with pytest.raises(FindingsReadError) as err:
         list(read_records(path))
-    assert [(p.code, p.column) for p in err.value.problems] == [("F008", 5)]
+    assert [(p.code, p.column) for p in err.value.problems] == [("F009", 5)]
 
 
 def test_csv_row_with_more_or_fewer_fields_is_rejected_with_its_row(
