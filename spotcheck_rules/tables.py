@@ -203,6 +203,20 @@ class TableRow(Record):
         return self.category == TOTAL
 
 
+def _kind_and_id(column: Any) -> tuple[Any, Any]:
+    return (column.get("kind"), column.get("id")) if isinstance(column, dict) else (None, None)
+
+
+def _cell(key: str, value: Any, money: bool) -> Any:
+    if value is None:
+        return None
+    if money:
+        return _parse_money(value)
+    if isinstance(value, str):
+        raise ValueError(f"cell {key!r}: a count is an integer, not {value!r}")
+    return value
+
+
 class SummaryTable(Record):
     """One domain's 汇总表: rows in official order, parents as subtotals, 合计 last."""
 
@@ -218,21 +232,15 @@ class SummaryTable(Record):
         # follows from its column's kind, not from how the value happens to look.
         if not isinstance(data, dict):
             return data
-        money: set[str] = set()
+        money: set[Any] = set()
         for c in data.get("columns") or ():
-            kind = c.kind if isinstance(c, TableColumn) else (c or {}).get("kind")
+            kind, cid = (c.kind, c.id) if isinstance(c, TableColumn) else _kind_and_id(c)
             if kind == ColumnKind.FINES:
-                money.add(c.id if isinstance(c, TableColumn) else c.get("id"))
-        if not money:
-            return data
+                money.add(cid)
         rows = []
         for r in data.get("rows") or ():
             if isinstance(r, dict) and isinstance(r.get("values"), dict):
-                values = {
-                    k: (None if v is None else _parse_money(v)) if k in money else v
-                    for k, v in r["values"].items()
-                }
-                r = {**r, "values": values}
+                r = {**r, "values": {k: _cell(k, v, k in money) for k, v in r["values"].items()}}
             rows.append(r)
         return {**data, "rows": rows}
 
