@@ -151,7 +151,7 @@ t1 = time.perf_counter()
 result = aggregate(sys.argv[1], rs)
 t2 = time.perf_counter()
 with open(sys.argv[3], "w", encoding="utf-8") as f:
-    f.write(result.to_json())
+    f.write(result.model_dump_json(indent=2))
 # VmHWM, not ru_maxrss: Linux carries the parent's high-water mark across fork + exec into
 # ru_maxrss, so a child of a big parent (DuckDB ran in it) would report the parent's peak.
 try:
@@ -224,7 +224,7 @@ def compare(result_json: Path, duck: list[tuple[str, str, str, str]], rs: Rulese
     """Cell-by-cell differences between our leaf rows and DuckDB's counts (empty: equal)."""
     from spotcheck_rules.tables import AggregateResult
 
-    result = AggregateResult.from_json(result_json.read_text(encoding="utf-8"))
+    result = AggregateResult.model_validate_json(result_json.read_text(encoding="utf-8"))
     theirs: dict[tuple[str, str, str], Decimal] = {}
     for domain, category, col, value in duck:
         theirs[(domain, category, col)] = Decimal(value)

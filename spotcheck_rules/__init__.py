@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING, Any
 # is importable from here all the same. No submodule is named like a public name: importing a
 # submodule sets the package attribute of its name (tests/test_api.py keeps them apart).
 _LAZY = {
+    "CheckReport": "errors",
     "Problem": "errors",
+    "ProblemBase": "errors",
+    "Report": "errors",
     "RulesetError": "errors",
     "Severity": "errors",
     "SpotcheckError": "errors",
@@ -89,7 +92,10 @@ if TYPE_CHECKING:
     from .audit import Audit, audit_record, read_audit
     from .diff import Change, ChangeLevel, Diff, diff_rulesets
     from .errors import (
+        CheckReport,
         Problem,
+        ProblemBase,
+        Report,
         RulesetError,
         Severity,
         SpotcheckError,
@@ -134,6 +140,7 @@ __all__ = [
     "Audit",
     "Change",
     "ChangeLevel",
+    "CheckReport",
     "Checklist",
     "Code",
     "Column",
@@ -147,7 +154,9 @@ __all__ = [
     "FindingsReadError",
     "Plan",
     "Problem",
+    "ProblemBase",
     "RecordOutcome",
+    "Report",
     "RosterError",
     "Ruleset",
     "RulesetError",

@@ -317,7 +317,7 @@ def aggregate(
             skipped=checker.rejected if skip_invalid else 0,
         ),
         tables=tables,
-        issues=[p.to_dict() for p in issues],
+        issues=tuple(issues),
     )
 
 
@@ -359,8 +359,7 @@ def _table(
     dom = st.domain
     problems: list[Problem] = []
     columns = [
-        TableColumn(id=c.id, label=c.label, groups=list(c.groups), kind=c.kind.value)
-        for c in cl.columns
+        TableColumn(id=c.id, label=c.label, groups=list(c.groups), kind=c.kind) for c in cl.columns
     ]
     applies = rules.column_applies
 
@@ -492,7 +491,7 @@ def read_result(path: str | Path) -> AggregateResult:
         problems = _json_type_problems(data, file)
     if not problems:
         try:
-            return AggregateResult.from_dict(data)
+            return AggregateResult.model_validate(data)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             problems = [Problem("M005", f"不是有效的结果：{exc}", file=file)]
     raise SpotcheckError(f"{file} 不是 spotcheck aggregate 的 JSON 结果", problems)
@@ -641,7 +640,7 @@ def merge(
     warnings: list[Problem] = []
     for r, file in zip(results, files, strict=True):
         try:
-            found = _schema_problems(r.to_dict(), file)
+            found = _schema_problems(r.model_dump(mode="json"), file)
         except ValueError as exc:  # an amount that is not finite (Decimal NaN) built in memory
             found = [Problem("M005", f"不是有效的结果：{exc}", file=file)]
         if not found:
@@ -696,7 +695,7 @@ def merge(
             skipped=sum(r.input.skipped for r in results),
         ),
         tables=tables,
-        issues=[*(i for r in results for i in r.issues), *(p.to_dict() for p in warnings)],
+        issues=(*(i for r in results for i in r.issues), *warnings),
     )
 
 
@@ -939,7 +938,7 @@ def _partial_census(
 
 def _overlaps(tables: list[SummaryTable], files: Sequence[str]) -> list[Problem]:
     """Units inspected (in the 合计 row) in more than one of the inputs."""
-    insp = [c.id for c in tables[0].columns if c.kind == ColumnKind.INSPECTED_UNITS.value]
+    insp = [c.id for c in tables[0].columns if c.kind is ColumnKind.INSPECTED_UNITS]
     if not insp:
         return []
     owner: dict[str, int] = {}

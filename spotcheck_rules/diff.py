@@ -35,11 +35,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from ._yaml import pointer_escape, read_yaml
 from .atomic import write_atomic
-from .errors import RulesetError, Severity, UsageError
+from .errors import (
+    Problem,
+    ProblemBase,
+    Record,
+    Report,
+    RulesetError,
+    Severity,
+    UsageError,
+    contract,
+)
 from .loader import check_files, load_ruleset, load_ruleset_file
 from .model import (
     DOMAIN_LABELS,
@@ -303,15 +312,16 @@ def rules_table() -> str:
 # --------------------------------------------------------------------------- records
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
 Json = Any  # a JSON value: None, bool, int, str, list or dict of those
 
 
-class Change(_Record):
-    """One change between two rulesets."""
+class Change(ProblemBase):
+    """One change between two rulesets.
+
+    A change is also a problem (:meth:`to_problem`): its rule id is the code, its level gives
+    the severity (``breaking`` → error, ``dangerous`` → warning, ``additive`` and ``info`` →
+    info; an acknowledged change is info), its pointer the new side's (else the old side's).
+    """
 
     rule: str = Field(pattern=r"^[a-z]+(-[a-z]+)*$", description="Stable kebab-case rule id")
     level: ChangeLevel = Field(description="After applying a levels file, if any")
@@ -333,8 +343,44 @@ class Change(_Record):
     acknowledged: bool = False
     acknowledgement: str | None = Field(default=None, description="The reviewer's reason")
 
+    @property
+    def code(self) -> str:
+        return self.rule
 
-class RenameSuggestion(_Record):
+    @property
+    def severity(self) -> Severity:
+        if self.acknowledged:
+            return Severity.INFO
+        return _SEVERITY[self.level.value]
+
+    def to_problem(self) -> Problem:
+        return Problem(
+            self.rule,
+            self.message,
+            severity=self.severity,
+            pointer=self.new_pointer or self.old_pointer or "",
+            field=self.id,
+        )
+
+    def location(self) -> str:
+        return f"{self.domain or 'plan'}#{self.id}"
+
+    def format(self) -> str:
+        """``domain#id: severity rule message [pointer]``."""
+        p = self.to_problem()
+        text = f"{self.location()}: {p.severity.value} {self.rule} {self.message}"
+        return text + (f" [{p.pointer}]" if p.pointer else "")
+
+
+_SEVERITY = {
+    "breaking": Severity.ERROR,
+    "dangerous": Severity.WARNING,
+    "additive": Severity.INFO,
+    "info": Severity.INFO,
+}
+
+
+class RenameSuggestion(Record):
     """A likely rename the rulesets do not declare: information for an author, never a match."""
 
     entity: Entity
@@ -347,7 +393,7 @@ class RenameSuggestion(_Record):
     message: str
 
 
-class SideInfo(_Record):
+class SideInfo(Record):
     ref: str = Field(description="As given: plan id, file, or PLAN#DOMAIN")
     plan: str | None = Field(description="Plan id, or null for a checklist file")
     year: int | None
@@ -355,7 +401,7 @@ class SideInfo(_Record):
     domain: str | None = Field(description="The single domain compared, if one was given")
 
 
-class Summary(_Record):
+class Summary(Record):
     breaking: int = 0
     dangerous: int = 0
     additive: int = 0
@@ -363,8 +409,17 @@ class Summary(_Record):
     acknowledged: int = 0
 
 
-class Diff(_Record):
-    """The result of :func:`diff_rulesets`: ordered changes, plus information for authors."""
+class Diff(Report):
+    """The result of :func:`diff_rulesets`: ordered changes, plus information for authors.
+
+    ``problems`` are the changes (each a :class:`ProblemBase`); ``ok`` means no unacknowledged
+    breaking change. ``model_dump_json(indent=2)`` is ``spotcheck diff --format json``
+    (``schemas/diff.schema.json``).
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra=contract("diff", "spotcheck_rules diff (changes between two rulesets)")
+    )
 
     schema_version: Literal[1] = 1
     old: SideInfo
@@ -378,6 +433,18 @@ class Diff(_Record):
 
     def __bool__(self) -> bool:
         return bool(self.changes)
+
+    @property
+    def problems(self) -> tuple[Change, ...]:
+        """The changes (the name every report shares)."""
+        return self.changes
+
+    def summary_line(self) -> str:
+        s = self.summary
+        return (
+            f"破坏性 {s.breaking} 项，需注意 {s.dangerous} 项，新增 {s.additive} 项，"
+            f"提示 {s.info} 项（已确认 {s.acknowledged} 项）。"
+        )
 
     def failing(self, level: ChangeLevel | str) -> tuple[Change, ...]:
         """Changes at or above ``level`` that nobody acknowledged: what fails ``--fail-on``."""
@@ -394,7 +461,7 @@ class Diff(_Record):
         return None
 
 
-class Acknowledgement(_Record):
+class Acknowledgement(Record):
     """A reviewed change: it stays listed but no longer fails ``--fail-on``."""
 
     fingerprint: str = Field(pattern=r"^[0-9a-f]{12}$")
@@ -402,15 +469,13 @@ class Acknowledgement(_Record):
     rule: str | None = Field(default=None, description="For the reader of the file; not checked")
 
 
-class _AckFile(_Record):
+class _AckFile(Record):
     acknowledgements: tuple[Acknowledgement, ...]
 
 
 def diff_json_schema() -> dict[str, Any]:
     """JSON Schema of ``spotcheck diff --format json`` (and of :meth:`Diff.model_dump`)."""
-    out = Diff.model_json_schema(mode="serialization")
-    out["title"] = "spotcheck_rules diff (changes between two rulesets)"
-    return out
+    return Diff.model_json_schema(mode="serialization")
 
 
 # --------------------------------------------------------------------------- sides
@@ -2200,7 +2265,7 @@ def render_markdown(diff: Diff, *, title: str | None = None) -> str:
 
 
 def render_json(diff: Diff) -> str:
-    return json.dumps(diff.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    return diff.model_dump_json(indent=2) + "\n"
 
 
 # --------------------------------------------------------------------------- change logs

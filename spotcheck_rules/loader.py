@@ -21,11 +21,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from . import _cache
-from .errors import Problem, RulesetError, Severity, SpotcheckError, UnknownRulesetError
-from .model import Checklist, Domain, Plan, PlanDomain, SourceDocument, SourceRegistry
+from .errors import (
+    Problem,
+    Record,
+    RulesetError,
+    Severity,
+    SpotcheckError,
+    UnknownRulesetError,
+)
+from .model import (
+    Checklist,
+    Domain,
+    JurisdictionLevel,
+    Plan,
+    PlanDomain,
+    SourceDocument,
+    SourceRegistry,
+)
 from .registry import PLAN_ID, Tree, bundled_root, trees
 from .ruleset import DomainRules, Ruleset
 
@@ -226,7 +241,7 @@ def _locate(docs: list[Document], problem: Problem) -> Problem:
     for doc in docs:
         if problem.pointer and problem.pointer in doc.positions:
             line, col = doc.positions[problem.pointer]
-            return Problem(**{**problem.__dict__, "file": doc.file, "line": line, "column": col})
+            return problem.model_copy(update={"file": doc.file, "line": line, "column": col})
     return problem
 
 
@@ -427,31 +442,18 @@ def _load(key: str, locate: Any) -> Ruleset:
                 _key_locks.pop(key, None)
 
 
-@dataclass(frozen=True)
-class RulesetInfo:
-    """One available plan, as ``spotcheck list`` shows it."""
+class RulesetInfo(Record):
+    """One available plan, as ``spotcheck list`` shows it (``path`` is not in its JSON)."""
 
     id: str
     year: int
     title: str
     jurisdiction: str
-    level: str
+    level: JurisdictionLevel
     domains: tuple[str, ...]
     extends: str | None
     provider: str
-    path: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "year": self.year,
-            "title": self.title,
-            "jurisdiction": self.jurisdiction,
-            "level": self.level,
-            "domains": list(self.domains),
-            "extends": self.extends,
-            "provider": self.provider,
-        }
+    path: str = Field(exclude=True, description="The plan file (for this process only)")
 
 
 def list_rulesets(errors: list[SpotcheckError] | None = None) -> list[RulesetInfo]:
@@ -477,7 +479,7 @@ def list_rulesets(errors: list[SpotcheckError] | None = None) -> list[RulesetInf
                 year=rs.year,
                 title=rs.title,
                 jurisdiction=rs.jurisdiction.name,
-                level=rs.jurisdiction.level.value,
+                level=rs.jurisdiction.level,
                 domains=tuple(d.value for d in rs.domains),
                 extends=rs.plan.extends,
                 provider=tree.provider,

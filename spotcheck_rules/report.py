@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from .cells import inert, set_cell, workbook_bytes
+from .errors import Problem
 from .model import DOMAIN_LABELS, ColumnKind, Domain
 from .tables import AggregateResult, CellValue, SummaryTable, TableColumn, TableRow, format_money
 
@@ -76,7 +77,7 @@ def _census_missing(table: SummaryTable, column: TableColumn) -> bool:
     Such cells are left blank rather than "/": "/" on the form means "does not apply", and the
     census column does apply — its figures were just not supplied.
     """
-    return column.kind == ColumnKind.CENSUS_UNITS.value and all(
+    return column.kind is ColumnKind.CENSUS_UNITS and all(
         r.values.get(column.id) is None for r in table.rows
     )
 
@@ -119,12 +120,12 @@ def render_table(result: AggregateResult, *, width: int = 120) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def _issue_counts(issues: Sequence[dict[str, object]]) -> str:
+def _issue_counts(issues: Sequence[Problem]) -> str:
     if not issues:
         return ""
     counts: dict[str, int] = {}
     for issue in issues:
-        sev = str(issue.get("severity", "error"))
+        sev = issue.severity.value
         counts[sev] = counts.get(sev, 0) + 1
     names = (("error", "错误"), ("warning", "警告"), ("info", "提示"))
     parts = [f"{zh} {counts[en]}" for en, zh in names if counts.get(en)]
@@ -253,7 +254,7 @@ def render_csv(result: AggregateResult, *, bom: bool = True) -> str:
                     inert(col.id),
                     inert(col.label),
                     inert(_GROUP_SEP.join(col.groups)),
-                    inert(col.kind),
+                    inert(col.kind.value),
                     "" if value is None else _text(value),
                 ]
                 if with_units:
@@ -453,7 +454,7 @@ def _write_sheet(wb: Any, table: SummaryTable) -> None:
             else:
                 cell.value = value
                 cell.number_format = (
-                    _FINES_FORMAT if col.kind == ColumnKind.FINES.value else _COUNT_FORMAT
+                    _FINES_FORMAT if col.kind is ColumnKind.FINES else _COUNT_FORMAT
                 )
             cell.alignment = Alignment(horizontal="center", vertical="center")
             cell.font = bold_font if row.is_total else body_font

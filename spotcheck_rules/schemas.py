@@ -17,13 +17,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from ._generated import generated_main
-from .errors import UsageError
+from .errors import SCHEMA_BASE_ID, SCHEMA_DIALECT, UsageError
 from .model import Checklist, Plan, SourceRegistry
 
 __all__ = ["SCHEMA_NAMES", "generated_schema", "render_schema", "schema"]
 
-_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_BASE_ID = "https://spotcheck-rules.invalid/schemas/"
+_DIALECT = SCHEMA_DIALECT
+_BASE_ID = SCHEMA_BASE_ID
 
 
 def _model_schema(model: type[BaseModel], title: str) -> Callable[[], dict[str, Any]]:
@@ -53,6 +53,8 @@ _BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
     "findings": _lazy("findings", "findings_json_schema"),
     "census": _lazy("findings", "census_json_schema"),
     "result": _lazy("tables", "result_json_schema"),
+    "validation": _lazy("validation", "validation_json_schema"),
+    "check": _lazy("errors", "check_json_schema"),
     "diff": _lazy("diff", "diff_json_schema"),
     "audit": _lazy("audit", "audit_json_schema"),
 }

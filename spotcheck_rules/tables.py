@@ -15,7 +15,7 @@ The JSON form is a published contract (``schemas/result.schema.json``):
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from decimal import (
     MAX_EMAX,
@@ -29,9 +29,24 @@ from decimal import (
     Overflow,
     localcontext,
 )
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+from .errors import Problem, Record, Report, contract
+from .model import ColumnKind
 
 __all__ = [
     "TOTAL",
@@ -50,13 +65,7 @@ __all__ = [
 TOTAL = "total"
 """The ``category`` of the 合计 row (no category id can clash: ids of rows are row names)."""
 
-_MONEY_KINDS = frozenset({"fines"})
-
-CellValue = int | Decimal | None
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+_MONEY_KINDS = frozenset({ColumnKind.FINES})
 
 
 # Unbounded precision and exponents, and any rounding is an error: sums of amounts are exact at
@@ -109,20 +118,52 @@ def _parse_money(value: Any) -> Decimal:
     return out
 
 
-class TableColumn(_Frozen):
+_CELL_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0, "description": "A count"},
+        {
+            "type": "string",
+            "pattern": r"^\d+(\.\d*[1-9])?$",
+            "description": "An amount in 万元, exact, no trailing zeros",
+        },
+        {"type": "null", "description": "The column does not apply to this row ('/')"},
+    ]
+}
+
+Money = Annotated[Decimal, PlainSerializer(format_money, return_type=str, when_used="json")]
+"""An amount in 万元: exact; written as its canonical decimal string (:func:`format_money`)."""
+
+CellValue = Annotated[int | Money | None, WithJsonSchema(_CELL_SCHEMA)]
+"""A cell: a count (int), an amount in 万元 (Decimal, written as a string), or None where the
+column does not apply to the row (the '/' of the official form)."""
+
+
+class TableColumn(Record):
     """A leaf column of the table, in table order; ``groups`` are its header levels above it."""
 
     id: str
     label: str
     groups: list[str] = Field(default_factory=list)
-    kind: str = Field(description="A ColumnKind value: violation_units, census_units, …")
+    kind: ColumnKind
 
     @property
     def is_money(self) -> bool:
         return self.kind in _MONEY_KINDS
 
 
-class TableRow(_Frozen):
+_UNITS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "description": "Drill-down (--with-units): column id → sorted ids of the units counted",
+}
+
+
+def _no_null_default(schema: dict[str, Any]) -> None:
+    if schema.get("type") == "object":  # the serialization schema: never null, no default
+        schema.pop("default", None)
+
+
+class TableRow(Record):
     """One row: a category (leaf or parent subtotal), or the 合计 row (``category == "total"``)."""
 
     category: str
@@ -132,8 +173,12 @@ class TableRow(_Frozen):
         description="Column id → count (int), amount in 万元 (Decimal), or None where the "
         "column does not apply to this row"
     )
-    units: dict[str, list[str]] | None = Field(
+    units: Annotated[
+        dict[str, list[str]] | None, WithJsonSchema(_UNITS_SCHEMA, mode="serialization")
+    ] = Field(
         default=None,
+        exclude_if=lambda v: v is None,  # written only with --with-units, never as null
+        json_schema_extra=_no_null_default,
         description="Drill-down (--with-units): column id → sorted ids of the units counted",
     )
 
@@ -148,18 +193,56 @@ class TableRow(_Frozen):
                     raise ValueError(f"cell {key!r}: float is not allowed, use int or Decimal")
         return v
 
+    @field_validator("units")
+    @classmethod
+    def _sorted_units(cls, v: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+        return None if v is None else {k: sorted(ids) for k, ids in v.items()}
+
     @property
     def is_total(self) -> bool:
         return self.category == TOTAL
 
 
-class SummaryTable(_Frozen):
+def _kind_and_id(column: Any) -> tuple[Any, Any]:
+    return (column.get("kind"), column.get("id")) if isinstance(column, dict) else (None, None)
+
+
+def _cell(key: str, value: Any, money: bool) -> Any:
+    if value is None:
+        return None
+    if money:
+        return _parse_money(value)
+    if isinstance(value, str):
+        raise ValueError(f"cell {key!r}: a count is an integer, not {value!r}")
+    return value
+
+
+class SummaryTable(Record):
     """One domain's 汇总表: rows in official order, parents as subtotals, 合计 last."""
 
     domain: str
     title: str
     columns: list[TableColumn]
     rows: list[TableRow]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cells_by_kind(cls, data: Any) -> Any:
+        # Read from JSON, an amount is a string and a count an integer; which one a cell is
+        # follows from its column's kind, not from how the value happens to look.
+        if not isinstance(data, dict):
+            return data
+        money: set[Any] = set()
+        for c in data.get("columns") or ():
+            kind, cid = (c.kind, c.id) if isinstance(c, TableColumn) else _kind_and_id(c)
+            if kind == ColumnKind.FINES:
+                money.add(cid)
+        rows = []
+        for r in data.get("rows") or ():
+            if isinstance(r, dict) and isinstance(r.get("values"), dict):
+                r = {**r, "values": {k: _cell(k, v, k in money) for k, v in r["values"].items()}}
+            rows.append(r)
+        return {**data, "rows": rows}
 
     def column(self, column_id: str) -> TableColumn:
         for c in self.columns:
@@ -173,7 +256,7 @@ class SummaryTable(_Frozen):
                 return r
         raise KeyError(category)
 
-    def cell(self, category: str, column_id: str) -> CellValue:
+    def cell(self, category: str, column_id: str) -> int | Decimal | None:
         return self.row(category).values[column_id]
 
     @property
@@ -181,17 +264,19 @@ class SummaryTable(_Frozen):
         return self.rows[-1]
 
 
-class InputFile(_Frozen):
+class InputFile(Record):
     """One input read: where it came from, its SHA-256 (for audits), how many records."""
 
     path: str
     sha256: str | None = Field(
-        default=None, description="Hex SHA-256 of the file's bytes; null for in-memory input"
+        default=None,
+        pattern="^[0-9a-f]{64}$",
+        description="Hex SHA-256 of the file's bytes; null for in-memory input",
     )
     records: int = Field(ge=0)
 
 
-class InputSummary(_Frozen):
+class InputSummary(Record):
     """Every record read is either accepted or rejected; ``skipped`` are rejected ones that
     ``--skip-invalid`` left out of the tables (so ``skipped <= rejected``)."""
 
@@ -202,22 +287,56 @@ class InputSummary(_Frozen):
     skipped: int = Field(default=0, ge=0)
 
 
-class RulesetRef(_Frozen):
+class RulesetRef(Record):
     """The plan a result was computed under, pinned by the digest of its resolved content."""
 
-    id: str
-    digest: str
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*/\d{4}$")
+    digest: str = Field(pattern="^[0-9a-f]{64}$", description="sha256 of the resolved plan")
 
 
-class AggregateResult(_Frozen):
-    """The whole result of ``aggregate`` (or ``merge``): tables plus what went into them."""
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(v) for v in value]
+    return value
+
+
+class AggregateResult(Report):
+    """The whole result of ``aggregate`` (or ``merge``): tables plus what went into them.
+
+    ``model_dump_json(indent=2)`` is the published JSON (``schemas/result.schema.json``):
+    money as decimal strings, counts as ints, nulls kept, object keys sorted (their order
+    carries no meaning) while ``columns`` and ``rows`` keep table order, which does.
+    ``model_validate_json`` reads it back (for ``merge``); money strings become exact Decimals.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra=contract("result", "spotcheck_rules aggregate result (汇总表)")
+    )
 
     ruleset: RulesetRef
     input: InputSummary
     tables: list[SummaryTable]
-    issues: list[dict[str, Any]] = Field(
-        default_factory=list, description="Problem records (Problem.to_dict()) found in the input"
-    )
+    issues: tuple[Problem, ...] = Field(default=(), description="Problems found in the input")
+
+    @model_serializer(mode="wrap")
+    def _sorted(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # deterministic bytes: keys sorted at every level (lists keep their order)
+        return _sorted_keys(handler(self))
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # _sorted only reorders keys: the schema is that of the fields, not of "any value"
+        plain = {k: v for k, v in core_schema.items() if k != "serialization"}
+        return handler(plain)
+
+    @property
+    def problems(self) -> Sequence[Problem]:
+        """The same as :attr:`issues` (the name every report shares)."""
+        return self.issues
 
     def table(self, domain: str) -> SummaryTable:
         for t in self.tables:
@@ -225,214 +344,18 @@ class AggregateResult(_Frozen):
                 return t
         raise KeyError(domain)
 
-    # -- JSON contract ---------------------------------------------------------------------
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready form: money as decimal strings, counts as ints, nulls kept."""
-        return {
-            "ruleset": {"id": self.ruleset.id, "digest": self.ruleset.digest},
-            "input": self.input.model_dump(mode="json"),
-            "tables": [_table_dict(t) for t in self.tables],
-            "issues": [dict(i) for i in self.issues],
-        }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """Deterministic JSON text (sorted keys; table order kept in lists), ending in newline."""
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, sort_keys=True)
-        return text + "\n"
-
-    @classmethod
-    def from_dict(cls, data: Any) -> AggregateResult:
-        """Read a result back (for ``merge``); money strings become exact Decimals."""
-        if not isinstance(data, dict):
-            raise ValueError("a result must be a JSON object")
-        tables = []
-        for t in data.get("tables", []):
-            if not isinstance(t, dict):
-                raise ValueError("each table must be an object")
-            money = {
-                c["id"]
-                for c in t.get("columns", [])
-                if isinstance(c, dict) and c.get("kind") in _MONEY_KINDS
-            }
-            rows = []
-            for r in t.get("rows", []):
-                if not isinstance(r, dict) or not isinstance(r.get("values"), dict):
-                    raise ValueError("each row must be an object with 'values'")
-                values = {
-                    k: (None if v is None else _parse_money(v)) if k in money else v
-                    for k, v in r["values"].items()
-                }
-                rows.append({**r, "values": values})
-            tables.append({**t, "rows": rows})
-        return cls.model_validate({**data, "tables": tables})
-
-    @classmethod
-    def from_json(cls, text: str | bytes, name: str = "<JSON>") -> AggregateResult:
-        """Read a result from JSON text; text that is not JSON, or nests too deep, raises
-        :class:`~spotcheck_rules.errors.SpotcheckError` (never ``RecursionError``)."""
-        from ._limits import load_json
-        from .errors import SpotcheckError
-
-        return cls.from_dict(load_json(text, name, SpotcheckError, what="汇总结果"))
-
-
-def _table_dict(t: SummaryTable) -> dict[str, Any]:
-    return {
-        "domain": t.domain,
-        "title": t.title,
-        "columns": [c.model_dump(mode="json") for c in t.columns],
-        "rows": [_row_dict(r) for r in t.rows],
-    }
-
-
-def _row_dict(r: TableRow) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key, cell in r.values.items():
-        values[key] = format_money(cell) if isinstance(cell, Decimal) else cell
-    out: dict[str, Any] = {
-        "category": r.category,
-        "label": r.label,
-        "parent": r.parent,
-        "values": values,
-    }
-    if r.units is not None:
-        out["units"] = {k: sorted(v) for k, v in r.units.items()}
-    return out
+    def summary_line(self) -> str:
+        inp = self.input
+        return (
+            f"读取 {inp.records_read} 条记录：接受 {inp.accepted} 条，拒绝 {inp.rejected} 条，"
+            f"跳过 {inp.skipped} 条；{len(self.tables)} 张汇总表；"
+            f"错误 {len(self.errors)} 个，警告 {len(self.warnings)} 个。"
+        )
 
 
 # --------------------------------------------------------------------------- schema
 
 
 def result_json_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of :meth:`AggregateResult.to_json` output.
-
-    Written out rather than generated: the contract (money as strings, ints for counts, keys
-    present even when null) is what other systems code against, and pydantic's serialization
-    schema for ``int | Decimal | None`` would not say which cells are strings.
-    """
-    problem = {
-        "type": "object",
-        "required": ["code", "severity", "message"],
-        "properties": {
-            "code": {"type": "string", "pattern": r"^[A-Z]+\d+$"},
-            "severity": {"enum": ["error", "warning", "info"]},
-            "message": {"type": "string"},
-            "file": {"type": ["string", "null"]},
-            "line": {"type": ["integer", "null"], "minimum": 1},
-            "column": {"type": ["integer", "null"], "minimum": 1},
-            "pointer": {"type": "string"},
-            "field": {"type": ["string", "null"]},
-            "suggestions": {"type": "array", "items": {"type": "string"}},
-        },
-    }
-    cell = {
-        "anyOf": [
-            {"type": "integer", "minimum": 0, "description": "A count"},
-            {
-                "type": "string",
-                "pattern": r"^\d+(\.\d*[1-9])?$",
-                "description": "An amount in 万元, exact, no trailing zeros",
-            },
-            {"type": "null", "description": "The column does not apply to this row ('/')"},
-        ]
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "spotcheck_rules aggregate result (汇总表)",
-        "type": "object",
-        "required": ["ruleset", "input", "tables", "issues"],
-        "additionalProperties": False,
-        "properties": {
-            "ruleset": {
-                "type": "object",
-                "required": ["id", "digest"],
-                "additionalProperties": False,
-                "properties": {
-                    "id": {"type": "string", "pattern": r"^[a-z][a-z0-9_]*/\d{4}$"},
-                    "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                },
-            },
-            "input": {
-                "type": "object",
-                "required": ["files", "records_read", "accepted", "rejected", "skipped"],
-                "additionalProperties": False,
-                "properties": {
-                    "files": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["path", "sha256", "records"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "path": {"type": "string"},
-                                "sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
-                                "records": {"type": "integer", "minimum": 0},
-                            },
-                        },
-                    },
-                    "records_read": {"type": "integer", "minimum": 0},
-                    "accepted": {"type": "integer", "minimum": 0},
-                    "rejected": {"type": "integer", "minimum": 0},
-                    "skipped": {"type": "integer", "minimum": 0},
-                },
-            },
-            "tables": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["domain", "title", "columns", "rows"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "domain": {"type": "string"},
-                        "title": {"type": "string"},
-                        "columns": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["id", "label", "groups", "kind"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "id": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "groups": {"type": "array", "items": {"type": "string"}},
-                                    "kind": {
-                                        "enum": [
-                                            "violation_units",
-                                            "census_units",
-                                            "inspected_units",
-                                            "cases",
-                                            "fines",
-                                            "revoked_units",
-                                        ]
-                                    },
-                                },
-                            },
-                        },
-                        "rows": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["category", "label", "parent", "values"],
-                                "additionalProperties": False,
-                                "properties": {
-                                    "category": {"type": "string"},
-                                    "label": {"type": "string"},
-                                    "parent": {"type": ["string", "null"]},
-                                    "values": {"type": "object", "additionalProperties": cell},
-                                    "units": {
-                                        "type": "object",
-                                        "additionalProperties": {
-                                            "type": "array",
-                                            "items": {"type": "string"},
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-            "issues": {"type": "array", "items": problem},
-        },
-    }
+    """JSON Schema (draft 2020-12) of :class:`AggregateResult` JSON: its serialization schema."""
+    return AggregateResult.model_json_schema(mode="serialization")

@@ -32,16 +32,25 @@ import weakref
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, NamedTuple, TypeVar, cast
+from typing import IO, Any, NamedTuple, TypeVar
 
 import msgspec
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import Problem, Severity, SpotcheckError, UsageError
+from .errors import (
+    Problem,
+    Record,
+    Report,
+    Severity,
+    SpotcheckError,
+    UsageError,
+    contract,
+    known_record,
+)
 from .findings import (
     _DECODER,
     ACCIDENT_GRADES,
@@ -69,13 +78,14 @@ from .findings import (
 from .model import DOMAIN_LABELS, Column, Disposition, Domain, Item
 from .reference import AmbiguousReferenceError, Index
 from .ruleset import Code, DomainRules, Ruleset
-from .tables import InputFile
+from .tables import InputFile, RulesetRef
 
 __all__ = [
     "CODES",
     "Checker",
     "Findings",
     "RecordOutcome",
+    "ValidationInput",
     "ValidationReport",
     "Validator",
     "validate",
@@ -148,81 +158,93 @@ for _d in Domain:
     _ALL_DOMAINS.add(_d.value, _d, DOMAIN_LABELS[_d])
 
 
-@dataclass(frozen=True)
-class RecordOutcome:
+class RecordOutcome(Record):
     """What became of one record: accepted or not, and why."""
 
     file: str | None
-    line: int | None
-    seq: int
+    line: int | None = Field(ge=1)
+    seq: int = Field(ge=0, description="0-based position of the record in its input")
     unit_id: str | None
-    domain: str | None
+    domain: str | None = Field(description="As written in the record")
     accepted: bool
     duplicate: bool = False
     problems: tuple[Problem, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "seq": self.seq,
-            "unit_id": self.unit_id,
-            "domain": self.domain,
-            "accepted": self.accepted,
-            "duplicate": self.duplicate,
-            "problems": [p.to_dict() for p in self.problems],
-        }
+
+class ValidationInput(Record):
+    """What was read: every record is accepted or rejected; ``duplicates`` are accepted
+    records that repeat one already accepted (counted once)."""
+
+    files: tuple[InputFile, ...] = ()
+    records_read: int = Field(default=0, ge=0)
+    accepted: int = Field(default=0, ge=0)
+    rejected: int = Field(default=0, ge=0)
+    duplicates: int = Field(default=0, ge=0)
 
 
-@dataclass
-class ValidationReport:
-    """The result of :func:`validate`. ``records_read == accepted + rejected`` always holds."""
+class ValidationReport(Report):
+    """The result of :func:`validate`. ``records_read == accepted + rejected`` always holds.
 
-    ruleset_id: str
-    ruleset_digest: str
-    files: list[InputFile] = field(default_factory=list)
-    records_read: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    duplicates: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    outcomes: list[RecordOutcome] = field(default_factory=list)
+    Its JSON form (``model_dump_json()``, ``spotcheck validate --format json``) is published as
+    ``schemas/validation.schema.json``.
+    """
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.ERROR]
+    model_config = ConfigDict(
+        json_schema_extra=contract(
+            "validation", "spotcheck_rules validation report (spotcheck validate)"
+        )
+    )
 
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity is Severity.WARNING]
+    ruleset: RulesetRef
+    input: ValidationInput
+    problems: tuple[Problem, ...] = ()
+    outcomes: tuple[RecordOutcome, ...] = Field(
+        default=(),
+        description="The records that had problems, or every record with record_outcomes=True",
+    )
 
     @property
-    def ok(self) -> bool:
-        """No errors (warnings allowed)."""
-        return not any(p.severity is Severity.ERROR for p in self.problems)
+    def ruleset_id(self) -> str:
+        return self.ruleset.id
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ruleset": {"id": self.ruleset_id, "digest": self.ruleset_digest},
-            "input": {
-                "files": [f.model_dump(mode="json") for f in self.files],
-                "records_read": self.records_read,
-                "accepted": self.accepted,
-                "rejected": self.rejected,
-                "duplicates": self.duplicates,
-            },
-            "problems": [p.to_dict() for p in self.problems],
-            "outcomes": [o.to_dict() for o in self.outcomes],
-        }
+    @property
+    def ruleset_digest(self) -> str:
+        return self.ruleset.digest
+
+    @property
+    def files(self) -> tuple[InputFile, ...]:
+        return self.input.files
+
+    @property
+    def records_read(self) -> int:
+        return self.input.records_read
+
+    @property
+    def accepted(self) -> int:
+        return self.input.accepted
+
+    @property
+    def rejected(self) -> int:
+        return self.input.rejected
+
+    @property
+    def duplicates(self) -> int:
+        return self.input.duplicates
 
     def summary(self) -> str:
-        n_err = len(self.errors)
-        n_warn = len(self.warnings)
+        return self.summary_line()
+
+    def summary_line(self) -> str:
         return (
             f"读取 {self.records_read} 条记录：接受 {self.accepted} 条"
             f"（其中重复已去重 {self.duplicates} 条），拒绝 {self.rejected} 条；"
-            f"错误 {n_err} 个，警告 {n_warn} 个。"
+            f"错误 {len(self.errors)} 个，警告 {len(self.warnings)} 个。"
         )
+
+
+def validation_json_schema() -> dict[str, Any]:
+    """JSON Schema of :class:`ValidationReport` JSON (``spotcheck validate --format json``)."""
+    return ValidationReport.model_json_schema(mode="serialization")
 
 
 # --------------------------------------------------------------------------- checker
@@ -418,15 +440,8 @@ class Checker:
             if field:
                 pointer += "/" + field.replace(".", "/")
         self.problems.append(
-            Problem(
-                code=code,
-                message=message,
-                severity=sev,
-                file=self._file,
-                line=self._line,
-                pointer=pointer,
-                field=field,
-                suggestions=tuple(suggestions),
+            Problem.known(
+                code, message, sev, self._file, self._line, pointer, field, tuple(suggestions)
             )
         )
 
@@ -472,8 +487,11 @@ class Checker:
             if dup:
                 self.duplicates += 1
         if self.record_outcomes or len(self.problems) > self._start:
+            # known-valid values: no need to validate them again (this runs per record with
+            # record_outcomes, e.g. validate_one)
             self.outcomes.append(
-                RecordOutcome(
+                known_record(
+                    RecordOutcome,
                     file=raw.file,
                     line=raw.line,
                     seq=raw.seq,
@@ -1100,7 +1118,7 @@ class Checker:
                 st.seen.update(zip(keys, values, strict=True))
         for o in part.outcomes:
             self.problems.extend(o.problems)
-            self.outcomes.append(replace(o, seq=o.seq + base))
+            self.outcomes.append(o.model_copy(update={"seq": o.seq + base}))
         read, accepted, rejected, duplicates = part.counters
         self.read += read
         self.accepted += accepted
@@ -1298,16 +1316,18 @@ class Checker:
     # -- bookkeeping -----------------------------------------------------------------------
 
     def report(self, files: list[InputFile]) -> ValidationReport:
-        return ValidationReport(
-            ruleset_id=self.ruleset.id,
-            ruleset_digest=_digest(self.ruleset),
-            files=files,
-            records_read=self.read,
-            accepted=self.accepted,
-            rejected=self.rejected,
-            duplicates=self.duplicates,
-            problems=list(self.problems),
-            outcomes=list(self.outcomes),
+        # the problems and outcomes were built from known-valid values: not validated again
+        return ValidationReport.model_construct(
+            ruleset=RulesetRef(id=self.ruleset.id, digest=_digest(self.ruleset)),
+            input=ValidationInput(
+                files=tuple(files),
+                records_read=self.read,
+                accepted=self.accepted,
+                rejected=self.rejected,
+                duplicates=self.duplicates,
+            ),
+            problems=tuple(self.problems),
+            outcomes=tuple(self.outcomes),
         )
 
 
@@ -1598,11 +1618,7 @@ def _renamed_problem(p: Problem, old: str, new: str) -> Problem:
     changes: dict[str, Any] = {"message": p.message.replace(old, new)}
     if p.file is not None:
         changes["file"] = p.file.replace(old, new)
-    copy = getattr(p, "model_copy", None)
-    if copy is not None:
-        fixed: Problem = copy(update=changes)
-        return fixed
-    return cast(Problem, replace(cast(Any, p), **changes))
+    return p.model_copy(update=changes)
 
 
 def _renamed(exc: SpotcheckError, old: str, new: str) -> SpotcheckError:

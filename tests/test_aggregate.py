@@ -79,7 +79,7 @@ def test_golden(case: Path, tmp_path: Path, syn: Ruleset) -> None:
     assert data.get("proves"), f"{case.name}: say what the case proves"
     rs = syn if data["ruleset"] == "synthetic" else load_ruleset(data["ruleset"])
     result = aggregate(data["findings"], rs, census=data.get("census"))
-    assert [i["code"] for i in result.issues if i["severity"] != "info"] == data.get("warnings", [])
+    assert [i.code for i in result.issues if i.severity != "info"] == data.get("warnings", [])
     for domain, rows in data["expect"].items():
         table = result.table(domain)
         got = cells(table)
@@ -87,7 +87,7 @@ def test_golden(case: Path, tmp_path: Path, syn: Ruleset) -> None:
             for column, value in expected.items():
                 assert got[category][column] == _expected(value), (domain, category, column)
     # the same numbers come back through the JSON contract
-    again = AggregateResult.from_json(result.to_json())
+    again = AggregateResult.model_validate_json(result.model_dump_json(indent=2))
     assert again.tables == result.tables
 
 
@@ -149,7 +149,7 @@ def test_errors_refuse_unless_skip_invalid(shanxi: Ruleset) -> None:
     assert result.input.skipped == 1
     assert result.input.accepted == 1
     assert result.input.records_read == 2
-    assert [i["code"] for i in result.issues if i["severity"] == "error"] == ["F012"]
+    assert [i.code for i in result.issues if i.severity == "error"] == ["F012"]
 
 
 def test_census(syn: Ruleset, tmp_path: Path) -> None:
@@ -167,10 +167,10 @@ def test_census(syn: Ruleset, tmp_path: Path) -> None:
     tcm = cells(result.table("tcm"))
     assert tcm["tcm_hospitals"]["census"] == 15
     assert tcm[TOTAL]["census"] == 16
-    assert [i["code"] for i in result.issues] == ["C010"]  # 2 inspected > 1 in the census
+    assert [i.code for i in result.issues] == ["C010"]  # 2 inspected > 1 in the census
     no_census = aggregate(findings, syn)
     assert cells(no_census.table("tcm"))[TOTAL]["census"] is None
-    assert [i["code"] for i in no_census.issues] == ["C011"]
+    assert [i.code for i in no_census.issues] == ["C011"]
 
 
 def test_broken_census_is_refused(syn: Ruleset) -> None:
@@ -222,15 +222,16 @@ def test_json_contract(syn: Ruleset) -> None:
         }
     ]
     result = aggregate(findings, syn, with_units=True)
-    text = result.to_json()
+    text = result.model_dump_json(indent=2)
     data = json.loads(text)
     jsonschema.Draft202012Validator(result_json_schema()).validate(data)
     row = data["tables"][0]["rows"][1]
     assert row["values"]["fines"] == "1.23456"
     assert row["values"]["cases"] == 1
     assert data["tables"][1]["rows"][0]["values"]["special"] is None
-    assert text == aggregate(findings, syn, with_units=True).to_json()  # deterministic
-    assert AggregateResult.from_json(text) == result
+    again = aggregate(findings, syn, with_units=True)
+    assert text == again.model_dump_json(indent=2)  # deterministic
+    assert AggregateResult.model_validate_json(text) == result
 
 
 # --------------------------------------------------------------------------- merge
@@ -429,9 +430,9 @@ def test_jsonl_hot_loop_agrees_with_generic_path(syn: Ruleset, tmp_path: Path) -
     assert from_file.input.model_dump(exclude={"files"}) == from_memory.input.model_dump(
         exclude={"files"}
     )
-    codes = sorted(i["code"] for i in from_file.issues if i["severity"] != "info")
+    codes = sorted(i.code for i in from_file.issues if i.severity != "info")
     assert codes == ["F030", "F031"]
-    assert [i["line"] for i in from_file.issues if i["code"] == "F031"] == [402]
+    assert [i.line for i in from_file.issues if i.code == "F031"] == [402]
 
 
 # --------------------------------------------------------------------------- CLI
@@ -462,7 +463,7 @@ def test_cli_aggregate_and_merge(tmp_path: Path, capsys: pytest.CaptureFixture[s
         == 0
     )
     assert main(["merge", str(out_a), str(out_b), "--ruleset", str(plan), "-o", str(out)]) == 0
-    merged = AggregateResult.from_json(out.read_text(encoding="utf-8"))
+    merged = AggregateResult.model_validate_json(out.read_text(encoding="utf-8"))
     assert merged.table("tcm").row("tcm_clinic").values["license"] == 2
     both = tmp_path / "both.json"
     assert (
@@ -481,7 +482,8 @@ def test_cli_aggregate_and_merge(tmp_path: Path, capsys: pytest.CaptureFixture[s
         )
         == 0
     )
-    assert AggregateResult.from_json(both.read_text(encoding="utf-8")).tables == merged.tables
+    both_result = AggregateResult.model_validate_json(both.read_text(encoding="utf-8"))
+    assert both_result.tables == merged.tables
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"unit_id": "x", "domain": "tcm", "category": "牙科"}\n', encoding="utf-8")
@@ -568,8 +570,8 @@ def test_jsonl_hot_loop_agrees_on_every_check(syn: Ruleset, tmp_path: Path) -> N
         assert from_file.input.model_dump(exclude={"files"}) == from_memory.input.model_dump(
             exclude={"files"}
         )
-        got = [(i["code"], i["severity"], i["field"], i["line"]) for i in from_file.issues]
-        want = [(i["code"], i["severity"], i["field"], i["pointer"]) for i in from_memory.issues]
+        got = [(i.code, i.severity, i.field, i.line) for i in from_file.issues]
+        want = [(i.code, i.severity, i.field, i.pointer) for i in from_memory.issues]
         assert [g[:3] for g in got] == [w[:3] for w in want]
         for g, w in zip(got, want, strict=True):
             if g[3] is not None:  # line N of the file is record N - 1 of the list
@@ -671,11 +673,12 @@ def test_two_processes_agree_with_one(
         two = aggregate(path, syn, skip_invalid=True, with_units=with_units)
         _same_everywhere(two, one)
     assert two_processes == [not cross]  # drill-down is never split
-    codes = {i["code"] for i in one.issues}
+    codes = {i.code for i in one.issues}
     assert {"F001", "F030", "F031", "F012", "F057"} <= codes
     hot = validate(path, syn)
     single = _one_process(monkeypatch, validate, path, syn)
-    assert hot.to_dict() == single.to_dict()  # outcomes with their seq numbers too
+    # outcomes with their seq numbers too
+    assert hot.model_dump(mode="json") == single.model_dump(mode="json")
     assert two_processes == [not cross] * 2
 
 
@@ -699,9 +702,9 @@ def test_two_processes_then_another_file(
     two = aggregate([a, b], syn, skip_invalid=True)
     _same_everywhere(two, one)
     assert two_processes == [True]  # b is too short to cut
-    dups = [(i["code"], i["line"]) for i in two.issues if i["file"] == str(b)]
+    dups = [(i.code, i.line) for i in two.issues if i.file == str(b)]
     assert dups == [("F030", 1), ("F031", 2)]
-    assert all(f"{a} 第 {len(findings)} 行" in i["message"] for i in two.issues[-3:-1])
+    assert all(f"{a} 第 {len(findings)} 行" in i.message for i in two.issues[-3:-1])
 
 
 def test_two_processes_fall_back_to_one(
@@ -771,7 +774,7 @@ take = validation.Checker._take
 validation.Checker._take = lambda self, *a: taken.append(take(self, *a)) or taken[-1]
 result = aggregate({str(path)!r}, load_ruleset_file(sys.argv[1]), skip_invalid=True)
 assert taken == [True], taken
-print(result.to_json())
+print(result.model_dump_json(indent=2))
 """
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SPOTCHECK_PROCESSES")}
     proc = subprocess.run(
@@ -783,6 +786,6 @@ print(result.to_json())
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    got = AggregateResult.from_json(proc.stdout)
+    got = AggregateResult.model_validate_json(proc.stdout)
     want = aggregate(path, syn, skip_invalid=True)
     assert got.tables == want.tables and got.input == want.input and got.issues == want.issues

@@ -347,7 +347,9 @@ def written(tmp_path_factory: pytest.TempPathFactory, shanxi: Ruleset) -> dict[s
     assert main(argv) == 0
     findings = root / "f.jsonl"
     findings.write_text(FINDINGS_JSONL, encoding="utf-8")
-    result = aggregate(findings, shanxi, skip_invalid=True).to_json().encode("utf-8")
+    result = (
+        aggregate(findings, shanxi, skip_invalid=True).model_dump_json(indent=2).encode("utf-8")
+    )
     return {"audit": audit.read_bytes(), "result": result}
 
 

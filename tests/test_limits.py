@@ -14,12 +14,12 @@ import pytest
 
 from spotcheck_rules import load_ruleset
 from spotcheck_rules._yaml import read_yaml
+from spotcheck_rules.aggregation import read_result
 from spotcheck_rules.audit import read_audit
 from spotcheck_rules.cli import main
 from spotcheck_rules.errors import RulesetError, SpotcheckError
 from spotcheck_rules.findings import FindingsReadError, read_records
 from spotcheck_rules.roster import RosterError, read_inspectors
-from spotcheck_rules.tables import AggregateResult
 from spotcheck_rules.validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,7 +175,7 @@ def test_merge_input_nested_100000_deep(tmp_path: Path, capsys: pytest.CaptureFi
     path = tmp_path / "result.json"
     path.write_text('{"tables": ' + _deep_json(100_000) + "}")
     with pytest.raises(SpotcheckError, match="嵌套层数"):
-        AggregateResult.from_json(path.read_bytes())
+        read_result(path)
     assert main(["merge", str(path)]) == 2
     assert "嵌套层数" in capsys.readouterr().err
 

@@ -39,7 +39,7 @@ def rs() -> Ruleset:
 def genuine(rs: Ruleset) -> dict[str, Any]:
     """A real result (with census and drill-down) as JSON data."""
     data: dict[str, Any] = json.loads(
-        aggregate(str(FINDINGS), rs, census=str(CENSUS), with_units=True).to_json()
+        aggregate(str(FINDINGS), rs, census=str(CENSUS), with_units=True).model_dump_json(indent=2)
     )
     return data
 
@@ -289,12 +289,12 @@ def test_labels_come_from_the_ruleset(
     tmp_path: Path, genuine: dict[str, Any], rs: Ruleset, capsys: pytest.CaptureFixture[str]
 ) -> None:
     forged = _forged(tmp_path, genuine, _hostile)
-    real = AggregateResult.from_dict(genuine)
+    real = AggregateResult.model_validate(genuine)
     out = tmp_path / "merged.json"
     assert main(["merge", str(forged), "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert f"{forged}: warning M010" in err and "[/tables/0]" in err
-    merged = AggregateResult.from_json(out.read_bytes())
+    merged = AggregateResult.model_validate_json(out.read_bytes())
     assert merged.tables == real.tables  # every title, label and group is the plan's
 
     csv_out = tmp_path / "merged.csv"
@@ -311,15 +311,19 @@ def test_partial_census_is_a_warning(
     tmp_path: Path, rs: Ruleset, capsys: pytest.CaptureFixture[str]
 ) -> None:
     recs = [{"unit_id": "C1", "domain": "cosmetic", "category": "医疗美容机构"}]
-    a = _write(tmp_path, "a.json", json.loads(aggregate(recs, rs, census=str(CENSUS)).to_json()))
+    a = _write(
+        tmp_path,
+        "a.json",
+        json.loads(aggregate(recs, rs, census=str(CENSUS)).model_dump_json(indent=2)),
+    )
     recs = [{"unit_id": "C2", "domain": "cosmetic", "category": "医疗美容机构"}]
-    b = _write(tmp_path, "b.json", json.loads(aggregate(recs, rs).to_json()))
+    b = _write(tmp_path, "b.json", json.loads(aggregate(recs, rs).model_dump_json(indent=2)))
     code = main(["merge", str(a), str(b), "-o", str(tmp_path / "m.json")])
     err = capsys.readouterr().err
     assert code == 0
     assert "warning M011" in err and str(b) in err
-    merged = AggregateResult.from_json((tmp_path / "m.json").read_bytes())
-    assert any(i["code"] == "M011" for i in merged.issues)
+    merged = AggregateResult.model_validate_json((tmp_path / "m.json").read_bytes())
+    assert any(i.code == "M011" for i in merged.issues)
 
 
 def test_other_digest_is_refused(

@@ -211,14 +211,18 @@ def test_sums_are_exact_beyond_28_digits() -> None:
 
 def test_merge_adds_amounts_exactly(rs: Ruleset) -> None:
     one = aggregate([_record("0.01")], rs)
-    text = one.to_json().replace('"fines": "0.000001"', '"fines": "12345678901234567890123456789"')
+    text = one.model_dump_json(indent=2).replace(
+        '"fines": "0.000001"', '"fines": "12345678901234567890123456789"'
+    )
     assert "12345678901234567890123456789" in text
-    big = AggregateResult.from_json(text)
+    big = AggregateResult.model_validate_json(text)
     city = merge([big, one])
     cell = city.table("medical").cell("clinic", "fines")
     assert cell == Decimal("12345678901234567890123456789.000001")  # 28 digits rounded it
     with pytest.raises(Exception, match="out of range"):
-        AggregateResult.from_json(text.replace("12345678901234567890123456789", "1E+999999"))
+        AggregateResult.model_validate_json(
+            text.replace("12345678901234567890123456789", "1E+999999")
+        )
 
 
 def test_exact_context_is_per_thread() -> None:

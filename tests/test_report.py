@@ -369,7 +369,7 @@ def test_examples_are_current_and_deterministic(generator: ModuleType) -> None:
 
 def test_example_findings_validate_cleanly(rs: Ruleset) -> None:
     report = validate(str(FINDINGS), rs)
-    assert report.problems == []
+    assert report.problems == ()
     assert report.records_read == report.accepted >= 300
 
 
@@ -380,7 +380,7 @@ def test_examples_cover_every_domain_and_column(result: AggregateResult, rs: Rul
         for col in table.columns:
             if col.kind in ("violation_units", "revoked_units", "cases", "fines"):
                 assert total[col.id], f"{table.domain}.{col.id} is never non-zero"
-    assert not [i for i in result.issues if i["severity"] != "info"]
+    assert not [i for i in result.issues if i.severity != "info"]
 
 
 def test_broken_file_reports_each_seeded_problem(generator: ModuleType, rs: Ruleset) -> None:

@@ -295,7 +295,7 @@ def test_record_outcomes(shanxi: Ruleset) -> None:
     report = validate([_med(), _med(unit_id="U2", category="?")], shanxi, record_outcomes=True)
     assert [(o.seq, o.accepted) for o in report.outcomes] == [(0, True), (1, False)]
     assert report.outcomes[1].problems[0].code == "F012"
-    assert report.to_dict()["input"]["rejected"] == 1
+    assert report.model_dump(mode="json")["input"]["rejected"] == 1
     assert "拒绝 1 条" in report.summary()
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ def _check_inputs(paths: list[str]) -> None:
         raise UsageError("找不到文件：" + "、".join(missing))
 
 
-def _print_problems(problems: list[Problem], stream: Any) -> None:
+def _print_problems(problems: Sequence[Problem], stream: Any) -> None:
     for p in problems[:_MAX_SHOWN]:
         stream.write(p.format() + "\n")
     if len(problems) > _MAX_SHOWN:
@@ -114,7 +114,7 @@ def _validate(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     if args.format == "json":
-        write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), args.output)
+        write_text(report.model_dump_json(indent=2), args.output)
     else:
         if args.output:
             import io
@@ -184,17 +184,13 @@ def _merge(args: argparse.Namespace) -> int:
     _emit(merged, args.format, args.output)
     # the merge's own warnings (M010, M011) come after the issues carried over from the inputs
     for issue in merged.issues[sum(len(r.issues) for r in results) :]:
-        where = f" [{issue['pointer']}]" if issue.get("pointer") else ""
-        sys.stderr.write(
-            f"{issue.get('file') or '<input>'}: {issue['severity']} {issue['code']} "
-            f"{issue['message']}{where}\n"
-        )
+        sys.stderr.write(issue.format() + "\n")
     return 0
 
 
 def _emit(result: AggregateResult, fmt: str, out: str | None) -> None:
     if fmt == "json":
-        write_text(result.to_json(), out)
+        write_text(result.model_dump_json(indent=2), out)
         return
     try:
         from .. import report

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, Severity, SpotcheckError
+from ..errors import CheckReport, SpotcheckError
 from ..loader import check_files, list_rulesets, load_ruleset, ruleset_files
 from ..schemas import SCHEMA_NAMES, render_schema
 from ..views import dumps, plan_json, plan_markdown, plan_text
@@ -53,7 +52,7 @@ def _list(args: argparse.Namespace) -> int:
             sys.stderr.write(f"  {problem.format()}\n")
     status = 1 if errors else 0
     if args.format == "json":
-        write_text(dumps([i.to_dict() for i in infos]), None)
+        write_text(dumps([i.model_dump(mode="json") for i in infos]), None)
         return status
     for i in infos:
         base = f" ← {i.extends}" if i.extends else ""
@@ -95,20 +94,14 @@ def _check(args: argparse.Namespace) -> int:
         sys.stderr.write(f"spotcheck: 目录 {p} 中没有 .yaml 文件\n")
     if empty:
         return 2
-    problems = check_files(files)
+    report = CheckReport(tuple(check_files(files)))
     if args.format == "json":
-        write_text(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2), None)
+        write_text(report.model_dump_json(indent=2), None)
     else:
-        for p in problems:
+        for p in report.problems:
             write_text(p.format(), None)
-        errors = sum(1 for p in problems if p.severity is Severity.ERROR)
-        summary = f"{len(files)} 个文件，{errors} 个错误，{len(problems) - errors} 个警告/提示"
-        sys.stderr.write(summary + "\n")
-    return 1 if _failing(problems) else 0
-
-
-def _failing(problems: list[Problem]) -> bool:
-    return any(p.severity is Severity.ERROR for p in problems)
+        sys.stderr.write(f"{len(files)} 个文件，{report.summary_line()}\n")
+    return 0 if report.ok else 1
 
 
 def _schema(args: argparse.Namespace) -> int:
