@@ -37,6 +37,7 @@ from ._limits import (
     XLSX_ROWS,
 )
 from .errors import Problem, SpotcheckError
+from .text import preview
 
 __all__ = ["Row", "check_zip", "iter_csv", "iter_xlsx"]
 
@@ -56,8 +57,7 @@ def _blank(value: Any) -> bool:
 
 
 def _shown(value: Any) -> str:
-    text = str(value).strip().replace("\n", " ")
-    return text if len(text) <= 20 else text[:20] + "…"
+    return preview(value, 20, quote=False)
 
 
 class _Headers:

@@ -43,6 +43,7 @@ from .tables import (
     TableRow,
     exact_decimal,
 )
+from .text import preview
 from .validation import (
     _ALL_DOMAINS,
     Accepted,
@@ -196,7 +197,7 @@ def _census_entry(
         return [problem("C005", f"“{cat.label}”是小计行，请按其下的具体类别填写", "category")]
     n = _as_int(units)
     if n is None or n < 0:
-        return [problem("C003", f"单位数应为非负整数，实为 {units!r}", "units")]
+        return [problem("C003", f"单位数应为非负整数，实为 {preview(units)}", "units")]
     key = (dom.value, cat.id)
     if key in where:
         return [problem("C004", f"{cat.label} 重复出现（先前在 {where[key]}）", "category")]

@@ -46,6 +46,7 @@ from pydantic import (
 from ._flat import Row, iter_csv, iter_xlsx
 from ._limits import DEPTH, json_depth, load_json
 from .errors import Problem, SpotcheckError, UsageError
+from .text import preview
 
 __all__ = [
     "ACCIDENT_GRADES",
@@ -630,7 +631,7 @@ def coerce_record(
     out: dict[str, Any] = {}
 
     def bad(field: str, what: str, got: Any) -> None:
-        probs.append(FieldProblem("F003", field, f"字段 {field} 应为{what}，实为 {got!r}"))
+        probs.append(FieldProblem("F003", field, f"字段 {field} 应为{what}，实为 {preview(got)}"))
 
     _unknown(value, _FIELDS, "", flat, probs)
     usable = True
@@ -1122,7 +1123,7 @@ def _read_json(path: Path, info: FileInfo) -> Iterator[RawRecord]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        values: list[Any] = list(msgspec.json.decode(data, type=list[_Rec]))
+        values: list[Any] = list(msgspec.json.decode(data, type=list[_Rec], dec_hook=_dec_hook))
     except (msgspec.DecodeError, RecursionError):
         decoded = load_json(data, info.path, FindingsReadError, code="F001")
         if not isinstance(decoded, list):

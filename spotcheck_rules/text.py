@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["closest", "normalize"]
+__all__ = ["closest", "normalize", "preview"]
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -37,3 +37,13 @@ def closest(query: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
         by_key.setdefault(normalize(cand), cand)
     keys = difflib.get_close_matches(normalize(query), list(by_key), n=limit, cutoff=0.4)
     return [by_key[k] for k in keys]
+
+
+def preview(value: object, limit: int = 80, *, quote: bool = True) -> str:
+    """``value`` as a message shows it: ``repr`` (or ``str`` with ``quote=False``) on one line, cut
+    to ``limit`` characters with the full length stated, so a hostile 5,000-digit cell cannot
+    flood a report."""
+    text = repr(value) if quote else str(value).strip().replace("\n", " ")
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text)} 个字符）"

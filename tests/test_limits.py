@@ -473,3 +473,24 @@ def test_roster_xlsx_merged_header_cell(tmp_path: Path) -> None:
     roster = read_inspectors(path)
     codes = [(p.code, p.line) for p in roster.problems]
     assert ("U206", 2) in codes and roster.inspectors == ()
+
+
+def test_a_5000_digit_census_count_is_refused_with_a_short_message(  # type: ignore[no-untyped-def]
+    tmp_path: Path, shanxi
+) -> None:
+    # A hostile cell must not flood the report: the message shows the start and the length.
+    from spotcheck_rules.aggregation import load_census
+
+    path = _csv(tmp_path, "domain,category,units", "医疗机构,诊所," + "9" * 5000)
+    _, problems = load_census(path, shanxi)
+    assert [(p.code, p.line) for p in problems] == [("C003", 2)]
+    assert len(problems[0].message) < 200 and "共 5002 个字符" in problems[0].message
+
+
+def test_a_long_wrong_typed_value_is_shown_cut() -> None:
+    from spotcheck_rules import Validator
+
+    v = Validator(load_ruleset("shanxi/2025"))
+    record = {"unit_id": "U1", "domain": "医疗机构", "category": "诊所", "ownership": "民营"}
+    (problem,) = [p for p in v.iter_problems({**record, "violations": "x" * 10_000})]
+    assert problem.code == "F003" and len(problem.message) < 200

@@ -32,3 +32,12 @@ def test_closest_suggests_the_nearest_label() -> None:
     labels = ["社区卫生服务中心", "社区卫生服务站", "卫生院", "诊所"]
     assert closest("社区卫生服务中", labels)[0] == "社区卫生服务中心"
     assert closest("完全无关的文字内容", labels) == []
+
+
+def test_preview_keeps_short_values_and_cuts_long_ones() -> None:
+    from spotcheck_rules.text import preview
+
+    assert preview("abc") == "'abc'"
+    assert preview("  a\nb ", quote=False) == "a b"
+    cut = preview("9" * 5000)
+    assert cut.startswith("'999") and cut.endswith("…（共 5002 个字符）") and len(cut) < 100
