@@ -60,6 +60,7 @@ from .findings import (
     AmountProblem,
     FileInfo,
     FindingsReadError,
+    FlatRow,
     RawRecord,
     Unparsable,
     _Rec,
@@ -935,7 +936,9 @@ class Checker:
             fno = self._file_no[name] = len(self._files)
             self._files.append(name)
         if fno > _FNO_MASK:  # not in a packed entry: no lazy fingerprints, the generic path
-            return self._consume_generic(path, info, sink, sink_all=sink_all, progress=progress)
+            return self.consume(
+                read_records(path, info=info), info, sink, sink_all=sink_all, progress=progress
+            )
         if sink is None:
             split = _split_point(path, info)
             if split is not None:
@@ -1292,19 +1295,19 @@ class Checker:
         self.accepted += records - slow
         return n + records, lineno
 
-    def _consume_generic(
+    def consume(
         self,
-        path: Path,
+        records: Iterable[RawRecord],
         info: FileInfo,
         sink: Callable[[Accepted], None] | None,
         *,
         sink_all: bool = False,
         progress: Progress | None = None,
     ) -> int:
-        """Check every record of a file through the generic reader and :meth:`check`."""
+        """Check every record through :meth:`check`, giving accepted ones to ``sink``."""
         check = self.check
         n = 0
-        for raw in read_records(path, info=info):
+        for raw in records:
             got = check(raw)
             if got is not None and sink is not None and (sink_all or got[3] is not None):
                 sink(got)
@@ -1687,17 +1690,10 @@ def _feed(
         )
     if src.jsonl is not None:
         # outcomes for every record: the generic reader (the hot loop keeps none)
-        return checker._consume_generic(src.jsonl, info, sink, sink_all=sink_all, progress=progress)
-    check = checker.check
-    n = 0
-    for raw in src.records:
-        got = check(raw)
-        if got is not None and sink is not None and (sink_all or got[3] is not None):
-            sink(got)
-        n += 1
-        if progress is not None and not n & 0x3FFF:
-            progress(info.done, info.size)
-    return n
+        records: Iterable[RawRecord] = read_records(src.jsonl, info=info)
+    else:
+        records = src.records
+    return checker.consume(records, info, sink, sink_all=sink_all, progress=progress)
 
 
 def validate(
@@ -1789,7 +1785,9 @@ class Validator:
         try:
             checker.record_outcomes = outcomes
             if not isinstance(value, _Rec) and isinstance(value, Mapping):
-                value = dict(value)  # a snapshot: the record may not change under the check
+                # a snapshot (the record may not change under the check) of the same kind: a
+                # FlatRow keeps the spreadsheet coercions
+                value = FlatRow(value) if isinstance(value, FlatRow) else dict(value)
             checker.check(RawRecord(None, None, 0, value))
         except BaseException:
             checker.outcomes.clear()
