@@ -1,25 +1,16 @@
-"""One module per group of ``spotcheck`` subcommands; each has ``register(subparsers)``.
+"""The ``spotcheck`` subcommands, one module per group; :data:`COMMANDS` lists them.
 
-A subcommand sets ``run`` (``args -> exit code``) as its parser default.
+Each module has ``register(subparsers)``, which adds its subcommands and sets ``run`` as each
+one's parser default: ``run(args, streams) -> exit code``. A command reads and writes only the
+:class:`Streams` it is given (never ``sys.stdout`` / ``sys.stderr``), so it can run in-process,
+in any thread, with the streams of its caller.
 """
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+from . import diff, findings, rulesets, sample
+from ._output import Streams
 
-_NAMES = ("rulesets", "findings", "diff", "sample")
+__all__ = ["COMMANDS", "Streams"]
 
-
-def _load() -> tuple[ModuleType, ...]:
-    modules = []
-    for name in _NAMES:
-        try:
-            modules.append(importlib.import_module(f"{__name__}.{name}"))
-        except ModuleNotFoundError as exc:  # a command group still being written
-            if exc.name != f"{__name__}.{name}":
-                raise
-    return tuple(modules)
-
-
-COMMANDS = _load()
+COMMANDS = (rulesets, findings, diff, sample)

@@ -1,19 +1,32 @@
-"""Writing command output: to a file given with -o (atomically), else to stdout."""
+"""The streams a command is given, and writing its output: to a file given with -o
+(atomically), else to the command's stdout."""
 
 from __future__ import annotations
 
-import sys
+from dataclasses import dataclass
+from typing import TextIO
 
 from ..atomic import write_atomic
 from ..errors import UsageError
 
+__all__ = ["Streams", "write_bytes", "write_text"]
 
-def write_text(text: str, out: str | None) -> None:
+
+@dataclass(frozen=True)
+class Streams:
+    """A command's standard streams (text streams, like ``sys.stdout``)."""
+
+    stdout: TextIO
+    stderr: TextIO
+    stdin: TextIO
+
+
+def write_text(text: str, out: str | None, stdout: TextIO) -> None:
     if out is None or out == "-":
-        sys.stdout.write(text)
+        stdout.write(text)
         if text and not text.endswith("\n"):
-            sys.stdout.write("\n")
-        sys.stdout.flush()
+            stdout.write("\n")
+        stdout.flush()
         return
     # surrogateescape: a file name that was not UTF-8 (in a problem's location) is written
     # back as the bytes it was, instead of failing the whole write.
@@ -21,11 +34,15 @@ def write_text(text: str, out: str | None) -> None:
     write_atomic(out, data)
 
 
-def write_bytes(data: bytes, out: str | None) -> None:
+def write_bytes(data: bytes, out: str | None, stdout: TextIO) -> None:
     if out is None or out == "-":
-        if sys.stdout.isatty():
+        # Binary output goes to the byte stream under the text stream; a terminal, or a text
+        # stream without one (io.StringIO), cannot take it.
+        buffer = getattr(stdout, "buffer", None)
+        if buffer is None or stdout.isatty():
             raise UsageError("二进制输出（xlsx）请用 -o 指定文件")
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        stdout.flush()
+        buffer.write(data)
+        stdout.flush()
         return
     write_atomic(out, data)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from ..diff import ChangeLevel, diff_rulesets, render_json, render_markdown, render_text
-from ._output import write_text
+from ._output import Streams, write_text
 
 __all__ = ["register"]
 
@@ -41,7 +40,7 @@ def register(sub: Any) -> None:
     p.set_defaults(run=_run)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, streams: Streams) -> int:
     diff = diff_rulesets(
         args.old,
         args.new,
@@ -55,14 +54,14 @@ def _run(args: argparse.Namespace) -> int:
         text = render_markdown(diff)
     else:
         text = render_text(diff)
-    write_text(text, args.output)
+    write_text(text, args.output, streams.stdout)
     if args.fail_on is None:
         return 0
     level = ChangeLevel(args.fail_on)
     failing = diff.failing(level)
     if failing:
         # stderr, so that a CI log shows why the gate failed even with -o or --format json.
-        sys.stderr.write(
+        streams.stderr.write(
             f"spotcheck diff: {len(failing)} 项未确认的变化达到或超过 {level.value}（{level.label}）级别\n"
         )
         return 1

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import io
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..errors import Problem, Severity, SpotcheckError, UsageError
 from ..loader import load_ruleset
 from ..tables import AggregateResult
-from ._output import write_bytes, write_text
+from ._output import Streams, write_bytes, write_text
 
 _MAX_SHOWN = 200  # problems printed on a terminal; the JSON output always has all of them
 
@@ -61,10 +61,11 @@ def register(sub: Any) -> None:
 class _Progress:
     """A one-line progress bar on stderr, shown only on a terminal and after one second."""
 
-    def __init__(self) -> None:
+    def __init__(self, stderr: TextIO) -> None:
+        self.stderr = stderr
         self.start = time.monotonic()
         self.shown = False
-        self.enabled = sys.stderr.isatty()
+        self.enabled = stderr.isatty()
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
@@ -75,14 +76,14 @@ class _Progress:
         frac = done / total if total else 1.0
         width = 30
         bar = "█" * int(frac * width)
-        sys.stderr.write(f"\r读取中 |{bar:<{width}}| {frac:6.1%} {elapsed:5.1f}s")
-        sys.stderr.flush()
+        self.stderr.write(f"\r读取中 |{bar:<{width}}| {frac:6.1%} {elapsed:5.1f}s")
+        self.stderr.flush()
         self.shown = True
 
     def close(self) -> None:
         if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
+            self.stderr.write("\r\033[K")
+            self.stderr.flush()
 
 
 def _check_inputs(paths: list[str]) -> None:
@@ -91,7 +92,7 @@ def _check_inputs(paths: list[str]) -> None:
         raise UsageError("找不到文件：" + "、".join(missing))
 
 
-def _print_problems(problems: Sequence[Problem], stream: Any) -> None:
+def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
     for p in problems[:_MAX_SHOWN]:
         stream.write(p.format() + "\n")
     if len(problems) > _MAX_SHOWN:
@@ -103,39 +104,37 @@ def _print_problems(problems: Sequence[Problem], stream: Any) -> None:
 # --------------------------------------------------------------------------- commands
 
 
-def _validate(args: argparse.Namespace) -> int:
+def _validate(args: argparse.Namespace, streams: Streams) -> int:
     from ..validation import validate
 
     _check_inputs(args.findings)
     rs = load_ruleset(args.ruleset, allow_paths=True)
-    progress = _Progress()
+    progress = _Progress(streams.stderr)
     try:
         report = validate(list(args.findings), rs, progress=progress)
     finally:
         progress.close()
     if args.format == "json":
-        write_text(report.model_dump_json(indent=2), args.output)
+        write_text(report.model_dump_json(indent=2), args.output, streams.stdout)
     else:
         if args.output:
-            import io
-
             buf = io.StringIO()
             _print_problems(report.problems, buf)
             buf.write(report.summary() + "\n")
-            write_text(buf.getvalue(), args.output)
+            write_text(buf.getvalue(), args.output, streams.stdout)
         else:
-            _print_problems(report.problems, sys.stdout)
-            sys.stdout.write(report.summary() + "\n")
+            _print_problems(report.problems, streams.stdout)
+            streams.stdout.write(report.summary() + "\n")
     worst = Severity.WARNING if args.fail_on == "warning" else Severity.ERROR
     return 1 if any(p.severity.rank >= worst.rank for p in report.problems) else 0
 
 
-def _aggregate(args: argparse.Namespace) -> int:
+def _aggregate(args: argparse.Namespace, streams: Streams) -> int:
     from ..aggregation import AggregationError, aggregate
 
     _check_inputs(args.findings + ([args.census] if args.census else []))
     rs = load_ruleset(args.ruleset, allow_paths=True)
-    progress = _Progress()
+    progress = _Progress(streams.stderr)
     try:
         result = aggregate(
             list(args.findings),
@@ -147,18 +146,18 @@ def _aggregate(args: argparse.Namespace) -> int:
         )
     except AggregationError as exc:
         progress.close()
-        sys.stderr.write(f"spotcheck: {exc.message}\n")
-        _print_problems(list(exc.problems), sys.stderr)
+        streams.stderr.write(f"spotcheck: {exc.message}\n")
+        _print_problems(list(exc.problems), streams.stderr)
         return 1
     finally:
         progress.close()
-    _emit(result, args.format, args.output)
+    _emit(result, args.format, args.output, streams.stdout)
     if result.input.skipped:
-        sys.stderr.write(f"spotcheck: 已跳过 {result.input.skipped} 条有错误的记录\n")
+        streams.stderr.write(f"spotcheck: 已跳过 {result.input.skipped} 条有错误的记录\n")
     return 0
 
 
-def _merge(args: argparse.Namespace) -> int:
+def _merge(args: argparse.Namespace, streams: Streams) -> int:
     from ..aggregation import AggregationError, merge, read_result
 
     _check_inputs(args.results)
@@ -178,19 +177,19 @@ def _merge(args: argparse.Namespace) -> int:
     try:
         merged = merge(results, ruleset, names=list(args.results))
     except AggregationError as exc:
-        sys.stderr.write(f"spotcheck: {exc.message}\n")
-        _print_problems(list(exc.problems), sys.stderr)
+        streams.stderr.write(f"spotcheck: {exc.message}\n")
+        _print_problems(list(exc.problems), streams.stderr)
         return 1
-    _emit(merged, args.format, args.output)
+    _emit(merged, args.format, args.output, streams.stdout)
     # the merge's own warnings (M010, M011) come after the issues carried over from the inputs
     for issue in merged.issues[sum(len(r.issues) for r in results) :]:
-        sys.stderr.write(issue.format() + "\n")
+        streams.stderr.write(issue.format() + "\n")
     return 0
 
 
-def _emit(result: AggregateResult, fmt: str, out: str | None) -> None:
+def _emit(result: AggregateResult, fmt: str, out: str | None, stdout: TextIO) -> None:
     if fmt == "json":
-        write_text(result.model_dump_json(indent=2), out)
+        write_text(result.model_dump_json(indent=2), out, stdout)
         return
     try:
         from .. import report
@@ -202,8 +201,8 @@ def _emit(result: AggregateResult, fmt: str, out: str | None) -> None:
         raise UsageError(f"输出格式 {fmt} 暂不可用（缺少 report.{name}）")
     if fmt == "xlsx":
         data = render(result)
-        if out is None and sys.stdout.isatty():
+        if out is None and stdout.isatty():
             raise UsageError("xlsx 是二进制格式，请用 -o 指定输出文件")
-        write_bytes(data, out)
+        write_bytes(data, out, stdout)
     else:
-        write_text(render(result), out)
+        write_text(render(result), out, stdout)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from ..errors import CheckReport, SpotcheckError
 from ..loader import check_files, list_rulesets, load_ruleset, ruleset_files
 from ..schemas import SCHEMA_NAMES, render_schema
 from ..views import dumps, plan_json, plan_markdown, plan_text
-from ._output import write_text
+from ._output import Streams, write_text
 
 
 def register(sub: Any) -> None:
@@ -43,22 +42,22 @@ def register(sub: Any) -> None:
     p.set_defaults(run=_schema)
 
 
-def _list(args: argparse.Namespace) -> int:
+def _list(args: argparse.Namespace, streams: Streams) -> int:
     errors: list[SpotcheckError] = []
     infos = list_rulesets(errors)
     for exc in errors:
-        sys.stderr.write(f"spotcheck: {exc.message}\n")
+        streams.stderr.write(f"spotcheck: {exc.message}\n")
         for problem in exc.problems:
-            sys.stderr.write(f"  {problem.format()}\n")
+            streams.stderr.write(f"  {problem.format()}\n")
     status = 1 if errors else 0
     if args.format == "json":
-        write_text(dumps([i.model_dump(mode="json") for i in infos]), None)
+        write_text(dumps([i.model_dump(mode="json") for i in infos]), None, streams.stdout)
         return status
     for i in infos:
         base = f" ← {i.extends}" if i.extends else ""
         origin = "" if i.provider == "bundled" else f" [{i.provider}]"
         line = f"{i.id:<16} {i.year}  {_pad(i.jurisdiction, 18)} {','.join(i.domains):<34}"
-        write_text(f"{line}{base}{origin}".rstrip(), None)
+        write_text(f"{line}{base}{origin}".rstrip(), None, streams.stdout)
     return status
 
 
@@ -68,7 +67,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - cells, 0)
 
 
-def _show(args: argparse.Namespace) -> int:
+def _show(args: argparse.Namespace, streams: Streams) -> int:
     rs = load_ruleset(args.plan, allow_paths=True)
     if args.domain:
         rs.domain(args.domain)  # an unknown domain is a usage error before any output
@@ -78,32 +77,32 @@ def _show(args: argparse.Namespace) -> int:
         text = plan_markdown(rs, args.domain)
     else:
         text = plan_text(rs, args.domain)
-    write_text(text, args.output)
+    write_text(text, args.output, streams.stdout)
     return 0
 
 
-def _check(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace, streams: Streams) -> int:
     missing = [p for p in args.paths if not p.is_file() and not p.is_dir()]
     for p in missing:
-        sys.stderr.write(f"spotcheck: 找不到文件或目录 {p}\n")
+        streams.stderr.write(f"spotcheck: 找不到文件或目录 {p}\n")
     if missing:
         return 2
     files = ruleset_files(list(args.paths))
     empty = [p for p in args.paths if p.is_dir() and not ruleset_files([p])]
     for p in empty:
-        sys.stderr.write(f"spotcheck: 目录 {p} 中没有 .yaml 文件\n")
+        streams.stderr.write(f"spotcheck: 目录 {p} 中没有 .yaml 文件\n")
     if empty:
         return 2
     report = CheckReport(tuple(check_files(files)))
     if args.format == "json":
-        write_text(report.model_dump_json(indent=2), None)
+        write_text(report.model_dump_json(indent=2), None, streams.stdout)
     else:
         for p in report.problems:
-            write_text(p.format(), None)
-        sys.stderr.write(f"{len(files)} 个文件，{report.summary_line()}\n")
+            write_text(p.format(), None, streams.stdout)
+        streams.stderr.write(f"{len(files)} 个文件，{report.summary_line()}\n")
     return 0 if report.ok else 1
 
 
-def _schema(args: argparse.Namespace) -> int:
-    write_text(render_schema(args.name), None)
+def _schema(args: argparse.Namespace, streams: Streams) -> int:
+    write_text(render_schema(args.name), None, streams.stdout)
     return 0

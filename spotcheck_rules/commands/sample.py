@@ -10,11 +10,10 @@ import argparse
 import csv
 import datetime as _dt
 import io
-import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..audit import audit_json, audit_record, read_audit
 from ..cells import inert, set_cell, workbook_bytes
@@ -25,7 +24,7 @@ from ..model import DOMAIN_LABELS, TIER_LABELS
 from ..roster import InspectorRoster, Roster, read_inspectors, read_roster
 from ..ruleset import Ruleset
 from ..sampling import Draw, draw, verify
-from ._output import write_bytes, write_text
+from ._output import Streams, write_bytes, write_text
 
 __all__ = ["publish_rows", "register"]
 
@@ -78,30 +77,30 @@ def _format(args: argparse.Namespace) -> str:
     return suffix if suffix in _FORMATS else "table"
 
 
-def _report(problems: Sequence[Problem]) -> None:
+def _report(problems: Sequence[Problem], stderr: TextIO) -> None:
     for p in sorted(problems, key=Problem.sort_key):
-        sys.stderr.write(f"  {p.format()}\n")
+        stderr.write(f"  {p.format()}\n")
 
 
 def _read_rosters(
-    args: argparse.Namespace, ruleset: Ruleset
+    args: argparse.Namespace, ruleset: Ruleset, stderr: TextIO
 ) -> tuple[Roster, InspectorRoster | None] | None:
     """Both rosters, with their problems on stderr; None when either has errors."""
     roster = read_roster(args.roster, ruleset)
     inspectors = read_inspectors(args.inspectors) if args.inspectors else None
     problems = [*roster.problems, *(inspectors.problems if inspectors else ())]
     if problems:
-        _report(problems)
+        _report(problems, stderr)
     if roster.has_errors() or (inspectors is not None and inspectors.has_errors()):
         n = sum(1 for p in problems if p.severity is Severity.ERROR)
-        sys.stderr.write(f"spotcheck: 名单有 {n} 个错误，未抽取\n")
+        stderr.write(f"spotcheck: 名单有 {n} 个错误，未抽取\n")
         return None
     return roster, inspectors
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, streams: Streams) -> int:
     if args.verify:
-        return _verify(args)
+        return _verify(args, streams)
     missing = [o for o, v in (("--ruleset", args.ruleset), ("--seed", args.seed)) if not v]
     if missing:
         raise UsageError(f"抽取需要 {'、'.join(missing)}（复核请用 --verify AUDIT.json）")
@@ -111,7 +110,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("--no-own-region 需要同时给出 --inspectors")
     fmt = _format(args)
     ruleset = load_ruleset(args.ruleset, allow_paths=True)
-    rosters = _read_rosters(args, ruleset)
+    rosters = _read_rosters(args, ruleset, streams.stderr)
     if rosters is None:
         return 1
     roster, inspectors = rosters
@@ -133,26 +132,26 @@ def _run(args: argparse.Namespace) -> int:
     else:
         text = _table(result, assignment, ruleset)
     if args.audit:
-        write_text(audit_json(audit), args.audit)
+        write_text(audit_json(audit), args.audit, streams.stdout)
     if fmt == "xlsx":
-        write_bytes(data, args.output)
+        write_bytes(data, args.output, streams.stdout)
     else:
-        write_text(text, args.output)
+        write_text(text, args.output, streams.stdout)
     if assignment is not None and assignment.unstaffed:
-        _report(assignment.problems())
-        sys.stderr.write(f"spotcheck: {len(assignment.unstaffed)} 个单位无法组成检查组\n")
+        _report(assignment.problems(), streams.stderr)
+        streams.stderr.write(f"spotcheck: {len(assignment.unstaffed)} 个单位无法组成检查组\n")
         return 1
     return 0
 
 
-def _verify(args: argparse.Namespace) -> int:
+def _verify(args: argparse.Namespace, streams: Streams) -> int:
     if args.seed:
         raise UsageError("--verify 使用审计记录中的种子，不能再给 --seed")
     audit = read_audit(args.verify)
     ruleset = load_ruleset(args.ruleset or audit.plan.id, allow_paths=True)
     if audit.assignments is not None and not args.inspectors:
         raise UsageError("审计记录含执法人员分派，复核需要 --inspectors")
-    rosters = _read_rosters(args, ruleset)
+    rosters = _read_rosters(args, ruleset, streams.stderr)
     if rosters is None:
         return 1
     roster, inspectors = rosters
@@ -165,7 +164,7 @@ def _verify(args: argparse.Namespace) -> int:
         lines.append(f"  {'✓' if c.ok else '✗'} {c.message}")
         lines.extend(f"      {d}" for d in c.detail)
     lines.append("结论：一致，抽取结果成立" if result.ok else "结论：不一致，抽取结果不成立")
-    write_text("\n".join(lines), args.output)
+    write_text("\n".join(lines), args.output, streams.stdout)
     return 0 if result.ok else 1
 
 
