@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from ._generated import generated_main
 from .loader import list_rulesets, load_ruleset
@@ -115,9 +116,9 @@ def pages() -> dict[str, str]:
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    return generated_main("python -m spotcheck_rules._docgen", pages, argv)
+def main(argv: Sequence[str] | None = None, *, stderr: TextIO) -> int:
+    return generated_main("python -m spotcheck_rules._docgen", pages, argv, stderr=stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(main(stderr=sys.stderr))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from .atomic import write_atomic
 
@@ -26,9 +26,14 @@ def _sync(files: Mapping[str, str], target: Path, *, write: bool) -> list[Path]:
 
 
 def generated_main(
-    prog: str, files: Callable[[], Mapping[str, str]], argv: Sequence[str] | None
+    prog: str,
+    files: Callable[[], Mapping[str, str]],
+    argv: Sequence[str] | None,
+    *,
+    stderr: TextIO,
 ) -> int:
-    """``--write DIR`` regenerates; ``--check DIR`` exits 1 naming every stale file."""
+    """``--write DIR`` regenerates; ``--check DIR`` exits 1 naming every stale file on
+    ``stderr``."""
     parser = argparse.ArgumentParser(prog=prog)
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--write", metavar="DIR", help="regenerate the files in DIR")
@@ -36,5 +41,5 @@ def generated_main(
     args = parser.parse_args(argv)
     stale = _sync(files(), Path(args.write or args.check), write=bool(args.write))
     for path in stale:
-        sys.stderr.write(f"stale: {path}\n")
+        stderr.write(f"stale: {path}\n")
     return 1 if stale else 0

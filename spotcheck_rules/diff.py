@@ -22,13 +22,11 @@ Design decisions (documented for users in docs/diff.md):
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import enum
 import hashlib
 import json
 import os
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -93,7 +91,6 @@ __all__ = [
     "diff_rulesets",
     "load_acknowledgements",
     "load_levels",
-    "main",
     "render_changelog",
     "render_json",
     "render_markdown",
@@ -2277,7 +2274,7 @@ CHANGELOGS: Mapping[str, tuple[str, str]] = {
     "national-2025-to-xinjiang.md": ("national/2025", "xinjiang/2025"),
     "national-2025-to-tianjin.md": ("national/2025", "tianjin/2025"),
 }
-_CHANGELOG_HEADER = "<!-- 由 `python -m spotcheck_rules.diff --write-changelogs docs/changes` 生成，请勿手工修改。 -->\n\n"
+_CHANGELOG_HEADER = "<!-- 由 `python -m spotcheck_rules._changelogs --write docs/changes` 生成，请勿手工修改。 -->\n\n"
 
 
 def render_changelog(old: str, new: str) -> str:
@@ -2324,25 +2321,3 @@ def check_changelogs(directory: str | os.PathLike[str]) -> list[Path]:
         for name, text in changelog_pages().items()
         if not (target / name).is_file() or (target / name).read_text(encoding="utf-8") != text
     ]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m spotcheck_rules.diff")
-    parser.add_argument("--write-changelogs", metavar="DIR", help="regenerate docs/changes/")
-    parser.add_argument("--check-changelogs", metavar="DIR", help="exit 1 if a change log is stale")
-    args = parser.parse_args(argv)
-    if args.write_changelogs:
-        for path in write_changelogs(args.write_changelogs):
-            sys.stdout.write(f"wrote {path}\n")
-        return 0
-    if args.check_changelogs:
-        stale = check_changelogs(args.check_changelogs)
-        for path in stale:
-            sys.stderr.write(f"stale: {path}\n")
-        return 1 if stale else 0
-    parser.error("give --write-changelogs DIR or --check-changelogs DIR")
-    return 2  # pragma: no cover
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -12,7 +12,7 @@ import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import BaseModel
 
@@ -93,13 +93,14 @@ def render_schema(name: str) -> str:
     return text + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, stderr: TextIO) -> int:
     return generated_main(
         "python -m spotcheck_rules.schemas",
         lambda: {f"{name}.schema.json": render_schema(name) for name in SCHEMA_NAMES},
         argv,
+        stderr=stderr,
     )
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(main(stderr=sys.stderr))

@@ -448,7 +448,7 @@ def test_rules_are_kebab_case_unique_and_documented() -> None:
 
 
 def test_change_logs_are_current() -> None:
-    # Regenerate with: python -m spotcheck_rules.diff --write-changelogs docs/changes
+    # Regenerate with: python -m spotcheck_rules._changelogs --write docs/changes
     target = ROOT / "docs" / "changes"
     assert check_changelogs(target) == []
     for name, (old, new) in CHANGELOGS.items():
