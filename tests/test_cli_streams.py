@@ -1,0 +1,240 @@
+"""The CLI as a thin shell: ``main(argv, stdout=, stderr=, stdin=)`` runs every command in-process,
+writing only to the streams it is given (never to the process's sys.stdout / sys.stderr), and
+exactly what the default streams would have received."""
+
+from __future__ import annotations
+
+import ast
+import io
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from spotcheck_rules.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EX = ROOT / "examples"
+FINDINGS = str(EX / "shanxi-2025-findings.jsonl")
+BROKEN = str(EX / "broken-findings.csv")
+CENSUS = str(EX / "shanxi-2025-census.csv")
+ROSTER = str(EX / "roster-shanxi-2025.csv")
+INSPECTORS = str(EX / "inspectors-shanxi-2025.csv")
+DRAW = ["sample", "--ruleset", "shanxi/2025", "--roster", ROSTER, "--seed", "2025-03-01"]
+
+
+class _Out(io.TextIOWrapper):
+    """A text stream over bytes, as sys.stdout is: binary output goes to ``.buffer``."""
+
+    def __init__(self) -> None:
+        super().__init__(io.BytesIO(), encoding="utf-8", newline="")
+
+    def value(self) -> bytes:
+        self.flush()
+        buffer = self.buffer
+        assert isinstance(buffer, io.BytesIO)
+        return buffer.getvalue()
+
+
+def _run(argv: Sequence[str]) -> tuple[int, bytes, str]:
+    out, err = _Out(), io.StringIO()
+    try:
+        code = main(argv, stdout=out, stderr=err, stdin=io.StringIO())
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        code = exc.code if isinstance(exc.code, int) else -1
+    return code, out.value(), err.getvalue()
+
+
+def _run_default(
+    argv: Sequence[str], capsysbinary: pytest.CaptureFixture[bytes]
+) -> tuple[int, bytes, str]:
+    try:
+        code = main(argv)  # the process's streams, as they are now (capsys's)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else -1
+    cap = capsysbinary.readouterr()
+    return code, cap.out, cap.err.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A result file for merge and an audit record for --verify, made by the CLI itself."""
+    d = tmp_path_factory.mktemp("cli-streams")
+    result, audit = str(d / "result.json"), str(d / "audit.json")
+    agg = ["aggregate", FINDINGS, "--ruleset", "shanxi/2025", "--format", "json", "-o", result]
+    assert _run(agg)[0] == 0
+    assert (
+        _run([*DRAW, "--inspectors", INSPECTORS, "--audit", audit, "-o", str(d / "d.csv")])[0] == 0
+    )
+    (d / "bad.yaml").write_text("a: [\n", encoding="utf-8")
+    return {"result": result, "audit": audit, "bad": str(d / "bad.yaml"), "dir": str(d)}
+
+
+def _cases(f: dict[str, str]) -> dict[str, list[str]]:
+    agg = ["aggregate", FINDINGS, "--ruleset", "shanxi/2025", "--census", CENSUS]
+    return {
+        "list": ["list"],
+        "list-json": ["list", "--format", "json"],
+        "show": ["show", "shanxi/2025"],
+        "show-markdown": ["show", "national/2025", "--domain", "tcm", "--format", "markdown"],
+        "show-json": ["show", "shanxi/2025", "--format", "json"],
+        "show-unknown-domain": ["show", "shanxi/2025", "--domain", "nope"],
+        "check": ["check", str(ROOT / "rulesets")],
+        "check-json": ["check", str(ROOT / "rulesets"), "--format", "json"],
+        "check-not-yaml": ["check", f["bad"]],
+        "check-missing": ["check", f["dir"] + "/nope.yaml"],
+        "schema": ["schema", "audit"],
+        "validate": ["validate", BROKEN, "--ruleset", "shanxi/2025"],
+        "validate-json": ["validate", FINDINGS, "--ruleset", "shanxi/2025", "--format", "json"],
+        "validate-missing": ["validate", f["dir"] + "/nope.jsonl", "--ruleset", "shanxi/2025"],
+        "aggregate-table": agg,
+        "aggregate-csv": [*agg, "--format", "csv", "--with-units"],
+        "aggregate-xlsx": [*agg, "--format", "xlsx"],
+        "aggregate-broken": ["aggregate", BROKEN, "--ruleset", "shanxi/2025"],
+        "aggregate-skip": ["aggregate", BROKEN, "--ruleset", "shanxi/2025", "--skip-invalid"],
+        "merge": ["merge", f["result"], f["result"], "--format", "table"],
+        "merge-not-a-result": ["merge", FINDINGS],
+        "diff": ["diff", "national/2024", "national/2025"],
+        "diff-fail-on": ["diff", "national/2025", "shanxi/2025", "--fail-on", "breaking"],
+        "diff-json": ["diff", "national/2025#medical", "shanxi/2025#medical", "--format", "json"],
+        "sample": [*DRAW, "--inspectors", INSPECTORS],
+        "sample-xlsx": [*DRAW, "--format", "xlsx"],
+        "sample-no-seed": DRAW[:-2],
+        "verify": [
+            "sample",
+            "--verify",
+            f["audit"],
+            "--roster",
+            ROSTER,
+            "--inspectors",
+            INSPECTORS,
+        ],
+        "usage-no-command": [],
+        "usage-unknown-command": ["frobnicate"],
+        "usage-bad-choice": ["diff", "a", "b", "--format", "xml"],
+        "usage-missing-argument": ["diff", "national/2025"],
+        "help": ["--help"],
+        "help-subcommand": ["aggregate", "--help"],
+        "version": ["--version"],
+    }
+
+
+_NAMES = list(_cases({"result": "", "audit": "", "bad": "", "dir": ""}))
+
+
+@pytest.mark.parametrize("name", _NAMES)
+def test_command_writes_only_to_its_streams(
+    name: str, files: dict[str, str], capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    argv = _cases(files)[name]
+    capsysbinary.readouterr()
+    code, out, err = _run(argv)
+    cap = capsysbinary.readouterr()
+    assert (cap.out, cap.err) == (b"", b""), "written to sys.stdout / sys.stderr"
+    assert out or err  # every case says something
+    assert "Traceback" not in err
+    # and it is exactly what sys.stdout / sys.stderr receive when no streams are given
+    assert (code, out, err) == _run_default(argv, capsysbinary)
+
+
+def test_binary_output_needs_a_byte_stream() -> None:
+    argv = ["aggregate", FINDINGS, "--ruleset", "shanxi/2025", "--format", "xlsx"]
+    out, err = io.StringIO(), io.StringIO()  # a text stream without .buffer
+    assert main(argv, stdout=out, stderr=err) == 2
+    assert out.getvalue() == ""
+    assert err.getvalue() == "spotcheck: 二进制输出（xlsx）请用 -o 指定文件\n"
+    code, data, _ = _run(argv)
+    assert code == 0 and data.startswith(b"PK\x03\x04")  # a zip: the workbook, via .buffer
+
+
+def test_a_terminal_gets_no_binary_output() -> None:
+    class _Tty(_Out):
+        def isatty(self) -> bool:
+            return True
+
+    err = io.StringIO()
+    assert main([*DRAW, "--format", "xlsx"], stdout=_Tty(), stderr=err) == 2
+    assert err.getvalue() == "spotcheck: 二进制输出（xlsx）请用 -o 指定文件\n"
+
+
+def test_usage_errors_go_to_the_given_stderr() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        main(["show"], stdout=out, stderr=err)
+    assert exc.value.code == 2 and out.getvalue() == ""
+    assert err.getvalue().startswith("usage: spotcheck show ")
+    assert err.getvalue().endswith(
+        "spotcheck: 用法错误：the following arguments are required: PLAN\n"
+    )
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"], stdout=out, stderr=err)
+    assert exc.value.code == 0 and out.getvalue().startswith("spotcheck ")
+
+
+def test_concurrent_runs_keep_their_outputs_apart(files: dict[str, str]) -> None:
+    cases = _cases(files)
+    names = ["diff", "aggregate-table", "validate", "sample", "merge", "help-subcommand"]
+    alone = {n: _run(cases[n]) for n in names}
+    assert all(out for _, out, _ in alone.values())
+    assert len({out for _, out, _ in alone.values()}) == len(names)
+    got: dict[tuple[str, int], tuple[int, bytes, str]] = {}
+    start = threading.Barrier(len(names))
+
+    def work(n: str) -> None:
+        start.wait()
+        for i in range(3):
+            got[n, i] = _run(cases[n])
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(got) == sorted((n, i) for n in names for i in range(3))
+    for (n, _), result in got.items():
+        assert result == alone[n], n
+
+
+def _writes_to_process_streams(tree: ast.AST) -> list[int]:
+    """Lines that name sys.stdout / sys.stderr or call print(), outside ``__main__`` blocks."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
+            skip |= {id(n) for n in ast.walk(node)}
+    lines = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        std = (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "sys"
+            and node.attr in ("stdout", "stderr", "stdin")
+        )
+        printed = (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "print"
+        )
+        if std or printed:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_the_entry_point_touches_the_process_streams() -> None:
+    package = ROOT / "spotcheck_rules"
+    found = {}
+    for path in sorted(package.rglob("*.py")):
+        lines = _writes_to_process_streams(ast.parse(path.read_text(encoding="utf-8")))
+        if lines:
+            found[str(path.relative_to(package))] = lines
+    # cli.py alone: the default streams (looked up when main is called) and argparse's own
+    # sys.stdout / sys.stderr mapped to the given streams.
+    assert list(found) == ["cli.py"], found
+    source = (package / "cli.py").read_text(encoding="utf-8").splitlines()
+    allowed = ("_print_message", "_default_streams")
+    tree = ast.parse("\n".join(source))
+    funcs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name in allowed]
+    inside = {ln for f in funcs for ln in range(f.lineno, (f.end_lineno or f.lineno) + 1)}
+    assert set(found["cli.py"]) <= inside, found["cli.py"]
