@@ -238,3 +238,17 @@ def test_only_the_entry_point_touches_the_process_streams() -> None:
     funcs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name in allowed]
     inside = {ln for f in funcs for ln in range(f.lineno, (f.end_lineno or f.lineno) + 1)}
     assert set(found["cli.py"]) <= inside, found["cli.py"]
+
+
+def test_generated_files_report_stale_ones_on_the_given_stderr(tmp_path: Path) -> None:
+    from spotcheck_rules._generated import generated_main
+
+    def files() -> dict[str, str]:
+        return {"a.md": "甲\n"}
+
+    err = io.StringIO()
+    assert generated_main("prog", files, ["--check", str(tmp_path)], stderr=err) == 1
+    assert err.getvalue() == f"stale: {tmp_path / 'a.md'}\n"
+    assert generated_main("prog", files, ["--write", str(tmp_path)], stderr=err) == 0
+    assert generated_main("prog", files, ["--check", str(tmp_path)], stderr=err) == 0
+    assert err.getvalue().count("stale") == 1
