@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 from test_aggregate import build_tree
 
 from spotcheck_rules import Ruleset, Severity, load_ruleset, load_ruleset_file
@@ -33,139 +34,34 @@ def _tcm(**kw: Any) -> dict[str, Any]:
     return {"unit_id": "T1", "domain": "tcm", "category": "中医诊所", **kw}
 
 
-def _pen(**kw: Any) -> dict[str, Any]:
-    return {"cases": 1, **kw}
+# The cases of test_each_check are data: tests/fixtures/validation/*.yaml, one file per check
+# area, each case with its plan (a fixture above), the record, the codes expected in order, and
+# why it exists. ``input: csv-row`` makes the record a spreadsheet row (FlatRow), whose cells get
+# the flat coercions; otherwise it is a JSON record held to the schema's types.
+FIXTURES = Path(__file__).parent / "fixtures" / "validation"
+_CASE_KEYS = {"name", "why", "plan", "input", "record", "codes"}
 
 
-# (record, expected codes in order, ruleset fixture)
-CASES: list[tuple[str, Any, list[str], str]] = [
-    ("valid", _med(violations=["prescription"], penalty=_pen(fine_yuan="10.5")), [], "shanxi"),
-    ("not an object", ["x"], ["F001"], "shanxi"),
-    ("missing unit_id", {"domain": "medical", "category": "诊所"}, ["F002"], "shanxi"),
-    ("wrong type", _med(violations=5), ["F003"], "shanxi"),
-    ("unknown field", _med(colour="red"), ["F008"], "shanxi"),
-    ("unknown column of a flat file", FlatRow(_med(colour="red")), ["F004"], "shanxi"),
-    ("bad region", _med(region="14010"), ["F005"], "shanxi"),
-    ("bad date", _med(inspected_on="2025-13-01"), ["F006"], "shanxi"),
-    ("bad ownership", _med(ownership="集体"), ["F007"], "shanxi"),
-    ("unknown domain", _med(domain="medcal"), ["F010"], "shanxi"),
-    ("domain not in plan", _med(domain="cosmetic", category="x"), ["F011"], "syn"),
-    ("unknown category", _med(category="牙所"), ["F012"], "shanxi"),
-    ("parent category", _tcm(category="中医类医院"), ["F013"], "syn"),
-    ("unknown violation", _med(violations=["licence"]), ["F014"], "shanxi"),
-    ("unknown item", _med(not_applicable=["no such item"]), ["F015"], "shanxi"),
-    (
-        "unknown revocation",
-        _med(violations=["license"], penalty=_pen(revoked=["吊销营业执照"])),
-        ["F016"],
-        "shanxi",
-    ),
-    (
-        "violation not for row",
-        _med(category="村卫生室", violations=["病历管理不符合要求单位数"]),
-        ["F020"],
-        "shanxi",
-    ),
-    (
-        "violation not for private",
-        _med(ownership="民营", violations=["public_forprofit_pharmacy"]),
-        ["F021"],
-        "shanxi",
-    ),
-    ("ownership missing", _med(violations=["public_forprofit_pharmacy"]), ["F022"], "shanxi"),
-    ("item not optional", _tcm(not_applicable=["政策落实"]), ["F023"], "syn"),
-    (
-        "violation in N/A item",
-        _tcm(not_applicable=["资质管理"], violations=["license"]),
-        ["F024"],
-        "syn",
-    ),
-    ("date outside year", _med(inspected_on="2024-12-31"), ["F040"], "shanxi"),
-    (
-        "fine not a number",
-        _med(violations=["license"], penalty=_pen(fine_yuan="一千")),
-        ["F050"],
-        "shanxi",
-    ),
-    (
-        "negative fine",
-        _med(violations=["license"], penalty=_pen(fine_yuan="-1")),
-        ["F051"],
-        "shanxi",
-    ),
-    ("NaN fine", _med(violations=["license"], penalty=_pen(fine_yuan="NaN")), ["F052"], "shanxi"),
-    (
-        "over-precise fine",
-        _med(violations=["license"], penalty=_pen(fine_yuan="1.005")),
-        ["F053"],
-        "shanxi",
-    ),
-    (
-        "trailing zeros are fine",
-        _med(violations=["license"], penalty=_pen(fine_yuan="1.500")),
-        [],
-        "shanxi",
-    ),
-    ("negative cases", _med(violations=["license"], penalty={"cases": -1}), ["F054"], "shanxi"),
-    (
-        "every field problem of a record",
-        _med(violations=["license"], penalty={"cases": -1, "fine_yuan": "abc"}),
-        ["F054", "F050"],
-        "shanxi",
-    ),
-    (
-        "fine above the bound",
-        _med(violations=["license"], penalty=_pen(fine_yuan="10000000000")),
-        ["F064"],
-        "shanxi",
-    ),
-    ("penalty without violation", _med(penalty=_pen(fine_yuan=100)), ["F055"], "shanxi"),
-    (
-        "revocation without violation",
-        _med(penalty={"revoked": ["revoked_license"]}),
-        ["F056", "F063"],
-        "shanxi",
-    ),
-    (
-        "fine for opinion-only violation",
-        _med(
-            ownership="public", violations=["public_consumables_markup"], penalty=_pen(fine_yuan=1)
-        ),
-        ["F057"],
-        "shanxi",
-    ),
-    (
-        "opinion not issued",
-        _tcm(ownership="public", violations=["policy_pharmacy"], opinion_issued=False),
-        ["F058"],
-        "syn",
-    ),
-    ("referral not marked", _tcm(violations=["illegal_practice"]), ["F059"], "syn"),
-    ("referral marked", _tcm(violations=["非法行医单位数"], referred=True), [], "syn"),
-    (
-        "major case: death",
-        _med(violations=["license"], referred=True, harm={"deaths": 1}),
-        ["F060"],
-        "shanxi",
-    ),
-    ("major case: grade", _med(harm={"accident_grade": "二级"}), ["F060"], "shanxi"),
-    ("not major: grade 3", _med(harm={"accident_grade": "三级", "injured": 2}), [], "shanxi"),
-    ("major case: injured", _med(harm={"injured": 3}), ["F060"], "shanxi"),
-    (
-        "major case: flags",
-        _med(harm={"property_loss_serious": True, "social_impact": True}),
-        ["F060"],
-        "shanxi",
-    ),
-    ("negative harm", _med(harm={"deaths": -1}), ["F061"], "shanxi"),
-    ("bad accident grade", _med(harm={"accident_grade": "五级"}), ["F062"], "shanxi"),
-    (
-        "fine without cases",
-        _med(violations=["license"], penalty={"fine_yuan": 5}),
-        ["F063"],
-        "shanxi",
-    ),
-]
+def _load_cases() -> list[tuple[str, Any, list[str], str]]:
+    cases: list[tuple[str, Any, list[str], str]] = []
+    for path in sorted(FIXTURES.glob("*.yaml")):
+        for case in YAML(typ="safe").load(path.read_text(encoding="utf-8")):
+            where = f"{path.name}: {case.get('name')}"
+            assert {"name", "why", "plan", "record", "codes"} <= set(case) <= _CASE_KEYS, where
+            assert isinstance(case["why"], str) and case["why"].strip(), where
+            assert case["plan"] in ("shanxi", "syn"), where
+            assert case.get("input", "json") in ("json", "csv-row"), where
+            record = case["record"]
+            if case.get("input") == "csv-row":
+                record = FlatRow(record)
+            cases.append((case["name"], record, list(case["codes"]), case["plan"]))
+    names = [c[0] for c in cases]
+    assert len(names) == len(set(names)), "two validation cases share a name"
+    return cases
+
+
+# (name, record, expected codes in order, ruleset fixture)
+CASES = _load_cases()
 
 
 @pytest.mark.parametrize(
