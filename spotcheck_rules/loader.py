@@ -511,9 +511,20 @@ def check_files(paths: list[Path]) -> list[Problem]:
     """Lint ruleset files (plans, checklists, source registries): every problem, located.
 
     A folder stands for every YAML file under it (:func:`ruleset_files`)."""
+    files = ruleset_files(paths)
+    # A checklist's problems come once for the file itself and again, under its resolved path,
+    # for every plan built on it: name each file as it was given, and report each problem once.
+    shown = {str(f.resolve()): str(f) for f in files}
+    seen: set[tuple[object, ...]] = set()
     problems: list[Problem] = []
-    for path in ruleset_files(paths):
-        problems.extend(_check_one(path))
+    for path in files:
+        for p in _check_one(path):
+            if p.file is not None and p.file in shown:
+                p = p.model_copy(update={"file": shown[p.file]})
+            key = (p.file, p.line, p.column, p.pointer, p.code, p.message)
+            if key not in seen:
+                seen.add(key)
+                problems.append(p)
     return sorted(problems, key=Problem.sort_key)
 
 
