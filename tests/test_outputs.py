@@ -357,3 +357,25 @@ def test_sigterm_mid_write_leaves_the_old_file_and_no_temp(tmp_path: Path) -> No
     assert "Traceback" not in proc.stderr
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+@pytest.mark.parametrize("command", ["aggregate", "merge"])
+def test_the_output_extension_chooses_the_format(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `-o 汇总表.xlsx` without --format wrote the text table into a file named .xlsx.
+    from openpyxl import load_workbook
+
+    findings = str(ROOT / "examples" / "shanxi-2025-findings.jsonl")
+    args = [findings, "--ruleset", "shanxi/2025"]
+    if command == "merge":
+        result = tmp_path / "r.json"
+        assert main(["aggregate", *args, "-o", str(result)]) == 0
+        assert json.loads(result.read_text(encoding="utf-8"))["tables"]
+        args = [str(result)]
+    out = tmp_path / "汇总表.xlsx"
+    assert main([command, *args, "-o", str(out)]) == 0, capsys.readouterr().err
+    assert load_workbook(out).sheetnames
+    text = tmp_path / "t.txt"
+    assert main([command, *args, "-o", str(text), "--format", "csv"]) == 0
+    assert "," in text.read_text(encoding="utf-8").splitlines()[0]

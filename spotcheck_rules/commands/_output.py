@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TextIO
 
 from ..atomic import write_atomic
 from ..errors import UsageError
 
-__all__ = ["Streams", "write_bytes", "write_text"]
+__all__ = ["Streams", "output_format", "write_bytes", "write_text"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,16 @@ class Streams:
     stdout: TextIO
     stderr: TextIO
     stdin: TextIO
+
+
+def output_format(fmt: str | None, out: str | None, choices: Sequence[str], default: str) -> str:
+    """The format asked for with ``--format``; else the one ``-o``'s extension names (so
+    ``-o 汇总表.xlsx`` writes a workbook, not a text table in a file called .xlsx); else
+    ``default``."""
+    if fmt:
+        return fmt
+    suffix = PurePath(out).suffix.lower().lstrip(".") if out and out != "-" else ""
+    return suffix if suffix in choices else default
 
 
 def write_text(text: str, out: str | None, stdout: TextIO) -> None:

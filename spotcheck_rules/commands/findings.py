@@ -12,7 +12,9 @@ from typing import Any, TextIO
 from ..errors import Problem, Severity, SpotcheckError, UsageError
 from ..loader import load_ruleset
 from ..tables import AggregateResult
-from ._output import Streams, write_bytes, write_text
+from ._output import Streams, output_format, write_bytes, write_text
+
+_TABLE_FORMATS = ("table", "json", "csv", "xlsx")
 
 _MAX_SHOWN = 200  # problems printed on a terminal; the JSON output always has all of them
 
@@ -35,7 +37,11 @@ def register(sub: Any) -> None:
     p.add_argument("findings", nargs="+", metavar="FINDINGS", help="检查结果文件")
     p.add_argument("--ruleset", required=True, metavar="PLAN", help="规则集（如 shanxi/2025）")
     p.add_argument("--census", metavar="FILE", help="辖区单位数文件（domain, category, units）")
-    p.add_argument("--format", choices=["table", "json", "csv", "xlsx"], default="table")
+    p.add_argument(
+        "--format",
+        choices=_TABLE_FORMATS,
+        help="输出格式：table、json、csv、xlsx；默认按 -o 的扩展名，否则 table",
+    )
     p.add_argument("-o", "--output", metavar="OUT")
     p.add_argument("--with-units", action="store_true", help="每格附上被统计的单位编号")
     p.add_argument(
@@ -51,7 +57,11 @@ def register(sub: Any) -> None:
         help="结果所用的计划（默认按结果中的计划编号；计划未安装时给出计划文件）",
     )
     p.add_argument("-o", "--output", metavar="OUT")
-    p.add_argument("--format", choices=["json", "table", "csv", "xlsx"], default="json")
+    p.add_argument(
+        "--format",
+        choices=_TABLE_FORMATS,
+        help="输出格式：json、table、csv、xlsx；默认按 -o 的扩展名，否则 json",
+    )
     p.set_defaults(run=_merge)
 
 
@@ -151,7 +161,8 @@ def _aggregate(args: argparse.Namespace, streams: Streams) -> int:
         return 1
     finally:
         progress.close()
-    _emit(result, args.format, args.output, streams.stdout)
+    fmt = output_format(args.format, args.output, _TABLE_FORMATS, "table")
+    _emit(result, fmt, args.output, streams.stdout)
     if result.input.skipped:
         streams.stderr.write(f"spotcheck: 已跳过 {result.input.skipped} 条有错误的记录\n")
     return 0
@@ -180,7 +191,8 @@ def _merge(args: argparse.Namespace, streams: Streams) -> int:
         streams.stderr.write(f"spotcheck: {exc.message}\n")
         _print_problems(list(exc.problems), streams.stderr)
         return 1
-    _emit(merged, args.format, args.output, streams.stdout)
+    fmt = output_format(args.format, args.output, _TABLE_FORMATS, "json")
+    _emit(merged, fmt, args.output, streams.stdout)
     # the merge's own warnings (M010, M011) come after the issues carried over from the inputs
     for issue in merged.issues[sum(len(r.issues) for r in results) :]:
         streams.stderr.write(issue.format() + "\n")

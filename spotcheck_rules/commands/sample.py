@@ -12,7 +12,6 @@ import datetime as _dt
 import io
 import unicodedata
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from ..audit import audit_json, audit_record, read_audit
@@ -24,7 +23,7 @@ from ..model import DOMAIN_LABELS, TIER_LABELS
 from ..roster import InspectorRoster, Roster, read_inspectors, read_roster
 from ..ruleset import Ruleset
 from ..sampling import Draw, draw, verify
-from ._output import Streams, write_bytes, write_text
+from ._output import Streams, output_format, write_bytes, write_text
 
 __all__ = ["publish_rows", "register"]
 
@@ -71,10 +70,7 @@ def register(sub: Any) -> None:
 
 
 def _format(args: argparse.Namespace) -> str:
-    if args.format:
-        return str(args.format)
-    suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
-    return suffix if suffix in _FORMATS else "table"
+    return output_format(args.format, args.output, _FORMATS, "table")
 
 
 def _report(problems: Sequence[Problem], stderr: TextIO) -> None:
