@@ -119,7 +119,7 @@ def load_json(
     file: str,
     error: type[SpotcheckError],
     *,
-    code: str = "J001",
+    code: str,
     what: str = "JSON",
 ) -> Any:
     """Decode one JSON document, bounded: never a ``RecursionError``, never a ``ValueError``.

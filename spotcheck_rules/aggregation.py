@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from ._limits import DEPTH, json_depth
+from .codes import severity as code_severity
 from .errors import Problem, Severity, SpotcheckError, UsageError
 from .findings import FindingsReadError, RawRecord, Unparsable, _as_int, read_census
 from .model import ColumnKind
@@ -152,7 +153,7 @@ def _census_entry(
     raw: RawRecord, ruleset: Ruleset, counts: CensusCounts, where: dict[tuple[str, str], str]
 ) -> list[Problem]:
     def problem(code: str, message: str, field: str | None, sugg: Sequence[str] = ()) -> Problem:
-        sev = Severity.WARNING if code in ("C006", "C010") else Severity.ERROR
+        sev = code_severity(code)
         pointer = "" if raw.line is not None else f"/{raw.seq}"
         return Problem(
             code=code,

@@ -37,6 +37,7 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from ._yaml import pointer_escape, read_yaml
 from .atomic import write_atomic
+from .codes import by_family
 from .errors import (
     Problem,
     ProblemBase,
@@ -198,100 +199,11 @@ class Rule:
     meaning: str
 
 
-_B, _D, _A, _I = (
-    ChangeLevel.BREAKING,
-    ChangeLevel.DANGEROUS,
-    ChangeLevel.ADDITIVE,
-    ChangeLevel.INFO,
-)
-_E = Entity
-
-RULES: tuple[Rule, ...] = (
-    Rule("plan-title-changed", _I, _E.PLAN, "计划标题改变"),
-    Rule("jurisdiction-changed", _I, _E.PLAN, "适用辖区改变"),
-    Rule("plan-notes-changed", _I, _E.PLAN, "计划附注改变"),
-    Rule("plan-sources-changed", _I, _E.PLAN, "计划依据的来源文件改变"),
-    Rule("rounding-changed", _D, _E.ROUNDING, "比例换算为家数的取整规则改变，抽取家数随之改变"),
-    Rule("deadline-added", _I, _E.DEADLINE, "新增报送时限"),
-    Rule("deadline-removed", _I, _E.DEADLINE, "删去报送时限"),
-    Rule("deadline-changed", _I, _E.DEADLINE, "报送时限的日期、原文或报送对象改变"),
-    Rule("lookback-added", _I, _E.LOOKBACK, "新增“回头看”"),
-    Rule("lookback-removed", _I, _E.LOOKBACK, "删去“回头看”"),
-    Rule("lookback-changed", _I, _E.LOOKBACK, "“回头看”的年份、专项或原文改变"),
-    Rule("domain-added", _A, _E.DOMAIN, "新增监督领域（新的一套汇总表）"),
-    Rule("domain-removed", _B, _E.DOMAIN, "删去监督领域（整套汇总表不再填报）"),
-    Rule("checklist-version-changed", _I, _E.DOMAIN, "领域改用另一年度的检查表"),
-    Rule("table-title-changed", _I, _E.CHECKLIST, "汇总表、工作计划表标题或合计行名称改变"),
-    Rule("category-added", _A, _E.CATEGORY, "新增单位类别（汇总表新增一行）"),
-    Rule("category-removed", _B, _E.CATEGORY, "删去单位类别（汇总表少一行）"),
-    Rule("category-rekeyed", _B, _E.CATEGORY, "单位类别改编号（renamed_from）"),
-    Rule("category-replaced", _B, _E.CATEGORY, "单位类别被拆分或取代（replaces），原行不再出现"),
-    Rule("category-relabelled", _D, _E.CATEGORY, "单位类别名称改变"),
-    Rule("category-parent-changed", _D, _E.CATEGORY, "单位类别的上级行改变，小计口径随之改变"),
-    Rule("category-moved", _D, _E.CATEGORY, "单位类别在汇总表中的行序改变"),
-    Rule("category-aliases-changed", _I, _E.CATEGORY, "单位类别的别名改变"),
-    Rule("item-added", _A, _E.ITEM, "新增检查内容"),
-    Rule("item-removed", _D, _E.ITEM, "删去检查内容"),
-    Rule("item-rekeyed", _D, _E.ITEM, "检查内容改编号（renamed_from）"),
-    Rule("item-replaced", _D, _E.ITEM, "检查内容被拆分或取代（replaces）"),
-    Rule("item-text-changed", _I, _E.ITEM, "检查内容原文改变"),
-    Rule("item-title-changed", _I, _E.ITEM, "检查内容简称改变"),
-    Rule("item-number-changed", _I, _E.ITEM, "检查内容序号改变"),
-    Rule("item-points-changed", _I, _E.ITEM, "检查内容的要点增删"),
-    Rule("item-optional-changed", _D, _E.ITEM, "检查内容是否可合理缺项改变"),
-    Rule("item-applicability-changed", _D, _E.ITEM, "检查内容的适用范围改变"),
-    Rule(
-        "item-restrictions-changed",
-        _D,
-        _E.ITEM,
-        "检查内容对部分类别的限制改变（如村卫生室仅查处方）",
-    ),
-    Rule("item-aliases-changed", _I, _E.ITEM, "检查内容的别名改变"),
-    Rule("column-added", _A, _E.COLUMN, "汇总表新增一列"),
-    Rule("column-removed", _B, _E.COLUMN, "汇总表删去一列"),
-    Rule("column-rekeyed", _B, _E.COLUMN, "汇总表列改编号（renamed_from）"),
-    Rule("column-replaced", _B, _E.COLUMN, "汇总表列被拆分或取代（replaces），原列不再出现"),
-    Rule("column-kind-changed", _B, _E.COLUMN, "汇总表列的计数方式改变（单位数、案件数、金额…）"),
-    Rule("column-relabelled", _D, _E.COLUMN, "汇总表列的表头文字改变"),
-    Rule("column-moved", _D, _E.COLUMN, "汇总表列的位置改变"),
-    Rule("column-groups-changed", _D, _E.COLUMN, "汇总表列所属的表头分组改变"),
-    Rule("column-item-changed", _D, _E.COLUMN, "汇总表列对应的检查内容改变"),
-    Rule(
-        "column-disposition-changed",
-        _D,
-        _E.COLUMN,
-        "违法违规的处理方式改变（处罚、监督意见书、移交）",
-    ),
-    Rule("column-applicability-changed", _D, _E.COLUMN, "汇总表列适用的类别或所有制改变"),
-    Rule("column-source-label-changed", _I, _E.COLUMN, "来源表头原样文字改变"),
-    Rule("column-aliases-changed", _I, _E.COLUMN, "汇总表列的别名改变"),
-    Rule("code-added", _A, _E.VIOLATION, "新增违法违规代码"),
-    Rule("code-removed", _D, _E.VIOLATION, "删去违法违规代码"),
-    Rule("code-rekeyed", _D, _E.VIOLATION, "违法违规代码改编号（renamed_from）"),
-    Rule(
-        "code-column-changed", _D, _E.VIOLATION, "违法违规代码改计入另一列，该列数字与往年不再可比"
-    ),
-    Rule("code-item-changed", _D, _E.VIOLATION, "违法违规代码对应的检查内容改变"),
-    Rule("code-disposition-changed", _D, _E.VIOLATION, "违法违规代码的处理方式改变"),
-    Rule("code-relabelled", _I, _E.VIOLATION, "违法违规代码名称改变"),
-    Rule("code-aliases-changed", _I, _E.VIOLATION, "违法违规代码的别名改变"),
-    Rule("tier-added", _D, _E.STRATUM, "新增一级抽查（如市级双随机）"),
-    Rule("tier-removed", _D, _E.STRATUM, "删去一级抽查"),
-    Rule("stratum-added", _A, _E.STRATUM, "新增抽检对象（抽检层）"),
-    Rule("stratum-removed", _D, _E.STRATUM, "删去抽检对象（抽检层）"),
-    Rule("ratio-changed", _D, _E.STRATUM, "抽检比例或家数改变"),
-    Rule("ratio-notation-changed", _I, _E.STRATUM, "抽检比例写法改变而含义不变（100% 与“所有”）"),
-    Rule("stratum-tier-changed", _D, _E.STRATUM, "抽检层改属另一级抽查"),
-    Rule("stratum-categories-changed", _D, _E.STRATUM, "抽检层包含的单位类别改变"),
-    Rule("stratum-remaining-changed", _D, _E.STRATUM, "是否只从上级未抽取的剩余单位中抽取改变"),
-    Rule("stratum-note-changed", _I, _E.STRATUM, "抽检层的说明改变"),
-    Rule("stated-total-added", _I, _E.STATED_TOTAL, "计划正文新增所述合计比例"),
-    Rule("stated-total-removed", _I, _E.STATED_TOTAL, "计划正文删去所述合计比例"),
-    Rule("stated-total-changed", _I, _E.STATED_TOTAL, "计划正文所述合计比例改变"),
-    Rule("wording-added", _I, _E.WORDING, "计划对检查内容采用自己的措辞"),
-    Rule("wording-removed", _I, _E.WORDING, "计划不再采用自己的措辞，回到检查表原文"),
-    Rule("wording-changed", _I, _E.WORDING, "计划自己的措辞改变"),
-    Rule("provenance-changed", _I, _E.PLAN, "出处（来源引用、推断理由、说明）改变；任何实体均可能"),
+# The rules are catalogued with every other code (spotcheck_rules.codes, family "diff").
+RULES: tuple[Rule, ...] = tuple(
+    Rule(c.code, ChangeLevel(c.level), Entity(c.entity), c.title)
+    for c in by_family("diff")
+    if c.level is not None and c.entity is not None
 )
 RULES_BY_ID: Mapping[str, Rule] = {r.id: r for r in RULES}
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from ._flat import Row, iter_csv, iter_xlsx
 from ._limits import load_json
+from .codes import severity as code_severity
 from .errors import Problem, Severity, SpotcheckError
 from .model import DOMAIN_LABELS, Domain, Ownership
 from .reference import AmbiguousReferenceError
@@ -430,14 +431,13 @@ class _RowProblems:
         line: int | None,
         pointer: str,
         field_: str,
-        severity: Severity = Severity.ERROR,
         suggestions: Sequence[str] = (),
     ) -> None:
         self.table.problems.append(
             Problem(
                 code,
                 message,
-                severity=severity,
+                severity=code_severity(code),
                 file=self.table.file,
                 line=line,
                 pointer=f"{pointer}/{field_}" if pointer else "",
@@ -488,7 +488,6 @@ def _units(table: _Table, ruleset: Ruleset) -> Roster:
                 line,
                 pointer,
                 "domain",
-                severity=Severity.WARNING,
             )
             continue
         cat_ref = _text(row, "category")

@@ -41,6 +41,7 @@ from typing import IO, Any, NamedTuple, TypeVar
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field
 
+from .codes import by_family
 from .errors import (
     Problem,
     Record,
@@ -94,47 +95,10 @@ __all__ = [
 ]
 
 CODES: Mapping[str, tuple[Severity, str]] = {
-    "F001": (Severity.ERROR, "无法解析的记录（不是合法 JSON，或不是对象）"),
-    "F002": (Severity.ERROR, "缺少必填字段（unit_id、domain、category）"),
-    "F003": (Severity.ERROR, "字段类型错误"),
-    "F004": (Severity.WARNING, "未知字段，已忽略"),
-    "F005": (Severity.ERROR, "地区代码不是6位行政区划代码"),
-    "F006": (Severity.ERROR, "检查日期不是 ISO 日期"),
-    "F007": (Severity.ERROR, "所有制取值无效"),
-    "F008": (Severity.ERROR, "未知字段（JSON 记录只能有契约中的字段）"),
-    "F010": (Severity.ERROR, "未知的监督领域"),
-    "F011": (Severity.ERROR, "计划未包含该领域"),
-    "F012": (Severity.ERROR, "未知的单位类别"),
-    "F013": (Severity.ERROR, "单位类别是小计行，应填写其下的具体类别"),
-    "F014": (Severity.ERROR, "未知的违法违规代码"),
-    "F015": (Severity.ERROR, "未知的检查内容（合理缺项）"),
-    "F016": (Severity.ERROR, "未知的吊销项目"),
-    "F017": (Severity.ERROR, "引用有歧义"),
-    "F020": (Severity.ERROR, "违法行为（或吊销项目）不适用于该单位类别"),
-    "F021": (Severity.ERROR, "违法行为不适用于该所有制的单位"),
-    "F022": (Severity.WARNING, "未填所有制，而该违法行为仅适用于某一所有制"),
-    "F023": (Severity.ERROR, "该检查内容不可合理缺项"),
-    "F024": (Severity.ERROR, "违法行为所属的检查内容被标为合理缺项"),
-    "F030": (Severity.WARNING, "同一单位在同一领域重复出现，内容相同，已去重"),
-    "F031": (Severity.ERROR, "同一单位在同一领域重复出现，内容不一致"),
-    "F040": (Severity.ERROR, "检查日期不在计划年度内"),
-    "F050": (Severity.ERROR, "罚没款不是数字"),
-    "F051": (Severity.ERROR, "罚没款为负数"),
-    "F052": (Severity.ERROR, "罚没款为 NaN 或无穷大"),
-    "F053": (Severity.ERROR, "罚没款超过两位小数（单位：元）"),
-    "F054": (Severity.ERROR, "查处案件数为负数"),
-    "F055": (Severity.ERROR, "有行政处罚（案件或罚没款）但无违法行为"),
-    "F056": (Severity.ERROR, "有吊销但无违法行为"),
-    "F057": (Severity.ERROR, "罚没款所对应的违法行为只应下达监督意见书"),
-    "F058": (Severity.WARNING, "违反政策要求的行为未下达监督意见书"),
-    "F059": (Severity.ERROR, "涉嫌违法犯罪的行为未标记移交（referred）"),
-    "F060": (Severity.WARNING, "重大医疗违法案件：应及时向上级卫生健康行政部门报告"),
-    "F061": (Severity.ERROR, "伤亡人数或财产损失不是非负数"),
-    "F062": (Severity.ERROR, "医疗事故等级无效"),
-    "F063": (Severity.WARNING, "有罚没款或吊销，但查处案件数为 0"),
-    "F064": (Severity.ERROR, "罚没款超过单笔上限（100 亿元）"),
+    c.code: (c.severity, c.title) for c in by_family("F") if not c.refuses
 }
-"""Every problem code findings validation can report, with its severity and a short title."""
+"""Every problem code findings validation can report, with its severity and a short title: a
+view of the F family of :mod:`spotcheck_rules.codes` (F009 refuses a file, so it is not here)."""
 
 T = TypeVar("T")
 _REFERRAL = Disposition.REFERRAL

@@ -184,9 +184,9 @@ def test_json_helper_gives_the_line_of_a_syntax_error() -> None:
     from spotcheck_rules._limits import load_json
 
     with pytest.raises(SpotcheckError) as err:
-        load_json(b"[\n1,\n2,,\n]", "x.json", SpotcheckError)
+        load_json(b"[\n1,\n2,,\n]", "x.json", SpotcheckError, code="F001")
     assert err.value.problems[0].line == 3
-    assert load_json(json.dumps({"a": [1, {"b": None}]}), "x", SpotcheckError) == {
+    assert load_json(json.dumps({"a": [1, {"b": None}]}), "x", SpotcheckError, code="F001") == {
         "a": [1, {"b": None}]
     }
 
