@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -32,3 +35,120 @@ def ruleset_tree(tmp_path: Path) -> Iterator[Path]:
     clear_cache()
     yield root
     clear_cache()
+
+
+# --------------------------------------------------------------------------- the code catalogue
+# Every problem the library builds (Problem(...) and Problem.known, called from a module of the
+# package) and every diff Change is recorded with its severity. At the end of a run of the whole
+# suite (no -k, no -m other than "not slow", no file or node arguments, no --lf, --deselect or
+# --ignore, not stopped early), the run fails if a code was emitted that spotcheck_rules.codes
+# lacks, a catalogued code was never emitted, or a code was emitted with another severity than
+# the catalogue's. (Problems built in a forked worker process are not seen; the same codes are
+# emitted in-process by other tests.)
+
+_EMITTED: dict[str, set[str]] = {}
+_SEVERITY_OF_LEVEL = {
+    "breaking": "error",
+    "dangerous": "warning",
+    "additive": "info",
+    "info": "info",
+}
+
+
+def _by_library(frame: FrameType | None) -> bool:
+    name = frame.f_globals.get("__name__", "") if frame is not None else ""
+    return name == "spotcheck_rules" or name.startswith("spotcheck_rules.")
+
+
+def _record(code: str, severity: str | None) -> None:
+    seen = _EMITTED.setdefault(code, set())
+    if severity is not None:
+        seen.add(severity)
+
+
+def _record_codes() -> None:
+    from spotcheck_rules.diff import Change
+    from spotcheck_rules.errors import Problem
+
+    init = Problem.__init__
+    known = Problem.__dict__["known"].__func__
+    change_init = Change.__init__
+
+    def problem_init(
+        self: Problem, code: str | None = None, message: str | None = None, /, **kw: Any
+    ) -> None:
+        init(self, code, message, **kw)
+        if _by_library(sys._getframe(1)):
+            # a diff change seen as a problem has the severity of its level after a levels file
+            # or an acknowledgement: its default level is checked where the change is built
+            _record(self.code, None if self.code[0].islower() else self.severity.value)
+
+    def problem_known(
+        cls: type[Problem], code: str, message: str, severity: Any, *rest: Any
+    ) -> Problem:
+        if _by_library(sys._getframe(1)):
+            _record(code, severity.value)
+        return known(cls, code, message, severity, *rest)  # type: ignore[no-any-return]
+
+    def change_init_(self: Change, /, **data: Any) -> None:
+        change_init(self, **data)
+        if _by_library(sys._getframe(1)):
+            _record(self.rule, _SEVERITY_OF_LEVEL[self.level.value])
+
+    Problem.__init__ = problem_init  # type: ignore[method-assign]
+    Problem.known = classmethod(problem_known)  # type: ignore[method-assign, assignment]
+    Change.__init__ = change_init_  # type: ignore[method-assign]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _record_codes()
+
+
+def _whole_suite(session: pytest.Session) -> bool:
+    opt = session.config.option
+    if opt.keyword or (opt.markexpr or "").strip() not in ("", "not slow"):
+        return False
+    narrowed = ("deselect", "ignore", "ignore_glob", "lf", "stepwise", "collectonly")
+    if any(getattr(opt, name, None) for name in narrowed):
+        return False
+    if session.shouldstop or session.shouldfail:
+        return False
+    tests = Path(__file__).resolve().parent
+    for arg in session.config.args:
+        if "::" in arg or Path(arg).resolve() not in (tests, tests.parent):
+            return False
+    return True
+
+
+def catalogue_problems(emitted: dict[str, set[str]]) -> list[str]:
+    """What is wrong between the codes ``emitted`` (code → severities) and the catalogue."""
+    from spotcheck_rules.codes import CATALOGUE
+
+    out = []
+    for code in sorted(set(emitted) - set(CATALOGUE)):
+        out.append(f"{code}: emitted, but not in spotcheck_rules/codes.py")
+    for code in CATALOGUE:
+        if code not in emitted:
+            out.append(f"{code}: in spotcheck_rules/codes.py, but no test emits it")
+        elif emitted[code] - {CATALOGUE[code].severity.value}:
+            got = "、".join(sorted(emitted[code]))
+            want = CATALOGUE[code].severity.value
+            out.append(f"{code}: emitted as {got}, catalogued as {want}")
+    return out
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    ran = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+    if not ran or not _whole_suite(session):
+        return
+    problems = catalogue_problems(_EMITTED)
+    if not problems:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    lines = ["", f"code catalogue: {len(problems)} problem(s)", *(f"  {p}" for p in problems)]
+    if reporter is not None:
+        for line in lines:
+            reporter.write_line(line, red=True)
+    else:
+        sys.stderr.write("\n".join(lines) + "\n")
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
