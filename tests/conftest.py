@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -43,10 +44,12 @@ def ruleset_tree(tmp_path: Path) -> Iterator[Path]:
 # suite (no -k, no -m other than "not slow", no file or node arguments, no --lf, --deselect or
 # --ignore, not stopped early), the run fails if a code was emitted that spotcheck_rules.codes
 # lacks, a catalogued code was never emitted, or a code was emitted with another severity than
-# the catalogue's. (Problems built in a forked worker process are not seen; the same codes are
-# emitted in-process by other tests.)
+# the catalogue's or with a message that none of the code's templates matches (a placeholder
+# stands for any text). Problems built in a forked worker process are not seen; the same codes
+# are emitted in-process by other tests.
 
 _EMITTED: dict[str, set[str]] = {}
+_MESSAGES: dict[str, set[str]] = {}  # the distinct messages of each code (a few hundred kept)
 _SEVERITY_OF_LEVEL = {
     "breaking": "error",
     "dangerous": "warning",
@@ -60,10 +63,13 @@ def _by_library(frame: FrameType | None) -> bool:
     return name == "spotcheck_rules" or name.startswith("spotcheck_rules.")
 
 
-def _record(code: str, severity: str | None) -> None:
+def _record(code: str, severity: str | None, message: str | None = None) -> None:
     seen = _EMITTED.setdefault(code, set())
     if severity is not None:
         seen.add(severity)
+    said = _MESSAGES.setdefault(code, set())
+    if message is not None and len(said) < 500:
+        said.add(message)
 
 
 def _record_codes() -> None:
@@ -81,13 +87,16 @@ def _record_codes() -> None:
         if _by_library(sys._getframe(1)):
             # a diff change seen as a problem has the severity of its level after a levels file
             # or an acknowledgement: its default level is checked where the change is built
-            _record(self.code, None if self.code[0].islower() else self.severity.value)
+            if self.code[0].islower():
+                _record(self.code, None)
+            else:
+                _record(self.code, self.severity.value, self.message)
 
     def problem_known(
         cls: type[Problem], code: str, message: str, severity: Any, *rest: Any
     ) -> Problem:
         if _by_library(sys._getframe(1)):
-            _record(code, severity.value)
+            _record(code, severity.value, message)
         return known(cls, code, message, severity, *rest)  # type: ignore[no-any-return]
 
     def change_init_(self: Change, /, **data: Any) -> None:
@@ -120,8 +129,17 @@ def _whole_suite(session: pytest.Session) -> bool:
     return True
 
 
-def catalogue_problems(emitted: dict[str, set[str]]) -> list[str]:
-    """What is wrong between the codes ``emitted`` (code → severities) and the catalogue."""
+def _template(text: str) -> re.Pattern[str]:
+    """A message template as a pattern: each ``{placeholder}`` stands for any text."""
+    parts = re.split(r"\{[^{}]*\}", text)
+    return re.compile(".*?".join(re.escape(p) for p in parts), re.S)
+
+
+def catalogue_problems(
+    emitted: dict[str, set[str]], messages: dict[str, set[str]] | None = None
+) -> list[str]:
+    """What is wrong between the codes ``emitted`` (code → severities), their ``messages``
+    (code → messages) and the catalogue."""
     from spotcheck_rules.codes import CATALOGUE
 
     out = []
@@ -134,6 +152,13 @@ def catalogue_problems(emitted: dict[str, set[str]]) -> list[str]:
             got = "、".join(sorted(emitted[code]))
             want = CATALOGUE[code].severity.value
             out.append(f"{code}: emitted as {got}, catalogued as {want}")
+    for code, said in sorted((messages or {}).items()):
+        if code not in CATALOGUE or not CATALOGUE[code].messages:
+            continue
+        templates = [_template(t) for t in CATALOGUE[code].messages]
+        for message in sorted(said):
+            if not any(t.fullmatch(message) for t in templates):
+                out.append(f"{code}: message {message!r} matches none of its templates")
     return out
 
 
@@ -141,7 +166,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     ran = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
     if not ran or not _whole_suite(session):
         return
-    problems = catalogue_problems(_EMITTED)
+    problems = catalogue_problems(_EMITTED, _MESSAGES)
     if not problems:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

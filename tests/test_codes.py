@@ -138,6 +138,10 @@ def test_the_session_check_names_every_offender() -> None:
         "F063: in spotcheck_rules/codes.py, but no test emits it",
         "U104: emitted as error、warning, catalogued as warning",
     ]
+    said = {"F005": {"地区代码 '1401' 应为6位行政区划代码", "地区代码有误"}}
+    assert catalogue_problems({c: {CATALOGUE[c].severity.value} for c in CATALOGUE}, said) == [
+        "F005: message '地区代码有误' matches none of its templates"
+    ]
 
 
 # --------------------------------------------------------------------------- census, merge
