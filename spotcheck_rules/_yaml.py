@@ -22,6 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
 from ._limits import DEPTH, int_digits_limit
+from .codes import severity as code_severity
 from .errors import Problem, RulesetError
 
 __all__ = ["Document", "dump_yaml", "pointer_escape", "read_yaml"]
@@ -68,7 +69,9 @@ class Document:
             p = p.rsplit("/", 1)[0]
 
     def problem(self, code: str, message: str, pointer: str, **kw: Any) -> Problem:
+        """A problem at ``pointer``, located; its severity the catalogue's unless given."""
         line, col = self.locate(pointer)
+        kw.setdefault("severity", code_severity(code))
         return Problem(
             code=code, message=message, file=self.file, line=line, column=col, pointer=pointer, **kw
         )

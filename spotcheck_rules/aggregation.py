@@ -301,7 +301,7 @@ def aggregate(
             Problem(
                 code="C011",
                 message="未提供辖区单位数（--census），“辖区内单位总数”列为空",
-                severity=Severity.INFO,
+                severity=code_severity("C011"),
             )
         )
     tables = []
@@ -381,7 +381,7 @@ def _table(
                 Problem(
                     code="C006",
                     message=f"辖区单位数未列出{rules.label}的类别：{'、'.join(missing)}，按 0 计",
-                    severity=Severity.WARNING,
+                    severity=code_severity("C006"),
                 )
             )
 
@@ -428,7 +428,7 @@ def _table(
                     Problem(
                         code="C010",
                         message=f"{rules.label}“{c.label}”检查单位数 {n_i} 多于辖区单位数 {n_c}",
-                        severity=Severity.WARNING,
+                        severity=code_severity("C010"),
                     )
                 )
     return SummaryTable(domain=dom, title=cl.title, columns=columns, rows=rows), problems
@@ -704,8 +704,8 @@ def merge(
 def _result_problems(r: AggregateResult, template: AggregateResult, file: str) -> list[Problem]:
     """One input against the plan's empty tables: shape, cells, sums, counts, drill-down."""
 
-    def problem(code: str, message: str, *pointer: object, warning: bool = False) -> Problem:
-        sev = Severity.WARNING if warning else Severity.ERROR
+    def problem(code: str, message: str, *pointer: object) -> Problem:
+        sev = code_severity(code)
         return Problem(code, message, severity=sev, file=file, pointer=_pointer(pointer))
 
     ref = template.ruleset
@@ -745,7 +745,6 @@ def _result_problems(r: AggregateResult, template: AggregateResult, file: str) -
                     f"{t0.domain}表的标题或行列名称与计划 {ref.id} 的不同，合并结果使用计划中的名称",
                     "tables",
                     ti,
-                    warning=True,
                 )
             )
         out.extend(_cell_problems(t, t0, ti, problem))
@@ -931,7 +930,7 @@ def _partial_census(
                     "M011",
                     f"{t0.domain}表的“{col.label}”只有部分结果提供了辖区单位数（缺：{missing}），"
                     "合并后的该列不完整",
-                    severity=Severity.WARNING,
+                    severity=code_severity("M011"),
                     pointer=_pointer(("tables", ti)),
                 )
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .codes import severity as code_severity
 from .errors import Problem, Severity, UsageError
 from .model import DOMAIN_LABELS, Domain, Tier
 from .roster import Inspector, InspectorRoster, Unit
@@ -64,7 +65,7 @@ class Assignment:
             Problem(
                 "A301",
                 f"{DOMAIN_LABELS[u.domain][0]} {u.unit.unit_id} {u.unit.unit_name}：{u.reason}",
-                severity=Severity.ERROR,
+                severity=code_severity("A301"),
                 field="inspectors",
             )
             for u in self.unstaffed

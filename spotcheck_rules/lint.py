@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ._yaml import Document, pointer_escape
-from .errors import Problem, Severity
+from .errors import Problem
 from .model import Checklist, ColumnKind, Plan, Provenance, SourceDocument
 from .text import closest, normalize
 
@@ -169,7 +169,6 @@ def checklist_problems(
                 "R109",
                 f"检查内容序号应为 1..{len(numbers)} 连续编号，实为 {numbers}",
                 "/items",
-                severity=Severity.WARNING,
             )
         )
 
@@ -183,7 +182,6 @@ def checklist_problems(
                     "R108",
                     f"不合格情况列“{col.label}”未指明所属检查内容（item）",
                     f"/columns/{i}",
-                    severity=Severity.WARNING,
                 )
             )
         applicability(col.applies_to, f"/columns/{i}/applies_to")
@@ -279,9 +277,7 @@ def plan_problems(
                     leaves_of.setdefault(node, set()).add(c.id)
                     node = next((x.parent for x in cl.categories if x.id == node), None)
         if not pd.strata:
-            out.append(
-                p("P209", f"领域 {dom.value} 没有抽样层（strata）", base, severity=Severity.WARNING)
-            )
+            out.append(p("P209", f"领域 {dom.value} 没有抽样层（strata）", base))
         seen_ids: set[str] = set()
         covered: dict[str, dict[str, int]] = {}
         for si, st in enumerate(pd.strata or ()):
@@ -361,7 +357,6 @@ def _total_problems(
                     "P205",
                     f"单位类别 {cid} 各级抽查比例合计为 {got:%}，与文件所述合计 {wanted:%} 不符",
                     pointer,
-                    severity=Severity.WARNING,
                 )
             )
     return out

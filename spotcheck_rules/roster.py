@@ -212,7 +212,7 @@ def _map_header(
                 Problem(
                     f"{code}03",
                     f"未识别的列“{h}”，已忽略",
-                    severity=Severity.WARNING,
+                    severity=code_severity(f"{code}03"),
                     file=file,
                     line=1,
                     column=i + 1,
@@ -272,7 +272,10 @@ def _decode(raw: bytes, file: str, code: str) -> tuple[str, list[Problem]]:
             f"{file} 既不是 UTF-8 也不是 GB18030 文本（第 {exc.start} 字节）"
         ) from exc
     note = Problem(
-        f"{code}05", "文件不是 UTF-8，已按 GB18030（GBK）读取", severity=Severity.INFO, file=file
+        f"{code}05",
+        "文件不是 UTF-8，已按 GB18030（GBK）读取",
+        severity=code_severity(f"{code}05"),
+        file=file,
     )
     return text, [note]
 
@@ -402,7 +405,7 @@ def _records_table(
             Problem(
                 f"{code}03",
                 f"未识别的字段“{k}”，已忽略",
-                severity=Severity.WARNING,
+                severity=code_severity(f"{code}03"),
                 file=file,
                 field=k,
             )
@@ -568,7 +571,9 @@ def _units(table: _Table, ruleset: Ruleset) -> Roster:
         out.append(Unit(unit_id, name, domain, cat.id, region, ownership, penalized_in, line))
     if not out and not any(p.severity is Severity.ERROR for p in table.problems):
         table.problems.append(
-            Problem("U104", "名单中没有可抽取的单位", severity=Severity.WARNING, file=table.file)
+            Problem(
+                "U104", "名单中没有可抽取的单位", severity=code_severity("U104"), file=table.file
+            )
         )
     return Roster(tuple(out), table.sha256, table.file, tuple(table.problems))
 
