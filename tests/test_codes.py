@@ -7,6 +7,7 @@ import copy
 import dataclasses
 import io
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,27 @@ def test_every_code_has_a_known_family_and_a_title() -> None:
         assert code.startswith(c.family) or (c.family == "diff" and code[0].islower())
         assert c.family == "diff" or c.messages, code
         assert c.doc.startswith("docs/") and (ROOT / c.doc.split("#")[0]).is_file(), c.doc
+
+
+def _codes_named(text: str) -> set[str]:
+    """The codes a page names: each code, and each code of a range written ``U201–U220``."""
+    named = set(re.findall(r"\b[A-Z]\d{3}\b", text))
+    for letter, lo, hi in re.findall(r"\b([A-Z])(\d{3})–\1(\d{3})\b", text):
+        named |= {c for c in CATALOGUE if c[0] == letter and lo <= c[1:] <= hi}
+    return named
+
+
+def test_the_docs_name_only_catalogued_codes_and_each_code_is_on_its_page() -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    for page in pages:
+        unknown = _codes_named(page.read_text(encoding="utf-8")) - set(CATALOGUE) - {"F000"}
+        assert not unknown, f"{page.name} names codes the catalogue lacks: {sorted(unknown)}"
+    for c in CATALOGUE.values():
+        page = (ROOT / c.doc.split("#")[0]).read_text(encoding="utf-8")
+        if c.family == "diff":
+            assert f"`{c.code}`" in page, c.code
+        else:
+            assert c.code in _codes_named(page), f"{c.code} is not on {c.doc}"
 
 
 def test_validation_codes_are_the_f_family_less_the_refusals() -> None:
