@@ -80,7 +80,7 @@ _LAZY = {
     "read_inspectors": "roster",
     "read_roster": "roster",
     "RosterError": "roster",
-    "verify": "sampling",
+    "verify": "verification",
 }
 
 # Importing is thread-safe in itself; the lock makes the first look-up of a name atomic too, so
@@ -110,11 +110,12 @@ if TYPE_CHECKING:
     from .report import render_csv, render_table, render_xlsx
     from .roster import RosterError, read_inspectors, read_roster
     from .ruleset import Code, DomainRules, Ruleset
-    from .sampling import Draw, draw, verify
+    from .sampling import Draw, draw
     from .schemas import schema
     from .tables import AggregateResult, SummaryTable, TableColumn, TableRow
     from .text import normalize
     from .validation import RecordOutcome, ValidationReport, Validator, validate, validate_one
+    from .verification import verify
     from .views import describe
 
 

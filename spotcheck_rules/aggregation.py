@@ -30,7 +30,7 @@ from typing import IO, Any, cast
 from ._limits import DEPTH, json_depth
 from .codes import severity as code_severity
 from .errors import Problem, Severity, SpotcheckError, UsageError
-from .findings import FindingsReadError, RawRecord, Unparsable, _as_int, read_census
+from .findings import FindingsReadError, RawRecord, Unparsable, as_int, read_census
 from .model import ColumnKind
 from .reference import AmbiguousReferenceError
 from .ruleset import DomainRules, Ruleset
@@ -46,16 +46,15 @@ from .tables import (
 )
 from .text import preview
 from .validation import (
-    _ALL_DOMAINS,
+    ALL_DOMAINS,
     Accepted,
     Checker,
+    DomainState,
     Findings,
     Progress,
-    _as_path,
-    _digest,
-    _DomainState,
-    _renamed,
-    _renamed_problem,
+    as_path,
+    renamed_error,
+    renamed_problem,
     run,
 )
 
@@ -103,7 +102,7 @@ def load_census(
     ):
         return _census_from_memory(census, ruleset, name or "<census>")
     source: Path | Iterable[Any] = (
-        _as_path(census, "辖区单位数")
+        as_path(census, "辖区单位数")
         if isinstance(census, str | os.PathLike)
         else cast(Iterable[Any], census)
     )
@@ -143,10 +142,10 @@ def _census_from_memory(
             tmp.write_bytes(raw)
             counts, problems = load_census(tmp, ruleset)
         except SpotcheckError as exc:
-            raise _renamed(exc, str(tmp), name) from None
+            raise renamed_error(exc, str(tmp), name) from None
         except OSError as exc:
             raise FindingsReadError(f"无法读取辖区单位数 {name}：{exc.strerror or exc}") from exc
-    return counts, [_renamed_problem(p, str(tmp), name) for p in problems]
+    return counts, [renamed_problem(p, str(tmp), name) for p in problems]
 
 
 def _census_entry(
@@ -178,11 +177,11 @@ def _census_entry(
     if not isinstance(dref, str) or not isinstance(cref, str):
         return [problem("C003", "缺少 domain 或 category", None)]
     try:
-        dom = _ALL_DOMAINS.get(dref.strip())
+        dom = ALL_DOMAINS.get(dref.strip())
     except AmbiguousReferenceError as exc:
         return [problem("C001", str(exc), "domain", exc.candidates)]
     if dom is None:
-        return [problem("C001", f"未知的监督领域：{dref}", "domain", _ALL_DOMAINS.suggest(dref))]
+        return [problem("C001", f"未知的监督领域：{dref}", "domain", ALL_DOMAINS.suggest(dref))]
     rules = ruleset.domains.get(dom)
     if rules is None:
         return [problem("C001", f"计划 {ruleset.id} 不包含领域 {dom.value}", "domain")]
@@ -196,7 +195,7 @@ def _census_entry(
         ]
     if not rules.is_leaf(cat.id):
         return [problem("C005", f"“{cat.label}”是小计行，请按其下的具体类别填写", "category")]
-    n = _as_int(units)
+    n = as_int(units)
     if n is None or n < 0:
         return [problem("C003", f"单位数应为非负整数，实为 {preview(units)}", "units")]
     key = (dom.value, cat.id)
@@ -219,7 +218,7 @@ class _Acc:
 
     __slots__ = ("cases", "cells", "cents", "inspected", "units")
 
-    def __init__(self, st: _DomainState, with_units: bool) -> None:
+    def __init__(self, st: DomainState, with_units: bool) -> None:
         self.inspected = st.inspected
         self.cases = st.cases
         self.cents = st.cents
@@ -261,7 +260,7 @@ def aggregate(
         issues.extend(cprobs)
 
     checker = Checker(ruleset)
-    accs: dict[_DomainState, _Acc] = {st: _Acc(st, with_units) for st in checker.states.values()}
+    accs: dict[DomainState, _Acc] = {st: _Acc(st, with_units) for st in checker.states.values()}
 
     def sink(got: Accepted) -> None:
         st, row, unit, detail = got
@@ -310,7 +309,7 @@ def aggregate(
         tables.append(table)
         issues.extend(tprobs)
     return AggregateResult(
-        ruleset=RulesetRef(id=ruleset.id, digest=_digest(ruleset)),
+        ruleset=RulesetRef(id=ruleset.id, digest=ruleset.digest()),
         input=InputSummary(
             files=files,
             records_read=checker.read,
@@ -354,7 +353,7 @@ def _leaf_units(kind: ColumnKind, acc: _Acc, row: int, pos: int) -> set[str]:
 
 
 def _table(
-    st: _DomainState, acc: _Acc, census: CensusCounts | None
+    st: DomainState, acc: _Acc, census: CensusCounts | None
 ) -> tuple[SummaryTable, list[Problem]]:
     rules: DomainRules = st.rules
     cl = rules.checklist

@@ -66,6 +66,7 @@ __all__ = [
     "RawRecord",
     "Unparsable",
     "Yuan",
+    "as_int",
     "census_json_schema",
     "coerce_record",
     "count_lines",
@@ -520,7 +521,9 @@ def _as_bool(value: Any) -> bool | None:
     return None
 
 
-def _as_int(value: Any) -> int | None:
+def as_int(value: Any) -> int | None:
+    """A whole number as a findings or census cell holds it (int, integral float, digit text),
+    else ``None`` (a bool is not a number here)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -774,7 +777,7 @@ def _coerce_penalty(raw: Any, flat: bool, probs: list[FieldProblem]) -> _Penalty
     _unknown(raw, _PENALTY_FIELDS, "penalty.", flat, probs)
     if _present(raw, "cases", flat):
         c = raw["cases"]
-        n = _as_int(c) if flat else _json_int(c)
+        n = as_int(c) if flat else _json_int(c)
         if n is None:
             probs.append(
                 FieldProblem("F003", "penalty.cases", f"查处案件数应为非负整数，实为 {c!r}")
@@ -810,7 +813,7 @@ def _coerce_harm(raw: Any, flat: bool, probs: list[FieldProblem]) -> _HarmRec | 
         if not _present(raw, key, flat):
             continue
         v = raw[key]
-        n = _as_int(v) if flat else _json_int(v)
+        n = as_int(v) if flat else _json_int(v)
         if n is None or n < 0:
             probs.append(
                 FieldProblem("F061", f"harm.{key}", f"harm.{key} 应为非负整数，实为 {v!r}")

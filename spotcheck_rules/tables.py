@@ -46,6 +46,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from .errors import Problem, Record, Report, contract
+from .inputs import InputFile, RulesetRef
 from .model import ColumnKind
 
 __all__ = [
@@ -264,18 +265,6 @@ class SummaryTable(Record):
         return self.rows[-1]
 
 
-class InputFile(Record):
-    """One input read: where it came from, its SHA-256 (for audits), how many records."""
-
-    path: str
-    sha256: str | None = Field(
-        default=None,
-        pattern="^[0-9a-f]{64}$",
-        description="Hex SHA-256 of the file's bytes; null for in-memory input",
-    )
-    records: int = Field(ge=0)
-
-
 class InputSummary(Record):
     """Every record read is either accepted or rejected; ``skipped`` are rejected ones that
     ``--skip-invalid`` left out of the tables (so ``skipped <= rejected``)."""
@@ -285,13 +274,6 @@ class InputSummary(Record):
     accepted: int = Field(ge=0)
     rejected: int = Field(ge=0)
     skipped: int = Field(default=0, ge=0)
-
-
-class RulesetRef(Record):
-    """The plan a result was computed under, pinned by the digest of its resolved content."""
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*/\d{4}$")
-    digest: str = Field(pattern="^[0-9a-f]{64}$", description="sha256 of the resolved plan")
 
 
 def _sorted_keys(value: Any) -> Any:

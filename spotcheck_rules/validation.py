@@ -77,19 +77,24 @@ from .findings import (
     read_records,
     sha256_async,
 )
+from .inputs import InputFile, RulesetRef
 from .model import DOMAIN_LABELS, Column, Disposition, Domain, Item
 from .reference import AmbiguousReferenceError, Index
 from .ruleset import Code, DomainRules, Ruleset
-from .tables import InputFile, RulesetRef
 
 __all__ = [
+    "ALL_DOMAINS",
     "CODES",
     "Checker",
+    "DomainState",
     "Findings",
     "RecordOutcome",
     "ValidationInput",
     "ValidationReport",
     "Validator",
+    "as_path",
+    "renamed_error",
+    "renamed_problem",
     "validate",
     "validate_one",
 ]
@@ -118,9 +123,9 @@ _OWNERSHIP_TEXT = {"public": "公立", "private": "非公立"}
 
 # Domain references: every domain we know, so that "a domain the plan does not include" (F011)
 # is told apart from a typo (F010).
-_ALL_DOMAINS: Index[Domain] = Index("监督领域")
+ALL_DOMAINS: Index[Domain] = Index("监督领域")
 for _d in Domain:
-    _ALL_DOMAINS.add(_d.value, _d, DOMAIN_LABELS[_d])
+    ALL_DOMAINS.add(_d.value, _d, DOMAIN_LABELS[_d])
 
 
 class RecordOutcome(Record):
@@ -215,7 +220,7 @@ def validation_json_schema() -> dict[str, Any]:
 # --------------------------------------------------------------------------- checker
 
 
-class _DomainState:
+class DomainState:
     """Per domain of the plan: caches of resolved references and the duplicate table."""
 
     __slots__ = (
@@ -303,7 +308,7 @@ class _CachedProblem(NamedTuple):
 _Verdict = tuple[Code | None, int, tuple[_CachedProblem, ...]]
 _FastCode = tuple[int, str, int] | None
 _FastRev = tuple[int, str] | None
-_FastEntry = tuple["_DomainState", int, str, str | None, dict[str, _FastCode], dict[str, _FastRev]]
+_FastEntry = tuple["DomainState", int, str, str | None, dict[str, _FastCode], dict[str, _FastRev]]
 """(domain state, leaf row position, category id, canonical ownership, violation spellings,
 revocation spellings)."""
 _BIT_REFERRAL, _BIT_OPINION, _BIT_PENALTY = 1, 2, 4
@@ -342,7 +347,7 @@ class Detail:
     revoked: frozenset[int]
 
 
-Accepted = tuple[_DomainState, int, str, "Detail | None"]
+Accepted = tuple[DomainState, int, str, "Detail | None"]
 """(domain state, leaf row position, unit id, detail or None)."""
 
 
@@ -356,10 +361,10 @@ class Checker:
     def __init__(self, ruleset: Ruleset, *, record_outcomes: bool = False) -> None:
         self.ruleset = ruleset
         self.year = ruleset.year
-        self.states: dict[Domain, _DomainState] = {
-            d: _DomainState(r) for d, r in ruleset.domains.items()
+        self.states: dict[Domain, DomainState] = {
+            d: DomainState(r) for d, r in ruleset.domains.items()
         }
-        self._domain_cache: dict[str, _DomainState | _Miss] = {}
+        self._domain_cache: dict[str, DomainState | _Miss] = {}
         # (domain, category, ownership) as spelled → what the hot loop needs (see _fast_entry)
         self._fast: dict[tuple[str, str, str | None], _FastEntry | None] = {}
         self.problems: list[Problem] = []
@@ -469,10 +474,10 @@ class Checker:
             )
         return result
 
-    def _lookup_state(self, ref: str) -> _DomainState | _Miss:
+    def _lookup_state(self, ref: str) -> DomainState | _Miss:
         hit = self._domain_cache.get(ref)
         if hit is None:
-            res = _resolve(_ALL_DOMAINS, ref, "F010", "监督领域")
+            res = _resolve(ALL_DOMAINS, ref, "F010", "监督领域")
             if isinstance(res, _Miss):
                 hit = res
             else:
@@ -486,15 +491,15 @@ class Checker:
             self._domain_cache[ref] = hit
         return hit
 
-    def _state(self, ref: str) -> _DomainState | None:
+    def _state(self, ref: str) -> DomainState | None:
         hit = self._lookup_state(ref)
-        if isinstance(hit, _DomainState):
+        if isinstance(hit, DomainState):
             return hit
         self._template(hit, "domain")
         return None
 
     @staticmethod
-    def _lookup_category(st: _DomainState, ref: str) -> tuple[int, str] | _Miss:
+    def _lookup_category(st: DomainState, ref: str) -> tuple[int, str] | _Miss:
         hit = st.cat_cache.get(ref)
         if hit is None:
             res = _resolve(st.rules.categories, ref, "F012", "单位类别")
@@ -510,7 +515,7 @@ class Checker:
             st.cat_cache[ref] = hit
         return hit
 
-    def _category(self, st: _DomainState, ref: str) -> tuple[int, str] | None:
+    def _category(self, st: DomainState, ref: str) -> tuple[int, str] | None:
         hit = self._lookup_category(st, ref)
         if isinstance(hit, _Miss):
             self._template(hit, "category")
@@ -525,14 +530,14 @@ class Checker:
             own = OWNERSHIP_ALIASES.get(oref.strip())
         st = self._lookup_state(dref)
         entry: _FastEntry | None = None
-        if (oref is None or own is not None) and isinstance(st, _DomainState):
+        if (oref is None or own is not None) and isinstance(st, DomainState):
             cat = self._lookup_category(st, cref)
             if not isinstance(cat, _Miss):
                 entry = (st, cat[0], cat[1], own, {}, {})
         self._fast[(dref, cref, oref)] = entry
         return entry
 
-    def _fast_code(self, st: _DomainState, ref: str, cat_id: str, own: str | None) -> _FastCode:
+    def _fast_code(self, st: DomainState, ref: str, cat_id: str, own: str | None) -> _FastCode:
         """A violation spelling in the hot loop: (column position, code id, disposition bit),
         or ``None`` when it causes any problem (then the record takes :meth:`check`)."""
         key = (ref, cat_id, own)
@@ -553,7 +558,7 @@ class Checker:
         return (pos, code.id, bit)
 
     @staticmethod
-    def _fast_revocation(st: _DomainState, ref: str, cat_id: str) -> _FastRev:
+    def _fast_revocation(st: DomainState, ref: str, cat_id: str) -> _FastRev:
         """A revocation spelling in the hot loop: (column position, column id), or ``None``
         when it causes a problem (F016, F017, F020)."""
         rcol = _resolve_cached(st.rev_cache, st.rules.revocations, ref, "F016", "吊销项目")
@@ -650,7 +655,7 @@ class Checker:
             line = f.readline()
         rec = _DECODER.decode(line)
         st = self._lookup_state(rec.domain)
-        assert isinstance(st, _DomainState)
+        assert isinstance(st, DomainState)
         cat = self._lookup_category(st, rec.category)
         assert not isinstance(cat, _Miss)
         own = rec.ownership
@@ -664,7 +669,7 @@ class Checker:
             self._errors = errors
         return _fingerprint(cat[1], own, rec, extra)
 
-    def _verdict(self, st: _DomainState, ref: str, cat_id: str, own: str | None) -> _Verdict:
+    def _verdict(self, st: DomainState, ref: str, cat_id: str, own: str | None) -> _Verdict:
         """What a violation spelling means in a row for an ownership: computed once, cached."""
         hit = _resolve(st.rules.codes, ref, "F014", "违法违规代码")
         if isinstance(hit, _Miss):
@@ -692,7 +697,7 @@ class Checker:
         return (hit, pos, ())
 
     def _detail(
-        self, st: _DomainState, rec: _Rec, cat_id: str, own: str | None
+        self, st: DomainState, rec: _Rec, cat_id: str, own: str | None
     ) -> tuple[Detail, object]:
         applies = st.applies
         cols: set[int] = set()
@@ -1409,7 +1414,7 @@ def _check_format(format: str | None) -> None:
         raise UsageError(f"未知的检查结果格式：{format}（可用：{'、'.join(FORMATS)}）")
 
 
-def _as_path(item: str | os.PathLike[str], what: str = "检查结果") -> Path:
+def as_path(item: str | os.PathLike[str], what: str = "检查结果") -> Path:
     """A path given as input; text that is plainly content is refused, never opened."""
     text = os.fspath(item)
     if isinstance(text, bytes):  # os.PathLike[bytes]
@@ -1425,7 +1430,7 @@ def _as_path(item: str | os.PathLike[str], what: str = "检查结果") -> Path:
 
 
 def _file_source(item: str | os.PathLike[str], format: str | None = None) -> _Source:
-    path = _as_path(item)
+    path = as_path(item)
     info = FileInfo(os.fspath(path))
     try:
         if not path.is_file():
@@ -1578,7 +1583,7 @@ def _with_last(items: Iterator[T]) -> Iterator[tuple[T, bool]]:
         prev = item
 
 
-def _renamed_problem(p: Problem, old: str, new: str) -> Problem:
+def renamed_problem(p: Problem, old: str, new: str) -> Problem:
     """A problem with a private copy's path ``old`` replaced by the input's name ``new``."""
     if old not in p.message and (p.file is None or old not in p.file):
         return p
@@ -1588,10 +1593,10 @@ def _renamed_problem(p: Problem, old: str, new: str) -> Problem:
     return p.model_copy(update=changes)
 
 
-def _renamed(exc: SpotcheckError, old: str, new: str) -> SpotcheckError:
+def renamed_error(exc: SpotcheckError, old: str, new: str) -> SpotcheckError:
     """The same error, with the private copy's path replaced by the input's name."""
     out = type(exc).__new__(type(exc))
-    problems = [_renamed_problem(p, old, new) for p in exc.problems]
+    problems = [renamed_problem(p, old, new) for p in exc.problems]
     SpotcheckError.__init__(out, exc.message.replace(old, new), problems)
     return out
 
@@ -1628,7 +1633,7 @@ def run(
             except SpotcheckError as exc:
                 if src.scratch is None:
                     raise
-                raise _renamed(exc, str(src.scratch), info.path) from None
+                raise renamed_error(exc, str(src.scratch), info.path) from None
             except OSError as exc:
                 raise FindingsReadError(f"无法读取检查结果 {info.path}：{_reason(exc)}") from exc
             if progress is not None:

@@ -38,8 +38,8 @@ from spotcheck_rules.sampling import (
     draw,
     quota_for,
     rank_digest,
-    verify,
 )
+from spotcheck_rules.verification import verify
 from tests.treebuilder import PROV, checklist, plan, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent

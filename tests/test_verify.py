@@ -19,7 +19,8 @@ from spotcheck_rules.errors import UsageError
 from spotcheck_rules.inspectors import assign_inspectors
 from spotcheck_rules.roster import InspectorRoster, Roster, read_inspectors, read_roster
 from spotcheck_rules.ruleset import Ruleset
-from spotcheck_rules.sampling import Verification, check_seed, draw, verify
+from spotcheck_rules.sampling import check_seed, draw
+from spotcheck_rules.verification import Verification, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "examples" / "roster-shanxi-2025.csv"

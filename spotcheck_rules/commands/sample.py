@@ -22,7 +22,8 @@ from ..loader import load_ruleset
 from ..model import DOMAIN_LABELS, TIER_LABELS
 from ..roster import InspectorRoster, Roster, read_inspectors, read_roster
 from ..ruleset import Ruleset
-from ..sampling import Draw, draw, verify
+from ..sampling import Draw, draw
+from ..verification import verify
 from ._output import Streams, output_format, write_bytes, write_text
 
 __all__ = ["publish_rows", "register"]
