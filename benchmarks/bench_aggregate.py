@@ -41,8 +41,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from spotcheck_rules import load_ruleset  # noqa: E402
-from spotcheck_rules.model import ColumnKind, Disposition  # noqa: E402
-from spotcheck_rules.ruleset import DomainRules, Ruleset  # noqa: E402
+from spotcheck_rules.ruleset.model import ColumnKind, Disposition  # noqa: E402
+from spotcheck_rules.ruleset.ruleset import DomainRules, Ruleset  # noqa: E402
 
 TARGET_RATIO = 3.0
 TARGET_PEAK_MB = 200.0
@@ -145,7 +145,7 @@ _CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.aggregation import aggregate
+from spotcheck_rules.tables.aggregation import aggregate
 rs = load_ruleset(sys.argv[2])
 t1 = time.perf_counter()
 result = aggregate(sys.argv[1], rs)
@@ -222,7 +222,7 @@ def run_duckdb(path: Path) -> tuple[float, list[tuple[str, str, str, str]]]:
 
 def compare(result_json: Path, duck: list[tuple[str, str, str, str]], rs: Ruleset) -> list[str]:
     """Cell-by-cell differences between our leaf rows and DuckDB's counts (empty: equal)."""
-    from spotcheck_rules.tables import AggregateResult
+    from spotcheck_rules.tables.result import AggregateResult
 
     result = AggregateResult.model_validate_json(result_json.read_text(encoding="utf-8"))
     theirs: dict[tuple[str, str, str], Decimal] = {}
@@ -256,7 +256,7 @@ def compare(result_json: Path, duck: list[tuple[str, str, str, str]], rs: Rulese
 def validation_latency_us(rs: Ruleset, calls: int = 20_000) -> tuple[float, float]:
     """Mean and median µs of ``validate_one`` on a realistic record (labels, a violation,
     a penalty), after a warm-up."""
-    from spotcheck_rules.validation import validate_one
+    from spotcheck_rules.findings.validation import validate_one
 
     record = {
         "unit_id": "91140105MA0000001X",

@@ -37,8 +37,8 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
 from spotcheck_rules import load_ruleset  # noqa: E402
-from spotcheck_rules.model import ColumnKind, Disposition, Ownership  # noqa: E402
-from spotcheck_rules.ruleset import DomainRules, Ruleset  # noqa: E402
+from spotcheck_rules.ruleset.model import ColumnKind, Disposition, Ownership  # noqa: E402
+from spotcheck_rules.ruleset.ruleset import DomainRules, Ruleset  # noqa: E402
 
 __all__ = [
     "BROKEN",

@@ -19,68 +19,68 @@ from typing import TYPE_CHECKING, Any
 # is importable from here all the same. No submodule is named like a public name: importing a
 # submodule sets the package attribute of its name (tests/test_api.py keeps them apart).
 _LAZY = {
-    "CheckReport": "errors",
-    "Problem": "errors",
-    "ProblemBase": "errors",
-    "Report": "errors",
-    "RulesetError": "errors",
-    "Severity": "errors",
-    "SpotcheckError": "errors",
-    "UnknownRulesetError": "errors",
-    "UsageError": "errors",
-    "RulesetInfo": "loader",
-    "check_files": "loader",
-    "list_rulesets": "loader",
-    "load_ruleset": "loader",
-    "load_ruleset_file": "loader",
-    "Checklist": "model",
-    "Column": "model",
-    "ColumnKind": "model",
-    "Disposition": "model",
-    "Domain": "model",
-    "Plan": "model",
-    "Tier": "model",
-    "AmbiguousReferenceError": "reference",
-    "UnknownReferenceError": "reference",
-    "Code": "ruleset",
-    "DomainRules": "ruleset",
-    "Ruleset": "ruleset",
-    "normalize": "text",
-    "describe": "views",
-    "schema": "schemas",
-    "AggregateResult": "tables",
-    "AggregationError": "aggregation",
-    "Finding": "findings",
-    "FindingsReadError": "findings",
-    "RecordOutcome": "validation",
-    "SummaryTable": "tables",
-    "TableColumn": "tables",
-    "TableRow": "tables",
-    "ValidationReport": "validation",
-    "Validator": "validation",
-    "aggregate": "aggregation",
-    "merge": "aggregation",
-    "read_records": "findings",
-    "render_csv": "report",
-    "render_table": "report",
-    "render_xlsx": "report",
-    "validate": "validation",
-    "validate_one": "validation",
-    "Assignment": "inspectors",
-    "Change": "diff",
-    "ChangeLevel": "diff",
-    "Diff": "diff",
-    "diff_rulesets": "diff",
-    "Audit": "audit",
-    "Draw": "sampling",
-    "assign_inspectors": "inspectors",
-    "audit_record": "audit",
-    "draw": "sampling",
-    "read_audit": "audit",
-    "read_inspectors": "roster",
-    "read_roster": "roster",
-    "RosterError": "roster",
-    "verify": "verification",
+    "CheckReport": "core.errors",
+    "Problem": "core.errors",
+    "ProblemBase": "core.errors",
+    "Report": "core.errors",
+    "RulesetError": "core.errors",
+    "Severity": "core.errors",
+    "SpotcheckError": "core.errors",
+    "UnknownRulesetError": "core.errors",
+    "UsageError": "core.errors",
+    "RulesetInfo": "ruleset.loader",
+    "check_files": "ruleset.loader",
+    "list_rulesets": "ruleset.loader",
+    "load_ruleset": "ruleset.loader",
+    "load_ruleset_file": "ruleset.loader",
+    "Checklist": "ruleset.model",
+    "Column": "ruleset.model",
+    "ColumnKind": "ruleset.model",
+    "Disposition": "ruleset.model",
+    "Domain": "ruleset.model",
+    "Plan": "ruleset.model",
+    "Tier": "ruleset.model",
+    "AmbiguousReferenceError": "ruleset.reference",
+    "UnknownReferenceError": "ruleset.reference",
+    "Code": "ruleset.ruleset",
+    "DomainRules": "ruleset.ruleset",
+    "Ruleset": "ruleset.ruleset",
+    "normalize": "core.text",
+    "describe": "ruleset.views",
+    "schema": "schemas.catalogue",
+    "AggregateResult": "tables.result",
+    "AggregationError": "tables.aggregation",
+    "Finding": "findings.records",
+    "FindingsReadError": "findings.records",
+    "RecordOutcome": "findings.validation",
+    "SummaryTable": "tables.result",
+    "TableColumn": "tables.result",
+    "TableRow": "tables.result",
+    "ValidationReport": "findings.validation",
+    "Validator": "findings.validation",
+    "aggregate": "tables.aggregation",
+    "merge": "tables.aggregation",
+    "read_records": "findings.records",
+    "render_csv": "tables.report",
+    "render_table": "tables.report",
+    "render_xlsx": "tables.report",
+    "validate": "findings.validation",
+    "validate_one": "findings.validation",
+    "Assignment": "draws.inspectors",
+    "Change": "diff.engine",
+    "ChangeLevel": "diff.engine",
+    "Diff": "diff.engine",
+    "diff_rulesets": "diff.engine",
+    "Audit": "draws.audit",
+    "Draw": "draws.sampling",
+    "assign_inspectors": "draws.inspectors",
+    "audit_record": "draws.audit",
+    "draw": "draws.sampling",
+    "read_audit": "draws.audit",
+    "read_inspectors": "draws.roster",
+    "read_roster": "draws.roster",
+    "RosterError": "draws.roster",
+    "verify": "draws.verification",
 }
 
 # Importing is thread-safe in itself; the lock makes the first look-up of a name atomic too, so
@@ -88,10 +88,7 @@ _LAZY = {
 _lazy_lock = threading.RLock()
 
 if TYPE_CHECKING:
-    from .aggregation import AggregationError, aggregate, merge
-    from .audit import Audit, audit_record, read_audit
-    from .diff import Change, ChangeLevel, Diff, diff_rulesets
-    from .errors import (
+    from .core.errors import (
         CheckReport,
         Problem,
         ProblemBase,
@@ -102,21 +99,36 @@ if TYPE_CHECKING:
         UnknownRulesetError,
         UsageError,
     )
-    from .findings import Finding, FindingsReadError, read_records
-    from .inspectors import Assignment, assign_inspectors
-    from .loader import RulesetInfo, check_files, list_rulesets, load_ruleset, load_ruleset_file
-    from .model import Checklist, Column, ColumnKind, Disposition, Domain, Plan, Tier
-    from .reference import AmbiguousReferenceError, UnknownReferenceError
-    from .report import render_csv, render_table, render_xlsx
-    from .roster import RosterError, read_inspectors, read_roster
-    from .ruleset import Code, DomainRules, Ruleset
-    from .sampling import Draw, draw
-    from .schemas import schema
-    from .tables import AggregateResult, SummaryTable, TableColumn, TableRow
-    from .text import normalize
-    from .validation import RecordOutcome, ValidationReport, Validator, validate, validate_one
-    from .verification import verify
-    from .views import describe
+    from .core.text import normalize
+    from .diff.engine import Change, ChangeLevel, Diff, diff_rulesets
+    from .draws.audit import Audit, audit_record, read_audit
+    from .draws.inspectors import Assignment, assign_inspectors
+    from .draws.roster import RosterError, read_inspectors, read_roster
+    from .draws.sampling import Draw, draw
+    from .draws.verification import verify
+    from .findings.records import Finding, FindingsReadError, read_records
+    from .findings.validation import (
+        RecordOutcome,
+        ValidationReport,
+        Validator,
+        validate,
+        validate_one,
+    )
+    from .ruleset.loader import (
+        RulesetInfo,
+        check_files,
+        list_rulesets,
+        load_ruleset,
+        load_ruleset_file,
+    )
+    from .ruleset.model import Checklist, Column, ColumnKind, Disposition, Domain, Plan, Tier
+    from .ruleset.reference import AmbiguousReferenceError, UnknownReferenceError
+    from .ruleset.ruleset import Code, DomainRules, Ruleset
+    from .ruleset.views import describe
+    from .schemas.catalogue import schema
+    from .tables.aggregation import AggregationError, aggregate, merge
+    from .tables.report import render_csv, render_table, render_xlsx
+    from .tables.result import AggregateResult, SummaryTable, TableColumn, TableRow
 
 
 def __getattr__(name: str) -> Any:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 # (tests/test_cache.py turns it on in a temporary directory).
 os.environ["SPOTCHECK_NO_CACHE"] = "1"
 
-from spotcheck_rules.loader import clear_cache
+from spotcheck_rules.ruleset.loader import clear_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"
@@ -42,7 +42,7 @@ def ruleset_tree(tmp_path: Path) -> Iterator[Path]:
 # Every problem the library builds (Problem(...) and Problem.known, called from a module of the
 # package) and every diff Change is recorded with its severity. At the end of a run of the whole
 # suite (no -k, no -m other than "not slow", no file or node arguments, no --lf, --deselect or
-# --ignore, not stopped early), the run fails if a code was emitted that spotcheck_rules.codes
+# --ignore, not stopped early), the run fails if a code was emitted that spotcheck_rules.core.codes
 # lacks, a catalogued code was never emitted, or a code was emitted with another severity than
 # the catalogue's or with a message that none of the code's templates matches (a placeholder
 # stands for any text). Problems built in a forked worker process are not seen; the same codes
@@ -73,8 +73,8 @@ def _record(code: str, severity: str | None, message: str | None = None) -> None
 
 
 def _record_codes() -> None:
-    from spotcheck_rules.diff import Change
-    from spotcheck_rules.errors import Problem
+    from spotcheck_rules.core.errors import Problem
+    from spotcheck_rules.diff.engine import Change
 
     init = Problem.__init__
     known = Problem.__dict__["known"].__func__
@@ -140,7 +140,7 @@ def catalogue_problems(
 ) -> list[str]:
     """What is wrong between the codes ``emitted`` (code → severities), their ``messages``
     (code → messages) and the catalogue."""
-    from spotcheck_rules.codes import CATALOGUE
+    from spotcheck_rules.core.codes import CATALOGUE
 
     out = []
     for code in sorted(set(emitted) - set(CATALOGUE)):

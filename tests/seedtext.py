@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from spotcheck_rules.text import normalize
+from spotcheck_rules.core.text import normalize
 
 SEEDS = Path(__file__).parent / "seeds"
 

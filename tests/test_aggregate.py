@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from spotcheck_rules import Ruleset, load_ruleset, load_ruleset_file
-from spotcheck_rules.aggregation import AggregationError, aggregate, merge
-from spotcheck_rules.cli import main
-from spotcheck_rules.findings import FileInfo, read_records
-from spotcheck_rules.loader import clear_cache
-from spotcheck_rules.tables import TOTAL, AggregateResult, SummaryTable, result_json_schema
-from spotcheck_rules.validation import validate
+from spotcheck_rules.cli.app import main
+from spotcheck_rules.findings.records import FileInfo, read_records
+from spotcheck_rules.findings.validation import validate
+from spotcheck_rules.ruleset.loader import clear_cache
+from spotcheck_rules.tables.aggregation import AggregationError, aggregate, merge
+from spotcheck_rules.tables.result import TOTAL, AggregateResult, SummaryTable, result_json_schema
 
 GOLDEN = Path(__file__).parent / "golden" / "aggregate"
 UNIT_KINDS = {"violation_units", "revoked_units"}
@@ -599,7 +599,7 @@ def two_processes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     import os
     import threading
 
-    from spotcheck_rules import validation
+    from spotcheck_rules.findings import validation
 
     if len(os.sched_getaffinity(0)) < 2 or threading.active_count() != 1:
         pytest.skip("two processes need two cores and no other thread")
@@ -713,7 +713,7 @@ def test_two_processes_fall_back_to_one(
     """No fork, or a worker that fails: this process checks the whole file, same result."""
     import os
 
-    from spotcheck_rules import validation
+    from spotcheck_rules.findings import validation
 
     path = _write_jsonl(tmp_path / "f.jsonl", _halves(random.Random(3), cross=False))
     one = _one_process(monkeypatch, aggregate, path, syn, skip_invalid=True)
@@ -766,8 +766,9 @@ import sys
 sys.path.insert(0, {str(zipped)!r})
 import spotcheck_rules
 assert spotcheck_rules.__file__.startswith({str(zipped)!r}), spotcheck_rules.__file__
-from spotcheck_rules import load_ruleset_file, validation
-from spotcheck_rules.aggregation import aggregate
+from spotcheck_rules import load_ruleset_file
+from spotcheck_rules.findings import validation
+from spotcheck_rules.tables.aggregation import aggregate
 validation.PARALLEL_MIN_BYTES = 0
 taken = []
 take = validation.Checker._take

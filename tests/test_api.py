@@ -31,8 +31,8 @@ from spotcheck_rules import (
     validate,
     validate_one,
 )
-from spotcheck_rules.model import FrozenDict
-from spotcheck_rules.registry import bundled_root, schemas_root
+from spotcheck_rules.ruleset.model import FrozenDict
+from spotcheck_rules.ruleset.registry import bundled_root, schemas_root
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "shanxi-2025-findings.jsonl"
@@ -125,10 +125,10 @@ def test_every_error_class_is_exported_and_documented() -> None:
 
     doc = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
     found = set()
-    for info in pkgutil.iter_modules(spotcheck_rules.__path__):
-        if info.name in ("cli", "commands"):
+    for info in pkgutil.walk_packages(spotcheck_rules.__path__, "spotcheck_rules."):
+        if info.name.startswith("spotcheck_rules.cli"):
             continue
-        module = importlib.import_module(f"spotcheck_rules.{info.name}")
+        module = importlib.import_module(info.name)
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, SpotcheckError):
                 found.add(value)
@@ -227,7 +227,7 @@ def test_validate_and_aggregate_from_eight_threads_answer_as_serially() -> None:
 
 
 def test_one_build_per_id_under_concurrency() -> None:
-    from spotcheck_rules.loader import clear_cache
+    from spotcheck_rules.ruleset.loader import clear_cache
 
     clear_cache()
     got = _in_threads(lambda _: load_ruleset("national/2025"))
@@ -273,7 +273,7 @@ def test_load_ruleset_takes_ids_only() -> None:
 
 
 def test_unknown_ids_leave_nothing_behind() -> None:
-    from spotcheck_rules import loader
+    from spotcheck_rules.ruleset import loader
 
     for n in range(50):
         with pytest.raises(UnknownRulesetError):
@@ -294,7 +294,7 @@ def test_file_paths_are_explicit() -> None:
 
 
 def test_schema_and_describe() -> None:
-    from spotcheck_rules.schemas import SCHEMA_NAMES
+    from spotcheck_rules.schemas.catalogue import SCHEMA_NAMES
 
     for name in SCHEMA_NAMES:
         published = json.loads((schemas_root() / f"{name}.schema.json").read_text("utf-8"))
@@ -304,7 +304,7 @@ def test_schema_and_describe() -> None:
     with pytest.raises(UsageError):
         schema("nope")
     rs = load_ruleset("shanxi/2025")
-    from spotcheck_rules.cli import main
+    from spotcheck_rules.cli.app import main
 
     described = describe(rs)
     assert described["id"] == "shanxi/2025" and described["digest"] == rs.digest()
@@ -314,7 +314,7 @@ def test_schema_and_describe() -> None:
 
 
 def test_describe_is_what_show_prints(capsys: pytest.CaptureFixture[str]) -> None:
-    from spotcheck_rules.cli import main
+    from spotcheck_rules.cli.app import main
 
     assert main(["show", "shanxi/2025", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == describe(load_ruleset("shanxi/2025"))
@@ -493,7 +493,7 @@ def test_a_shared_ruleset_is_usable_as_a_type() -> None:
 _LAZY_CHILD = """
 import sys
 import spotcheck_rules
-heavy = ("pydantic", "jsonschema", "openpyxl", "ruamel.yaml", "spotcheck_rules.lint")
+heavy = ("pydantic", "jsonschema", "openpyxl", "ruamel.yaml", "spotcheck_rules.ruleset.lint")
 assert not [m for m in heavy if m in sys.modules], sorted(sys.modules)
 rs = spotcheck_rules.load_ruleset("shanxi/2025")
 spotcheck_rules.validate(sys.argv[1], rs)

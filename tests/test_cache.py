@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from spotcheck_rules import _cache, describe, load_ruleset_file
-from spotcheck_rules import loader as loader_module
-from spotcheck_rules.loader import clear_cache
+from spotcheck_rules import describe, load_ruleset_file
+from spotcheck_rules.ruleset import cache as _cache
+from spotcheck_rules.ruleset import loader as loader_module
+from spotcheck_rules.ruleset.loader import clear_cache
 from tests.treebuilder import checklist, plan, write_tree
 
 

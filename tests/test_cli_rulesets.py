@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from spotcheck_rules.cli import main
+from spotcheck_rules.cli.app import main
 
 
 def test_show_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from spotcheck_rules.cli import main
+from spotcheck_rules.cli.app import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "examples"
@@ -229,19 +229,19 @@ def test_only_the_entry_point_touches_the_process_streams() -> None:
         lines = _writes_to_process_streams(ast.parse(path.read_text(encoding="utf-8")))
         if lines:
             found[str(path.relative_to(package))] = lines
-    # cli.py alone: the default streams (looked up when main is called) and argparse's own
+    # cli/app.py alone: the default streams (looked up when main is called) and argparse's own
     # sys.stdout / sys.stderr mapped to the given streams.
-    assert list(found) == ["cli.py"], found
-    source = (package / "cli.py").read_text(encoding="utf-8").splitlines()
+    assert list(found) == ["cli/app.py"], found
+    source = (package / "cli" / "app.py").read_text(encoding="utf-8").splitlines()
     allowed = ("_print_message", "_default_streams")
     tree = ast.parse("\n".join(source))
     funcs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name in allowed]
     inside = {ln for f in funcs for ln in range(f.lineno, (f.end_lineno or f.lineno) + 1)}
-    assert set(found["cli.py"]) <= inside, found["cli.py"]
+    assert set(found["cli/app.py"]) <= inside, found["cli/app.py"]
 
 
 def test_generated_files_report_stale_ones_on_the_given_stderr(tmp_path: Path) -> None:
-    from spotcheck_rules._generated import generated_main
+    from spotcheck_rules.core.generated import generated_main
 
     def files() -> dict[str, str]:
         return {"a.md": "甲\n"}

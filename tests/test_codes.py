@@ -1,4 +1,4 @@
-"""The code catalogue (spotcheck_rules.codes): its views, `spotcheck codes`, the generated docs,
+"""The code catalogue (spotcheck_rules.core.codes): its views, `spotcheck codes`, the generated docs,
 the session check of tests/conftest.py, and a test for each code no other test emitted."""
 
 from __future__ import annotations
@@ -17,21 +17,21 @@ from conftest import catalogue_problems
 from treebuilder import PROV, checklist, plan, write_tree
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.aggregation import AggregationError, aggregate, load_census, merge
-from spotcheck_rules.cli import main
-from spotcheck_rules.codes import CATALOGUE, FAMILIES, by_family, family_id, severity
-from spotcheck_rules.diff import RULES, diff_rulesets
-from spotcheck_rules.errors import Severity
-from spotcheck_rules.loader import check_files
-from spotcheck_rules.roster import (
+from spotcheck_rules.cli.app import main
+from spotcheck_rules.core.codes import CATALOGUE, FAMILIES, by_family, family_id, severity
+from spotcheck_rules.core.errors import Severity
+from spotcheck_rules.diff.engine import RULES, diff_rulesets
+from spotcheck_rules.draws.roster import (
     inspectors_from_records,
     read_inspectors,
     read_roster,
     roster_from_records,
 )
-from spotcheck_rules.ruleset import DomainRules, Ruleset
-from spotcheck_rules.tables import AggregateResult
-from spotcheck_rules.validation import CODES
+from spotcheck_rules.findings.validation import CODES
+from spotcheck_rules.ruleset.loader import check_files
+from spotcheck_rules.ruleset.ruleset import DomainRules, Ruleset
+from spotcheck_rules.tables.aggregation import AggregationError, aggregate, load_census, merge
+from spotcheck_rules.tables.result import AggregateResult
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDINGS = ROOT / "examples" / "shanxi-2025-findings.jsonl"
@@ -125,15 +125,15 @@ def test_cli_unknown_family_is_a_usage_error(capsys: pytest.CaptureFixture[str])
 
 
 def test_code_tables_in_the_docs_are_current() -> None:
-    # Regenerate with: python -m spotcheck_rules._codedoc --write docs
-    from spotcheck_rules._codedoc import main as codedoc
+    # Regenerate with: python -m spotcheck_rules.core.codedocs --write docs
+    from spotcheck_rules.core.codedocs import main as codedoc
 
     err = io.StringIO()
     assert codedoc(["--check", str(ROOT / "docs")], stderr=err) == 0, err.getvalue()
 
 
 def test_a_stale_region_is_found(tmp_path: Path) -> None:
-    from spotcheck_rules._codedoc import main as codedoc
+    from spotcheck_rules.core.codedocs import main as codedoc
 
     page = (ROOT / "docs" / "findings.md").read_text(encoding="utf-8")
     (tmp_path / "findings.md").write_text(page.replace("| F063 | warning", "| F063 | error"))

@@ -20,11 +20,8 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from spotcheck_rules import list_rulesets, load_ruleset
-from spotcheck_rules.aggregation import aggregate
-from spotcheck_rules.audit import Audit
-from spotcheck_rules.cli import main
-from spotcheck_rules.diff import ChangeLevel, Diff, diff_rulesets
-from spotcheck_rules.errors import (
+from spotcheck_rules.cli.app import main
+from spotcheck_rules.core.errors import (
     SCHEMA_BASE_ID,
     SCHEMA_DIALECT,
     CheckReport,
@@ -34,12 +31,21 @@ from spotcheck_rules.errors import (
     Severity,
     known_record,
 )
-from spotcheck_rules.findings import CensusEntry, Finding
-from spotcheck_rules.loader import RulesetInfo, check_files
-from spotcheck_rules.model import Checklist, ColumnKind, JurisdictionLevel, Plan, SourceRegistry
-from spotcheck_rules.schemas import SCHEMA_NAMES
-from spotcheck_rules.tables import AggregateResult, TableColumn, TableRow
-from spotcheck_rules.validation import RecordOutcome, ValidationReport, validate
+from spotcheck_rules.diff.engine import ChangeLevel, Diff, diff_rulesets
+from spotcheck_rules.draws.audit import Audit
+from spotcheck_rules.findings.records import CensusEntry, Finding
+from spotcheck_rules.findings.validation import RecordOutcome, ValidationReport, validate
+from spotcheck_rules.ruleset.loader import RulesetInfo, check_files
+from spotcheck_rules.ruleset.model import (
+    Checklist,
+    ColumnKind,
+    JurisdictionLevel,
+    Plan,
+    SourceRegistry,
+)
+from spotcheck_rules.schemas.catalogue import SCHEMA_NAMES
+from spotcheck_rules.tables.aggregation import aggregate
+from spotcheck_rules.tables.result import AggregateResult, TableColumn, TableRow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

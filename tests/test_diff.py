@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 from treebuilder import PROV, checklist, plan, write_tree
 
-from spotcheck_rules._yaml import dump_yaml, read_yaml
-from spotcheck_rules.cli import main
-from spotcheck_rules.diff import (
+from spotcheck_rules.cli.app import main
+from spotcheck_rules.core.errors import SpotcheckError, UnknownRulesetError, UsageError
+from spotcheck_rules.diff.engine import (
     CHANGELOGS,
     RULES,
     Acknowledgement,
@@ -33,8 +33,8 @@ from spotcheck_rules.diff import (
     suggest_renames,
     text_diff,
 )
-from spotcheck_rules.errors import SpotcheckError, UnknownRulesetError, UsageError
-from spotcheck_rules.loader import load_ruleset
+from spotcheck_rules.ruleset.documents import dump_yaml, read_yaml
+from spotcheck_rules.ruleset.loader import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = sorted((ROOT / "tests" / "golden" / "diff").glob("*.yaml"))
@@ -448,7 +448,7 @@ def test_rules_are_kebab_case_unique_and_documented() -> None:
 
 
 def test_change_logs_are_current() -> None:
-    # Regenerate with: python -m spotcheck_rules._changelogs --write docs/changes
+    # Regenerate with: python -m spotcheck_rules.diff.changelogs --write docs/changes
     target = ROOT / "docs" / "changes"
     assert check_changelogs(target) == []
     for name, (old, new) in CHANGELOGS.items():

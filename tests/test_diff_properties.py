@@ -25,8 +25,7 @@ import jsonschema
 from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from spotcheck_rules._yaml import dump_yaml
-from spotcheck_rules.diff import (
+from spotcheck_rules.diff.engine import (
     Change,
     Diff,
     diff_json_schema,
@@ -34,9 +33,10 @@ from spotcheck_rules.diff import (
     render_json,
     side_document,
 )
-from spotcheck_rules.loader import clear_cache
-from spotcheck_rules.model import Checklist, Domain, Plan
-from spotcheck_rules.ruleset import DomainRules, Ruleset
+from spotcheck_rules.ruleset.documents import dump_yaml
+from spotcheck_rules.ruleset.loader import clear_cache
+from spotcheck_rules.ruleset.model import Checklist, Domain, Plan
+from spotcheck_rules.ruleset.ruleset import DomainRules, Ruleset
 
 PROV = {"cites": ["doc 附表1"]}
 KINDS_OTHER = ["census_units", "inspected_units", "cases", "fines", "revoked_units"]

@@ -39,8 +39,8 @@ def test_python_examples_run(page: Path, tmp_path: Path) -> None:
 
 
 def test_plan_pages_are_current() -> None:
-    # Regenerate with: python -m spotcheck_rules._docgen --write docs/plans
-    from spotcheck_rules._docgen import pages
+    # Regenerate with: python -m spotcheck_rules.ruleset.pages --write docs/plans
+    from spotcheck_rules.ruleset.pages import pages
 
     for name, text in pages().items():
         path = ROOT / "docs" / "plans" / name

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from spotcheck_rules.findings import (
+from spotcheck_rules.findings.records import (
     FileInfo,
     Finding,
     FindingsReadError,
@@ -224,7 +224,7 @@ def test_census_reader(tmp_path: Path) -> None:
 def test_unknown_format(tmp_path: Path) -> None:
     p = tmp_path / "f.parquet"
     p.write_bytes(b"")
-    from spotcheck_rules.errors import UsageError
+    from spotcheck_rules.core.errors import UsageError
 
     with pytest.raises(UsageError):
         detect_format(p)

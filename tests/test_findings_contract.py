@@ -21,14 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.findings import (
+from spotcheck_rules.findings.records import (
     _DECODER,
     Finding,
     RawRecord,
     decode_line,
     findings_json_schema,
 )
-from spotcheck_rules.validation import CODES, Checker
+from spotcheck_rules.findings.validation import CODES, Checker
 
 ROOT = Path(__file__).resolve().parent.parent
 

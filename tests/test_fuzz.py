@@ -33,16 +33,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules._yaml import read_yaml
-from spotcheck_rules.aggregation import aggregate, load_census
-from spotcheck_rules.audit import read_audit
-from spotcheck_rules.cli import main
-from spotcheck_rules.errors import SpotcheckError
-from spotcheck_rules.findings import read_records
-from spotcheck_rules.loader import check_files
-from spotcheck_rules.roster import read_inspectors, read_roster
-from spotcheck_rules.ruleset import Ruleset
-from spotcheck_rules.validation import validate
+from spotcheck_rules.cli.app import main
+from spotcheck_rules.core.errors import SpotcheckError
+from spotcheck_rules.draws.audit import read_audit
+from spotcheck_rules.draws.roster import read_inspectors, read_roster
+from spotcheck_rules.findings.records import read_records
+from spotcheck_rules.findings.validation import validate
+from spotcheck_rules.ruleset.documents import read_yaml
+from spotcheck_rules.ruleset.loader import check_files
+from spotcheck_rules.ruleset.ruleset import Ruleset
+from spotcheck_rules.tables.aggregation import aggregate, load_census
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

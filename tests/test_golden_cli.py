@@ -3,7 +3,7 @@
 The behaviour these files freeze must survive any rebuilding of the package byte for byte.
 
 Each case of ``tests/golden/cli/cases.yaml`` is one invocation, run in-process through
-``spotcheck_rules.cli.main(argv)`` in a fresh temporary directory that holds a copy of
+``spotcheck_rules.cli.app.main(argv)`` in a fresh temporary directory that holds a copy of
 ``examples/`` (and, when the case's ``setup`` asks, of ``rulesets/``), so every path an output
 names is relative and the same on every machine. The case's golden file holds the exit code,
 stdout, stderr and every file the invocation writes (``files:``), compared byte for byte; an
@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from spotcheck_rules.cli import main
+from spotcheck_rules.cli.app import main
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "cli"
@@ -177,7 +177,7 @@ def test_index_and_golden_files_agree() -> None:
 
 
 def test_every_command_has_a_golden_case() -> None:
-    from spotcheck_rules.cli import build_parser
+    from spotcheck_rules.cli.app import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")

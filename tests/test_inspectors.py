@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spotcheck_rules.errors import SpotcheckError, UsageError
-from spotcheck_rules.inspectors import assign_inspectors
-from spotcheck_rules.model import Domain
-from spotcheck_rules.roster import inspectors_from_records, roster_from_records
-from spotcheck_rules.ruleset import Ruleset
-from spotcheck_rules.sampling import Draw, draw
+from spotcheck_rules.core.errors import SpotcheckError, UsageError
+from spotcheck_rules.draws.inspectors import assign_inspectors
+from spotcheck_rules.draws.roster import inspectors_from_records, roster_from_records
+from spotcheck_rules.draws.sampling import Draw, draw
+from spotcheck_rules.ruleset.model import Domain
+from spotcheck_rules.ruleset.ruleset import Ruleset
 from tests.test_sampling import records, synthetic_ruleset
 
 REGIONS = ["140105", "140106", "140107"]
@@ -179,7 +179,7 @@ def test_every_assignment_respects_recusal_and_the_minimum(
 
 def test_example_rosters_assign_cleanly(tmp_path: Path) -> None:
     from spotcheck_rules import load_ruleset
-    from spotcheck_rules.roster import read_inspectors, read_roster
+    from spotcheck_rules.draws.roster import read_inspectors, read_roster
 
     root = Path(__file__).resolve().parent.parent / "examples"
     rs = load_ruleset("shanxi/2025")

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules._yaml import read_yaml
-from spotcheck_rules.aggregation import read_result
-from spotcheck_rules.audit import read_audit
-from spotcheck_rules.cli import main
-from spotcheck_rules.errors import RulesetError, SpotcheckError
-from spotcheck_rules.findings import FindingsReadError, read_records
-from spotcheck_rules.roster import RosterError, read_inspectors
-from spotcheck_rules.validation import validate
+from spotcheck_rules.cli.app import main
+from spotcheck_rules.core.errors import RulesetError, SpotcheckError
+from spotcheck_rules.draws.audit import read_audit
+from spotcheck_rules.draws.roster import RosterError, read_inspectors
+from spotcheck_rules.findings.records import FindingsReadError, read_records
+from spotcheck_rules.findings.validation import validate
+from spotcheck_rules.ruleset.documents import read_yaml
+from spotcheck_rules.tables.aggregation import read_result
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -45,8 +45,8 @@ def test_yaml_nested_50000_deep_is_refused_without_crashing(tmp_path: Path) -> N
     path.write_text("[" * 50_000 + "]" * 50_000)
     code = (
         "import sys\n"
-        "from spotcheck_rules._yaml import read_yaml\n"
-        "from spotcheck_rules.errors import RulesetError\n"
+        "from spotcheck_rules.ruleset.documents import read_yaml\n"
+        "from spotcheck_rules.core.errors import RulesetError\n"
         "try:\n"
         f"    read_yaml({str(path)!r})\n"
         "except RulesetError as exc:\n"
@@ -181,7 +181,7 @@ def test_merge_input_nested_100000_deep(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_json_helper_gives_the_line_of_a_syntax_error() -> None:
-    from spotcheck_rules._limits import load_json
+    from spotcheck_rules.core.limits import load_json
 
     with pytest.raises(SpotcheckError) as err:
         load_json(b"[\n1,\n2,,\n]", "x.json", SpotcheckError, code="F001")
@@ -295,7 +295,7 @@ def test_csv_cell_over_the_limit_is_a_located_error(
 
 
 def test_census_row_with_an_extra_field_is_located(tmp_path: Path, shanxi) -> None:  # type: ignore[no-untyped-def]
-    from spotcheck_rules.aggregation import load_census
+    from spotcheck_rules.tables.aggregation import load_census
 
     path = _csv(tmp_path, "domain,category,units", "医疗机构,诊所,12", "医疗机构,医院,3,4")
     _, problems = load_census(path, shanxi)
@@ -479,7 +479,7 @@ def test_a_5000_digit_census_count_is_refused_with_a_short_message(  # type: ign
     tmp_path: Path, shanxi
 ) -> None:
     # A hostile cell must not flood the report: the message shows the start and the length.
-    from spotcheck_rules.aggregation import load_census
+    from spotcheck_rules.tables.aggregation import load_census
 
     path = _csv(tmp_path, "domain,category,units", "医疗机构,诊所," + "9" * 5000)
     _, problems = load_census(path, shanxi)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from spotcheck_rules import check_files
-from spotcheck_rules.cli import main
+from spotcheck_rules.cli.app import main
 
 
 def _break(path: Path, *edits: tuple[str, str]) -> None:

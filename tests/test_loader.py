@@ -14,7 +14,7 @@ from spotcheck_rules import (
     load_ruleset,
     load_ruleset_file,
 )
-from spotcheck_rules.loader import clear_cache
+from spotcheck_rules.ruleset.loader import clear_cache
 from tests.treebuilder import PROV, checklist, plan, write_tree
 
 
@@ -143,7 +143,7 @@ def test_ambiguous_reference_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(RulesetError) as exc:
         load_ruleset_file(root / "2030" / "plans" / "land.yaml")
     assert any(p.code == "R106" for p in exc.value.problems)
-    from spotcheck_rules.reference import Index
+    from spotcheck_rules.ruleset.reference import Index
 
     idx: Index[str] = Index("测试")
     idx.add("a", "A", ["同名"])

@@ -19,11 +19,11 @@ import pytest
 from openpyxl import load_workbook
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.aggregation import AggregationError, aggregate, merge, read_result
-from spotcheck_rules.cli import main
-from spotcheck_rules.errors import SpotcheckError
-from spotcheck_rules.ruleset import Ruleset
-from spotcheck_rules.tables import AggregateResult
+from spotcheck_rules.cli.app import main
+from spotcheck_rules.core.errors import SpotcheckError
+from spotcheck_rules.ruleset.ruleset import Ruleset
+from spotcheck_rules.tables.aggregation import AggregationError, aggregate, merge, read_result
+from spotcheck_rules.tables.result import AggregateResult
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDINGS = ROOT / "examples" / "shanxi-2025-findings.jsonl"

@@ -23,14 +23,15 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from spotcheck_rules import atomic, load_ruleset
-from spotcheck_rules.aggregation import aggregate
-from spotcheck_rules.cells import FORMULA_TRIGGERS, inert
-from spotcheck_rules.cli import main
-from spotcheck_rules.errors import UsageError
-from spotcheck_rules.report import render_csv, render_xlsx
-from spotcheck_rules.ruleset import Ruleset
-from spotcheck_rules.tables import AggregateResult
+from spotcheck_rules import load_ruleset
+from spotcheck_rules.cli.app import main
+from spotcheck_rules.core import atomic
+from spotcheck_rules.core.cells import FORMULA_TRIGGERS, inert
+from spotcheck_rules.core.errors import UsageError
+from spotcheck_rules.ruleset.ruleset import Ruleset
+from spotcheck_rules.tables.aggregation import aggregate
+from spotcheck_rules.tables.report import render_csv, render_xlsx
+from spotcheck_rules.tables.result import AggregateResult
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "examples" / "roster-shanxi-2025.csv"
@@ -297,7 +298,9 @@ def _run_cli(
         if fsize is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
 
-    code = f"{patch}\nimport sys\nfrom spotcheck_rules.cli import main\nsys.exit(main({argv!r}))"
+    code = (
+        f"{patch}\nimport sys\nfrom spotcheck_rules.cli.app import main\nsys.exit(main({argv!r}))"
+    )
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -329,7 +332,7 @@ def test_file_size_limit_keeps_the_old_file(tmp_path: Path, ignore_xfsz: bool) -
 
 _DIE_IN_FSYNC = """
 import os, signal
-from spotcheck_rules import atomic
+from spotcheck_rules.core import atomic
 def die(fd):
     os.kill(os.getpid(), signal.{sig})
     signal.pause()

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from spotcheck_rules import check_files, load_ruleset
-from spotcheck_rules._yaml import read_yaml
-from spotcheck_rules.ruleset import Ruleset
+from spotcheck_rules.ruleset.documents import read_yaml
+from spotcheck_rules.ruleset.ruleset import Ruleset
 
 GOLDEN = sorted((Path(__file__).parent / "golden" / "plans").glob("*.yaml"))
 RULESETS = Path(__file__).resolve().parent.parent / "rulesets"

@@ -24,10 +24,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.aggregation import aggregate
-from spotcheck_rules.report import render_csv, render_table, render_xlsx
-from spotcheck_rules.ruleset import Ruleset
-from spotcheck_rules.tables import (
+from spotcheck_rules.findings.validation import validate
+from spotcheck_rules.ruleset.ruleset import Ruleset
+from spotcheck_rules.tables.aggregation import aggregate
+from spotcheck_rules.tables.report import render_csv, render_table, render_xlsx
+from spotcheck_rules.tables.result import (
     AggregateResult,
     InputSummary,
     RulesetRef,
@@ -35,7 +36,6 @@ from spotcheck_rules.tables import (
     TableColumn,
     TableRow,
 )
-from spotcheck_rules.validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -392,7 +392,7 @@ def test_broken_file_reports_each_seeded_problem(generator: ModuleType, rs: Rule
     want = {i: sorted(row.codes) for i, row in enumerate(generator.BROKEN, 2) if row.codes}
     assert {k: sorted(v) for k, v in got.items()} == want
     seeded = {c for row in generator.BROKEN for c in row.codes}
-    from spotcheck_rules.validation import CODES
+    from spotcheck_rules.findings.validation import CODES
 
     findings_codes = {c for c in CODES if c.startswith("F")}
     assert findings_codes == seeded | set(generator.UNREACHABLE)

@@ -10,15 +10,15 @@ import pytest
 from openpyxl import Workbook
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.errors import Severity
-from spotcheck_rules.model import Domain, Ownership
-from spotcheck_rules.roster import (
+from spotcheck_rules.core.errors import Severity
+from spotcheck_rules.draws.roster import (
     RosterError,
     inspectors_from_records,
     read_inspectors,
     read_roster,
     roster_from_records,
 )
+from spotcheck_rules.ruleset.model import Domain, Ownership
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "roster-shanxi-2025.csv"

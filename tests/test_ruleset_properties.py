@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spotcheck_rules import list_rulesets, load_ruleset
-from spotcheck_rules._yaml import dump_yaml, read_yaml
-from spotcheck_rules.model import Checklist, Plan
-from spotcheck_rules.ruleset import Ruleset
-from spotcheck_rules.text import normalize
+from spotcheck_rules.core.text import normalize
+from spotcheck_rules.ruleset.documents import dump_yaml, read_yaml
+from spotcheck_rules.ruleset.model import Checklist, Plan
+from spotcheck_rules.ruleset.ruleset import Ruleset
 
 PLANS = [i.id for i in list_rulesets()]
 

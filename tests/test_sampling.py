@@ -17,21 +17,18 @@ from openpyxl import load_workbook
 from ruamel.yaml import YAML
 
 from spotcheck_rules import load_ruleset, load_ruleset_file
-from spotcheck_rules.audit import audit_json, audit_json_schema, audit_record, read_audit
-from spotcheck_rules.cli import main
-from spotcheck_rules.errors import SpotcheckError, UnknownRulesetError, UsageError
-from spotcheck_rules.inspectors import assign_inspectors
-from spotcheck_rules.loader import clear_cache
-from spotcheck_rules.model import Domain, Stratum, Tier
-from spotcheck_rules.roster import (
+from spotcheck_rules.cli.app import main
+from spotcheck_rules.core.errors import SpotcheckError, UnknownRulesetError, UsageError
+from spotcheck_rules.draws.audit import audit_json, audit_json_schema, audit_record, read_audit
+from spotcheck_rules.draws.inspectors import assign_inspectors
+from spotcheck_rules.draws.roster import (
     Roster,
     inspectors_from_records,
     read_inspectors,
     read_roster,
     roster_from_records,
 )
-from spotcheck_rules.ruleset import Ruleset
-from spotcheck_rules.sampling import (
+from spotcheck_rules.draws.sampling import (
     ALGORITHM,
     DEFAULT_ROUNDING,
     RoundingUsed,
@@ -39,7 +36,10 @@ from spotcheck_rules.sampling import (
     quota_for,
     rank_digest,
 )
-from spotcheck_rules.verification import verify
+from spotcheck_rules.draws.verification import verify
+from spotcheck_rules.ruleset.loader import clear_cache
+from spotcheck_rules.ruleset.model import Domain, Stratum, Tier
+from spotcheck_rules.ruleset.ruleset import Ruleset
 from tests.treebuilder import PROV, checklist, plan, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,8 +287,8 @@ def test_plan_without_lookback_or_rounding(tmp_path: Path) -> None:
     assert rs.rounding is not None  # treebuilder declares one; drop it for this test
     data = rs.plan.model_dump(mode="python")
     data["rounding"] = None
-    from spotcheck_rules.model import Plan
-    from spotcheck_rules.ruleset import Ruleset as RS
+    from spotcheck_rules.ruleset.model import Plan
+    from spotcheck_rules.ruleset.ruleset import Ruleset as RS
 
     bare = RS(
         plan=Plan.model_validate(data),
@@ -359,7 +359,7 @@ def test_audit_is_deterministic_and_matches_its_schema() -> None:
 
 
 def test_committed_audit_schema_is_current() -> None:
-    from spotcheck_rules.schemas import render_schema
+    from spotcheck_rules.schemas.catalogue import render_schema
 
     path = ROOT / "schemas" / "audit.schema.json"
     assert path.read_text(encoding="utf-8") == render_schema("audit")

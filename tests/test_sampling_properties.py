@@ -11,10 +11,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from spotcheck_rules.model import Tier
-from spotcheck_rules.roster import roster_from_records
-from spotcheck_rules.ruleset import Ruleset
-from spotcheck_rules.sampling import Draw, draw, quota_for
+from spotcheck_rules.draws.roster import roster_from_records
+from spotcheck_rules.draws.sampling import Draw, draw, quota_for
+from spotcheck_rules.ruleset.model import Tier
+from spotcheck_rules.ruleset.ruleset import Ruleset
 from tests.test_sampling import LEAVES, STRATA, _stratum, records, synthetic_ruleset
 
 

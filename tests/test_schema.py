@@ -6,8 +6,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from spotcheck_rules._yaml import read_yaml
-from spotcheck_rules.schemas import SCHEMA_NAMES, render_schema
+from spotcheck_rules.ruleset.documents import read_yaml
+from spotcheck_rules.schemas.catalogue import SCHEMA_NAMES, render_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = sorted((ROOT / "rulesets").rglob("*.yaml"))
@@ -15,7 +15,7 @@ BUNDLED = sorted((ROOT / "rulesets").rglob("*.yaml"))
 
 @pytest.mark.parametrize("name", SCHEMA_NAMES)
 def test_committed_schema_is_current(name: str) -> None:
-    # Regenerate with: python -m spotcheck_rules.schemas --write schemas
+    # Regenerate with: python -m spotcheck_rules.schemas.catalogue --write schemas
     committed = ROOT / "schemas" / f"{name}.schema.json"
     assert committed.is_file(), f"{committed} missing"
     assert committed.read_text(encoding="utf-8") == render_schema(name), f"{name} is stale"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spotcheck_rules.text import closest, normalize
+from spotcheck_rules.core.text import closest, normalize
 
 
 def test_full_and_half_width_compare_equal() -> None:
@@ -35,7 +35,7 @@ def test_closest_suggests_the_nearest_label() -> None:
 
 
 def test_preview_keeps_short_values_and_cuts_long_ones() -> None:
-    from spotcheck_rules.text import preview
+    from spotcheck_rules.core.text import preview
 
     assert preview("abc") == "'abc'"
     assert preview("  a\nb ", quote=False) == "a b"

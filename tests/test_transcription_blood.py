@@ -12,8 +12,8 @@ import seedtext
 import transcription
 from transcription import find_in_order, keys
 
-from spotcheck_rules.model import Checklist, ColumnKind, Disposition
-from spotcheck_rules.text import normalize
+from spotcheck_rules.core.text import normalize
+from spotcheck_rules.ruleset.model import Checklist, ColumnKind, Disposition
 
 YEARS = (2024, 2025)
 

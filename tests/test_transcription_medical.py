@@ -15,8 +15,8 @@ import seedtext
 import transcription
 from transcription import find_in_order, key_fragments
 
-from spotcheck_rules.model import Checklist
-from spotcheck_rules.text import normalize
+from spotcheck_rules.core.text import normalize
+from spotcheck_rules.ruleset.model import Checklist
 
 YEARS = (2024, 2025)
 

@@ -11,8 +11,8 @@ import seedtext
 import transcription
 from transcription import find_in_order
 
-from spotcheck_rules.model import Checklist, Ownership
-from spotcheck_rules.text import normalize
+from spotcheck_rules.core.text import normalize
+from spotcheck_rules.ruleset.model import Checklist, Ownership
 
 PLAN = ("sx2025", "附表3 2025年中医医疗机构国家随机监督抽查工作计划表", "附表4")
 SUMMARY = ("sx2025", "附表4 2025年中医医疗机构国家随机监督抽查汇总表", "附表5")

@@ -11,8 +11,8 @@ from ruamel.yaml import YAML
 from test_aggregate import build_tree
 
 from spotcheck_rules import Ruleset, Severity, load_ruleset, load_ruleset_file
-from spotcheck_rules.findings import FlatRow
-from spotcheck_rules.validation import CODES, validate, validate_one
+from spotcheck_rules.findings.records import FlatRow
+from spotcheck_rules.findings.validation import CODES, validate, validate_one
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_ambiguous_reference(shanxi: Ruleset) -> None:
     # called 中医院. A reference to it must be refused, not guessed.
     import dataclasses
 
-    from spotcheck_rules.ruleset import DomainRules
+    from spotcheck_rules.ruleset.ruleset import DomainRules
 
     tcm = shanxi.domain("tcm")
     cats = [

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.audit import Audit, audit_json, audit_record
-from spotcheck_rules.cli import main
-from spotcheck_rules.errors import UsageError
-from spotcheck_rules.inspectors import assign_inspectors
-from spotcheck_rules.roster import InspectorRoster, Roster, read_inspectors, read_roster
-from spotcheck_rules.ruleset import Ruleset
-from spotcheck_rules.sampling import check_seed, draw
-from spotcheck_rules.verification import Verification, verify
+from spotcheck_rules.cli.app import main
+from spotcheck_rules.core.errors import UsageError
+from spotcheck_rules.draws.audit import Audit, audit_json, audit_record
+from spotcheck_rules.draws.inspectors import assign_inspectors
+from spotcheck_rules.draws.roster import InspectorRoster, Roster, read_inspectors, read_roster
+from spotcheck_rules.draws.sampling import check_seed, draw
+from spotcheck_rules.draws.verification import Verification, verify
+from spotcheck_rules.ruleset.ruleset import Ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "examples" / "roster-shanxi-2025.csv"

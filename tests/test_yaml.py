@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from spotcheck_rules._yaml import MAX_BYTES, read_yaml
-from spotcheck_rules.errors import RulesetError
+from spotcheck_rules.core.errors import RulesetError
+from spotcheck_rules.ruleset.documents import MAX_BYTES, read_yaml
 
 
 def _problem(text: str) -> tuple[str, int | None]:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import seedtext
 
-from spotcheck_rules._yaml import read_yaml
-from spotcheck_rules.model import Checklist, Column, ColumnKind, Item
-from spotcheck_rules.text import normalize
+from spotcheck_rules.core.text import normalize
+from spotcheck_rules.ruleset.documents import read_yaml
+from spotcheck_rules.ruleset.model import Checklist, Column, ColumnKind, Item
 
 RULESETS = Path(__file__).resolve().parent.parent / "rulesets"
 PENALTIES = "行政处罚情况"  # the group of the penalty columns, last in every summary table

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from spotcheck_rules._yaml import dump_yaml
+from spotcheck_rules.ruleset.documents import dump_yaml
 
 PROV = {"cites": ["doc 附表1"]}
 

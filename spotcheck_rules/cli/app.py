@@ -1,0 +1,174 @@
+"""The ``spotcheck`` command line.
+
+Exit codes are the same for every command: 0 fine, 1 problems found (or changes at the level
+asked for with ``--fail-on``), 2 usage error or unreadable input. A user's mistake is reported
+as located problems on stderr, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import signal
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
+
+from ..core.errors import SpotcheckError
+from .commands import COMMANDS, Streams
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage, help, version and error messages go to the streams of
+    the ``main`` call it serves (argparse itself writes to ``sys.stdout`` / ``sys.stderr``)."""
+
+    def __init__(self, *args: Any, streams: Streams, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.streams = streams
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse names its target as sys.stdout (help, version) or sys.stderr (errors, or
+        # no file); anything else is a stream this parser was handed and is kept.
+        if file is None or file is sys.stderr:
+            file = self.streams.stderr
+        elif file is sys.stdout:
+            file = self.streams.stdout
+        if message:
+            with contextlib.suppress(AttributeError, OSError):  # as argparse does
+                file.write(message)
+
+    def print_usage(self, file: SupportsWrite[str] | None = None) -> None:
+        self._print_message(self.format_usage(), file or self.streams.stdout)
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        self._print_message(self.format_help(), file or self.streams.stdout)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            self._print_message(message, self.streams.stderr)
+        raise SystemExit(status)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(self.streams.stderr)
+        self.streams.stderr.write(f"spotcheck: 用法错误：{message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser(streams: Streams | None = None) -> argparse.ArgumentParser:
+    """The ``spotcheck`` parser; its own messages go to ``streams`` (default: the process's
+    streams at the time of the call)."""
+    if streams is None:
+        streams = _default_streams()
+    parser = _Parser(
+        prog="spotcheck",
+        description="医疗卫生随机监督抽查规则集：查看计划、校验检查结果、生成汇总表、比较年度变化、抽取检查对象。",
+        streams=streams,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    # argparse only calls parser_class(**kwargs); the partial gives every subparser the streams.
+    subparser = cast("type[_Parser]", functools.partial(_Parser, streams=streams))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=subparser)
+    sub.required = True
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def _default_streams(
+    stdout: TextIO | None = None, stderr: TextIO | None = None, stdin: TextIO | None = None
+) -> Streams:
+    # Looked up at call time, not at import: pytest's capsys, contextlib.redirect_stdout and
+    # the like replace sys.stdout after this module is imported.
+    return Streams(
+        stdout=sys.stdout if stdout is None else stdout,
+        stderr=sys.stderr if stderr is None else stderr,
+        stdin=sys.stdin if stdin is None else stdin,
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("spotcheck-rules")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _terminate(signum: int, frame: object) -> None:
+    # SIGTERM as an exception, so that a write in progress removes its temporary file (the
+    # target is only ever replaced by a rename, see spotcheck_rules.core.atomic).
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _signals() -> Iterator[None]:
+    """SIGTERM raises SystemExit; SIGXFSZ is ignored, so that exceeding ``ulimit -f`` is an
+    EFBIG error we report instead of a silent kill. Only in the main thread (a library caller
+    in another thread keeps its own handlers); restored on return."""
+    wanted: list[tuple[Any, Any]] = [
+        (getattr(signal, "SIGTERM", None), _terminate),
+        (getattr(signal, "SIGXFSZ", None), signal.SIG_IGN),
+    ]
+    saved: list[tuple[Any, Any]] = []
+    if threading.current_thread() is threading.main_thread():
+        for sig, handler in wanted:
+            if sig is not None:
+                saved.append((sig, signal.signal(sig, handler)))
+    try:
+        yield
+    finally:
+        for sig, old in reversed(saved):
+            # None: the old handler was not set from Python; the default is the best we have
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    """Run ``spotcheck`` with ``argv`` (default ``sys.argv[1:]``) and return its exit code.
+
+    Everything the command prints, and argparse's usage, help and errors, goes to ``stdout``
+    and ``stderr``; a stream left out is the process's own, looked up when ``main`` is called.
+    Binary output (xlsx without ``-o``) goes to ``stdout.buffer``; a stream without one is
+    refused. ``--help``, ``--version`` and usage errors raise ``SystemExit`` (0 or 2), as
+    argparse does.
+    """
+    streams = _default_streams(stdout, stderr, stdin)
+    args = build_parser(streams).parse_args(argv)
+    with _signals():
+        return _run(args, streams)
+
+
+def _run(args: argparse.Namespace, streams: Streams) -> int:
+    try:
+        code: int = args.run(args, streams)
+    except SpotcheckError as exc:
+        streams.stderr.write(f"spotcheck: {exc.message}\n")
+        for problem in exc.problems:
+            streams.stderr.write(f"  {problem.format()}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(stdout=sys.stdout, stderr=sys.stderr, stdin=sys.stdin))

@@ -1,0 +1,576 @@
+"""The ruleset file models: what a checklist file and a plan file may contain.
+
+These are the *declarative* shapes an author writes in YAML. They are frozen pydantic models that
+reject unknown keys, so a typo in a ruleset is an error with a location, not a silently ignored
+field. Cross-references (a column's ``item``, a stratum's ``categories``) are checked by
+:mod:`spotcheck_rules.ruleset.lint` and by the loader, which see the whole file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+__all__ = [
+    "DOMAIN_LABELS",
+    "TIER_LABELS",
+    "Applicability",
+    "Category",
+    "Checklist",
+    "Cite",
+    "Column",
+    "ColumnKind",
+    "Deadline",
+    "DeadlineKind",
+    "Disposition",
+    "Domain",
+    "FrozenDict",
+    "Item",
+    "ItemRestriction",
+    "Jurisdiction",
+    "JurisdictionLevel",
+    "LookBack",
+    "Ownership",
+    "Plan",
+    "PlanDomain",
+    "Provenance",
+    "Rounding",
+    "SourceDocument",
+    "SourceRegistry",
+    "StatedTotal",
+    "Stratum",
+    "Tier",
+    "ViolationCode",
+    "Wording",
+]
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64),
+    Field(
+        description="Stable ASCII snake_case id; keep it across years when the meaning is the same."
+    ),
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class _Model(BaseModel):
+    # defer_build: a model's validator and serializer are built on first use, not on import
+    # (a ruleset from the on-disk cache is never validated again; importing stays fast)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FrozenDict(dict[K, V]):
+    """A ``dict`` that refuses changes: the mappings inside the models of a loaded (cached,
+    shared) ruleset. It serialises and pickles as a dict does."""
+
+    __slots__ = ()
+
+    def _refuse(self, *_: object, **__: object) -> NoReturn:
+        raise TypeError("规则集中的映射不可修改（FrozenDict）")
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def copy(self) -> dict[K, V]:
+        """A plain, mutable copy."""
+        return dict(self)
+
+
+def _freeze(value: Mapping[K, V] | Iterable[tuple[K, V]]) -> FrozenDict[K, V]:
+    return value if isinstance(value, FrozenDict) else FrozenDict(value)
+
+
+class Domain(str, enum.Enum):
+    """The five supervision domains. Ids are fixed; the labels are the official names."""
+
+    MEDICAL = "medical"
+    TCM = "tcm"
+    COSMETIC = "cosmetic"
+    MATERNAL = "maternal"
+    BLOOD = "blood"
+
+
+DOMAIN_LABELS: dict[Domain, tuple[str, ...]] = {
+    Domain.MEDICAL: ("医疗机构",),
+    Domain.TCM: ("中医医疗机构",),
+    Domain.COSMETIC: ("医疗美容机构",),
+    Domain.MATERNAL: ("母婴保健技术服务机构", "母婴保健"),
+    Domain.BLOOD: ("血液", "采供血机构", "采供血"),
+}
+
+
+class Tier(str, enum.Enum):
+    """Which draw a stratum belongs to."""
+
+    NATIONAL = "national"  # 国家双随机
+    MUNICIPAL = "municipal"  # 市级双随机
+
+
+TIER_LABELS: dict[Tier, str] = {Tier.NATIONAL: "国家双随机", Tier.MUNICIPAL: "市级双随机"}
+
+
+class ColumnKind(str, enum.Enum):
+    """What a summary-table cell counts."""
+
+    VIOLATION_UNITS = "violation_units"  # distinct units with a violation mapped to the column
+    CENSUS_UNITS = "census_units"  # 辖区内单位总数: from a census, not from findings
+    INSPECTED_UNITS = "inspected_units"  # 检查单位数: distinct units inspected
+    CASES = "cases"  # 查处案件数: sum of cases
+    FINES = "fines"  # 罚没款金额（万元）: sum of fines, exact Decimal, in 万元
+    REVOKED_UNITS = "revoked_units"  # 吊销…单位数: distinct units with this revocation
+
+
+class Disposition(str, enum.Enum):
+    """How a violation is dealt with (000 三(三); 003 第二十九–三十四条)."""
+
+    PENALTY = "penalty"  # 依法予以行政处罚
+    OPINION = "opinion"  # 违反政策要求但无行政处罚依据 → 下达监督意见书
+    REFERRAL = "referral"  # 涉嫌违法犯罪 → 移交相关部门 / 司法机关
+
+
+class Ownership(str, enum.Enum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+_CITE_SHORTHAND = re.compile(r"^\s*(\S+)(?:\s+(\S+))?(?:\s+(.+?))?\s*$")
+
+
+class Cite(_Model):
+    """One place in one source document: ``{source: sx2025, table: 附表2, ref: 第17列}``.
+
+    In YAML a cite may be written as the shorthand string ``"sx2025 附表2 第17列"``.
+    """
+
+    source: Annotated[str, Field(description="Key of a document in rulesets/sources.yaml")]
+    table: str | None = Field(default=None, description="附表N, or a section such as 二(一)")
+    ref: str | None = Field(default=None, description="Row, column or item within the table")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            m = _CITE_SHORTHAND.match(data)
+            if not m:
+                raise ValueError("cite must be 'SOURCE [TABLE [REF]]'")
+            return {"source": m.group(1), "table": m.group(2), "ref": m.group(3)}
+        return data
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.source, self.table, self.ref) if p)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The shorthand string is what authors write most; the schema must accept it too.
+        full = handler(core_schema)
+        return {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": r"^\S+(\s+\S+)?(\s+.+)?$",
+                    "description": "Shorthand: 'SOURCE [TABLE [REF]]'",
+                },
+                full,
+            ]
+        }
+
+
+class Provenance(_Model):
+    """Where an entity comes from. Either it cites a source, or it is ``inferred`` with a reason.
+
+    ``note`` records what a careful reader should know: a damaged header reconstructed, two
+    sources that disagree, a source typo kept on purpose.
+    """
+
+    cites: tuple[Cite, ...] = ()
+    inferred: str | None = Field(
+        default=None, description="Why this is inferred; set exactly when no source states it."
+    )
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"cites": [data]}
+        if isinstance(data, list):
+            return {"cites": data}
+        return data
+
+    @model_validator(mode="after")
+    def _cited_or_inferred(self) -> Provenance:
+        if not self.cites and not self.inferred:
+            raise ValueError("provenance needs at least one cite, or 'inferred' with a reason")
+        return self
+
+    @property
+    def is_inferred(self) -> bool:
+        return self.inferred is not None
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        full = handler(core_schema)
+        cite = handler.resolve_ref_schema(full)["properties"]["cites"]["items"]
+        return {
+            "anyOf": [
+                full,
+                {"type": "string", "description": "Shorthand for a single cite"},
+                {"type": "array", "items": cite, "description": "Shorthand for cites"},
+            ]
+        }
+
+
+class SourceDocument(_Model):
+    file: str
+    title: str
+    year: int
+    jurisdiction: str
+    note: str | None = None
+
+
+class SourceRegistry(_Model):
+    """rulesets/sources.yaml: every document a provenance may cite, by key."""
+
+    kind: Literal["sources"] = "sources"
+    documents: Annotated[
+        dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], SourceDocument],
+        AfterValidator(_freeze),
+    ]
+
+
+# --------------------------------------------------------------------------- checklist
+
+
+class Applicability(_Model):
+    """Where a column or code applies. Empty means everywhere.
+
+    ``categories`` lists the rows it applies to (a parent id stands for its children);
+    ``exclude`` lists rows it does not; ``ownership`` limits it to public or private units.
+    Outside its applicability a cell is null ("/") and a violation is a finding error.
+    """
+
+    categories: tuple[Id, ...] | None = None
+    exclude: tuple[Id, ...] = ()
+    ownership: Ownership | None = None
+    provenance: Provenance | None = None
+
+
+class Category(_Model):
+    """A 单位类别: one row of the summary table, one sampling frame."""
+
+    id: Id
+    label: Text = Field(description="Exactly as the source writes it")
+    aliases: tuple[Text, ...] = ()
+    parent: Id | None = Field(
+        default=None, description="A parent row shows the subtotal of its children"
+    )
+    renamed_from: Id | None = None
+    replaces: tuple[Id, ...] = ()
+    provenance: Provenance
+
+
+class ItemRestriction(_Model):
+    """A category for which only part of an item is checked (村卫生室仅抽查处方管理情况)."""
+
+    categories: tuple[Id, ...]
+    only: tuple[Id, ...] = Field(description="Ids of the columns still checked for them")
+    text: Text
+    provenance: Provenance
+
+
+class Item(_Model):
+    """A 检查内容 item of the plan table."""
+
+    id: Id
+    number: int = Field(ge=1)
+    title: Text = Field(description="Short name, e.g. 医疗机构资质管理情况")
+    text: Text = Field(description="The item's full text as the plan table prints it")
+    points: tuple[Text, ...] = Field(default=(), description="Sub-points the source lists")
+    optional: bool = Field(default=True, description="可合理缺项: may be marked not applicable")
+    applies_to: Applicability | None = None
+    restrictions: tuple[ItemRestriction, ...] = ()
+    aliases: tuple[Text, ...] = ()
+    renamed_from: Id | None = None
+    replaces: tuple[Id, ...] = ()
+    provenance: Provenance
+
+
+class Column(_Model):
+    """A leaf column of the official summary table."""
+
+    id: Id
+    label: Text = Field(description="As displayed: the source's text, repaired only where marked")
+    source_label: Text | None = Field(
+        default=None,
+        description="The text as extracted, where it differs from label (damaged or split header)",
+    )
+    aliases: tuple[Text, ...] = ()
+    groups: tuple[Text, ...] = Field(
+        default=(), description="Header groups from outer to inner, e.g. [不合格情况, 政策落实]"
+    )
+    kind: ColumnKind
+    item: Id | None = Field(default=None, description="For violation columns: the item checked")
+    disposition: Disposition | None = Field(
+        default=None, description="For violation columns; penalty when not given"
+    )
+    disposition_basis: Provenance | None = Field(
+        default=None, description="Why the disposition is not the default penalty"
+    )
+    applies_to: Applicability | None = None
+    renamed_from: Id | None = None
+    replaces: tuple[Id, ...] = ()
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _violation_fields(self) -> Column:
+        if self.kind is not ColumnKind.VIOLATION_UNITS and (
+            self.item is not None or self.disposition is not None
+        ):
+            raise ValueError("only violation_units columns take 'item' and 'disposition'")
+        if self.disposition not in (None, Disposition.PENALTY) and self.disposition_basis is None:
+            raise ValueError("a disposition other than penalty needs 'disposition_basis'")
+        return self
+
+    @property
+    def effective_disposition(self) -> Disposition:
+        return self.disposition or Disposition.PENALTY
+
+
+class ViolationCode(_Model):
+    """An inspector's code that is not itself a column: it maps to exactly one column.
+
+    Every violation column is a code of the same id; declare extra codes only for finer detail.
+    """
+
+    id: Id
+    label: Text
+    column: Id
+    item: Id | None = None
+    disposition: Disposition | None = None
+    disposition_basis: Provenance | None = None
+    aliases: tuple[Text, ...] = ()
+    renamed_from: Id | None = None
+    provenance: Provenance
+
+
+class Checklist(_Model):
+    """One domain in one year: rows, items, columns and codes of the official forms."""
+
+    kind: Literal["checklist"]
+    year: int = Field(ge=2000, le=2100)
+    domain: Domain
+    title: Text = Field(description="The summary table's title (汇总表)")
+    plan_table_title: Text = Field(description="The plan table's title (工作计划表)")
+    categories: tuple[Category, ...] = Field(min_length=1)
+    items: tuple[Item, ...] = Field(min_length=1)
+    columns: tuple[Column, ...] = Field(min_length=1)
+    violations: tuple[ViolationCode, ...] = ()
+    total_label: Text = Field(default="合计", description="Label of the total row")
+    provenance: Provenance
+
+    @property
+    def id(self) -> str:
+        return f"{self.year}/{self.domain.value}"
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def _ratio(value: Any) -> Any:
+    """Accept 0.12, "0.12" or "12%" (as the sources print it); keep exact Decimal."""
+    if isinstance(value, float):
+        value = repr(value)
+    if isinstance(value, str):
+        s = value.strip().replace("％", "%")
+        try:
+            return Decimal(s[:-1]) / 100 if s.endswith("%") else Decimal(s)
+        except InvalidOperation as exc:
+            raise ValueError(f"not a ratio: {value!r}") from exc
+    return value
+
+
+Ratio = Annotated[
+    Decimal,
+    BeforeValidator(_ratio),
+    Field(ge=0, le=1),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {
+                    "type": "string",
+                    "pattern": r"^\s*(\d{1,3}(\.\d+)?\s*[%％]|0(\.\d+)?|1(\.0+)?)\s*$",
+                },
+            ],
+            "description": "A ratio from 0 to 1, or a percentage as the sources print it ('12%')",
+        }
+    ),
+]
+
+
+class Stratum(_Model):
+    """One sampling frame of one tier: which categories, and how many to draw."""
+
+    id: Id
+    tier: Tier = Tier.NATIONAL
+    categories: tuple[Id, ...] = Field(min_length=1)
+    ratio: Ratio | None = None
+    all: bool = Field(default=False, description="Every unit (所有的 / 100% stated as all)")
+    count: int | None = Field(default=None, ge=0, description="A fixed number of units")
+    per_district: int | None = Field(
+        default=None, ge=1, description="Units per county-level district (每个区县抽 N 家)"
+    )
+    from_remaining: bool = Field(
+        default=False,
+        description="Draw only from units that earlier tiers did not draw (国家双随机未抽取的剩余单位)",
+    )
+    note: str | None = None
+    provenance: Provenance
+
+    @model_validator(mode="after")
+    def _one_size(self) -> Stratum:
+        sizes = [self.ratio is not None, self.all, self.count is not None]
+        if sum(sizes) != 1 and not (self.per_district is not None and sum(sizes) <= 1):
+            raise ValueError("a stratum takes exactly one of 'ratio', 'all' or 'count'")
+        return self
+
+
+class StatedTotal(_Model):
+    """A combined ratio a plan states in prose (抽查全县17%的医院): checked against its tiers."""
+
+    categories: tuple[Id, ...] = Field(min_length=1)
+    ratio: Ratio | None = None
+    all: bool = False
+    provenance: Provenance
+
+
+class Rounding(_Model):
+    """How a ratio becomes a whole number of units. No source states one: declare it."""
+
+    method: Literal["ceil", "half_up", "floor"]
+    minimum: int = Field(default=1, ge=0, description="Least units drawn from a non-empty stratum")
+    provenance: Provenance
+
+
+class DeadlineKind(str, enum.Enum):
+    INFO_REPORT = "info_report"  # 信息报送 / 数据填报
+    INTERIM_SUMMARY = "interim_summary"  # 阶段性工作总结
+    ANNUAL_SUMMARY = "annual_summary"  # 全年工作总结
+    COMPLETION = "completion"  # 完成全部抽查工作
+
+
+class Deadline(_Model):
+    kind: DeadlineKind
+    due: _dt.date
+    text: Text = Field(description="The sentence that states it, as written")
+    recipient: str | None = None
+    provenance: Provenance
+
+
+class LookBack(_Model):
+    """回头看: re-inspection of units penalised in an earlier campaign."""
+
+    penalized_in: int = Field(description="The year whose penalised units are re-inspected")
+    campaigns: tuple[Text, ...] = ()
+    text: Text
+    provenance: Provenance
+
+
+class Wording(_Model):
+    """A plan's own wording of a checklist item, where its document differs from the checklist."""
+
+    text: Text
+    provenance: Provenance
+
+
+class PlanDomain(_Model):
+    """How a plan uses one domain. In a child plan every key is optional and overrides the parent."""
+
+    checklist: Annotated[
+        str | None,
+        Field(pattern=r"^\d{4}/[a-z]+$", description="YEAR/DOMAIN of the checklist used"),
+    ] = None
+    strata: tuple[Stratum, ...] | None = None
+    stated_totals: tuple[StatedTotal, ...] | None = None
+    wording: Annotated[dict[Id, Wording], AfterValidator(_freeze)] = Field(
+        default_factory=FrozenDict
+    )
+    provenance: Provenance | None = None
+
+
+class JurisdictionLevel(str, enum.Enum):
+    NATIONAL = "national"
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+
+
+class Jurisdiction(_Model):
+    level: JurisdictionLevel
+    name: Text
+    code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = Field(
+        default=None, description="6-digit administrative division code, where known"
+    )
+
+
+class Plan(_Model):
+    """A ruleset users load: one jurisdiction in one year."""
+
+    kind: Literal["plan"]
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*/\d{4}$")]
+    year: int = Field(ge=2000, le=2100)
+    title: Text
+    jurisdiction: Jurisdiction
+    sources: tuple[str, ...] = Field(default=(), description="Keys in rulesets/sources.yaml")
+    extends: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*/\d{4}$")] | None = None
+    domains: Annotated[dict[Domain, PlanDomain], AfterValidator(_freeze)] | None = Field(
+        default=None,
+        description="In a child plan: exactly the domains it uses, each merged over the parent's",
+    )
+    rounding: Rounding | None = None
+    deadlines: tuple[Deadline, ...] | None = None
+    lookback: tuple[LookBack, ...] | None = None
+    notes: tuple[Text, ...] = ()
+
+    @model_validator(mode="after")
+    def _id_names_year(self) -> Plan:
+        if not self.id.endswith(f"/{self.year}"):
+            raise ValueError(f"plan id {self.id!r} must end with its year /{self.year}")
+        return self

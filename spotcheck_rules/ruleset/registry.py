@@ -1,0 +1,123 @@
+"""Where rulesets live: the bundled tree, and trees that other packages register.
+
+A ruleset tree is a folder laid out as::
+
+    sources.yaml                    documents that provenance may cite
+    YEAR/plans/JURISDICTION.yaml    plan ``JURISDICTION/YEAR``
+    YEAR/checklists/DOMAIN.yaml     checklist ``YEAR/DOMAIN``
+
+A province can ship its own tree in a package and register it under the entry-point group
+``spotcheck_rules.rulesets``; the entry point names a module attribute that is the folder (a
+``str`` or ``Path``) or a callable returning it. Ids are checked against a strict pattern
+before they become paths, so no id can reach outside its tree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.errors import UnknownRulesetError
+
+__all__ = ["ENTRY_POINT_GROUP", "Tree", "bundled_root", "schemas_root", "trees"]
+
+ENTRY_POINT_GROUP = "spotcheck_rules.rulesets"
+PLAN_ID = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)/(?P<year>\d{4})$")
+CHECKLIST_ID = re.compile(r"^(?P<year>\d{4})/(?P<domain>[a-z]+)$")
+
+_HERE = Path(__file__).resolve().parent.parent  # the spotcheck_rules package
+
+
+def _first_existing(*candidates: Path) -> Path:
+    for c in candidates:
+        if c.is_dir():
+            return c
+    return candidates[0]
+
+
+def bundled_root() -> Path:
+    """The bundled rulesets: inside the wheel, or the repository's top level when developing."""
+    return _first_existing(_HERE / "_bundled" / "rulesets", _HERE.parent / "rulesets")
+
+
+def schemas_root() -> Path:
+    return _first_existing(_HERE / "_bundled" / "schemas", _HERE.parent / "schemas")
+
+
+@dataclass(frozen=True)
+class Tree:
+    """One ruleset tree and who provides it (``bundled`` or the distribution's name)."""
+
+    root: Path
+    provider: str
+
+    def _inside(self, path: Path) -> Path | None:
+        try:
+            resolved = path.resolve()
+            resolved.relative_to(self.root.resolve())
+        except (OSError, ValueError):
+            return None
+        return resolved if resolved.is_file() else None
+
+    def plan_path(self, plan_id: str) -> Path | None:
+        m = PLAN_ID.match(plan_id)
+        if not m:
+            return None
+        return self._inside(self.root / m["year"] / "plans" / f"{m['name']}.yaml")
+
+    def checklist_path(self, checklist_id: str) -> Path | None:
+        m = CHECKLIST_ID.match(checklist_id)
+        if not m:
+            return None
+        return self._inside(self.root / m["year"] / "checklists" / f"{m['domain']}.yaml")
+
+    def plan_ids(self) -> list[str]:
+        out = []
+        for path in sorted(self.root.glob("*/plans/*.yaml")):
+            year = path.parent.parent.name
+            pid = f"{path.stem}/{year}"
+            if PLAN_ID.match(pid):
+                out.append(pid)
+        return out
+
+    @property
+    def sources_path(self) -> Path:
+        return self.root / "sources.yaml"
+
+    @staticmethod
+    def containing(path: Path) -> Tree | None:
+        """The tree a file sits in, if it is laid out as ``ROOT/YEAR/(plans|checklists)/X.yaml``."""
+        p = path.resolve()
+        if p.parent.name in ("plans", "checklists") and re.fullmatch(
+            r"\d{4}", p.parent.parent.name
+        ):
+            return Tree(p.parent.parent.parent, "file")
+        return None
+
+
+def _plugin_trees() -> list[Tree]:
+    from importlib import metadata  # only when plugins are looked for: it is slow to import
+
+    found: list[Tree] = []
+    for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            target: object = ep.load()
+            if callable(target):
+                target = _call(target)
+            root = Path(str(target))
+        except Exception as exc:  # a broken plugin must not break the bundled rulesets
+            raise UnknownRulesetError(f"无法加载规则集插件 {ep.name}：{exc}") from exc
+        dist = ep.dist.name if ep.dist is not None else ep.name
+        found.append(Tree(root, dist))
+    return found
+
+
+def _call(fn: Callable[[], object]) -> object:
+    return fn()
+
+
+def trees() -> list[Tree]:
+    """The bundled tree first, then plugin trees ordered by entry-point name."""
+    return [Tree(bundled_root(), "bundled"), *_plugin_trees()]
