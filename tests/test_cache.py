@@ -129,3 +129,12 @@ def test_the_bundled_plans_round_trip_through_the_cache(cache: Path) -> None:
         cached = load_ruleset(plan_id)
         assert cached is not built and describe(cached) == describe(built)
         assert cached.plan == built.plan
+
+
+def test_the_cache_key_covers_every_module_below_the_findings_layer() -> None:
+    # core/codes.py (severities stamped by the YAML reader) was missing from a hand-kept list.
+    from spotcheck_rules.ruleset.cache import code_files
+
+    files = code_files()
+    assert "core/codes.py" in files and "ruleset/documents.py" in files
+    assert not [f for f in files if not f.startswith(("core/", "ruleset/"))]
