@@ -252,3 +252,20 @@ def test_generated_files_report_stale_ones_on_the_given_stderr(tmp_path: Path) -
     assert generated_main("prog", files, ["--write", str(tmp_path)], stderr=err) == 0
     assert generated_main("prog", files, ["--check", str(tmp_path)], stderr=err) == 0
     assert err.getvalue().count("stale") == 1
+
+
+def test_python_m_runs_the_command(tmp_path: Path) -> None:
+    # The package move made spotcheck_rules.cli a package without __main__: `python -m
+    # spotcheck_rules.cli` (what the benchmarks and a machine without the script use) failed.
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "spotcheck_rules.cli", "list", "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "shanxi/2025" in done.stdout
