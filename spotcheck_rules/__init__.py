@@ -50,8 +50,8 @@ _LAZY = {
     "schema": "schemas.catalogue",
     "AggregateResult": "tables.result",
     "AggregationError": "tables.aggregation",
-    "Finding": "findings.records",
-    "FindingsReadError": "findings.records",
+    "Finding": "findings.models",
+    "FindingsReadError": "findings.readers",
     "RecordOutcome": "findings.validation",
     "SummaryTable": "tables.result",
     "TableColumn": "tables.result",
@@ -60,7 +60,7 @@ _LAZY = {
     "Validator": "findings.validation",
     "aggregate": "tables.aggregation",
     "merge": "tables.aggregation",
-    "read_records": "findings.records",
+    "read_records": "findings.readers",
     "render_csv": "tables.report",
     "render_table": "tables.report",
     "render_xlsx": "tables.report",
@@ -106,7 +106,8 @@ if TYPE_CHECKING:
     from .draws.roster import RosterError, read_inspectors, read_roster
     from .draws.sampling import Draw, draw
     from .draws.verification import verify
-    from .findings.records import Finding, FindingsReadError, read_records
+    from .findings.models import Finding
+    from .findings.readers import FindingsReadError, read_records
     from .findings.validation import (
         RecordOutcome,
         ValidationReport,

@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 
 from spotcheck_rules import Ruleset, load_ruleset, load_ruleset_file
 from spotcheck_rules.cli.app import main
-from spotcheck_rules.findings.records import FileInfo, read_records
+from spotcheck_rules.findings.readers import FileInfo, read_records
 from spotcheck_rules.findings.validation import validate
 from spotcheck_rules.ruleset.loader import clear_cache
 from spotcheck_rules.tables.aggregation import AggregationError, aggregate, merge

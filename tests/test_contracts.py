@@ -33,7 +33,7 @@ from spotcheck_rules.core.errors import (
 )
 from spotcheck_rules.diff.engine import ChangeLevel, Diff, diff_rulesets
 from spotcheck_rules.draws.audit import Audit
-from spotcheck_rules.findings.records import CensusEntry, Finding
+from spotcheck_rules.findings.models import CensusEntry, Finding
 from spotcheck_rules.findings.validation import RecordOutcome, ValidationReport, validate
 from spotcheck_rules.ruleset.loader import RulesetInfo, check_files
 from spotcheck_rules.ruleset.model import (

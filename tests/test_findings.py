@@ -11,23 +11,18 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from spotcheck_rules.findings.records import (
+from spotcheck_rules.findings.models import Finding, census_json_schema, findings_json_schema
+from spotcheck_rules.findings.readers import (
     FileInfo,
-    Finding,
     FindingsReadError,
-    FlatRow,
-    Unparsable,
-    _Rec,
-    census_json_schema,
-    coerce_record,
     count_lines,
     detect_format,
-    findings_json_schema,
     jsonl_chunks,
     jsonl_range,
     read_census,
     read_records,
 )
+from spotcheck_rules.findings.records import FlatRow, Unparsable, _Rec, coerce_record
 
 RECORD = {
     "unit_id": "91140100MA0000001X",

@@ -21,13 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.findings.records import (
-    _DECODER,
-    Finding,
-    RawRecord,
-    decode_line,
-    findings_json_schema,
-)
+from spotcheck_rules.findings.models import Finding, findings_json_schema
+from spotcheck_rules.findings.readers import _DECODER, decode_line
+from spotcheck_rules.findings.records import RawRecord
 from spotcheck_rules.findings.validation import CODES, Checker
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -37,7 +37,7 @@ from spotcheck_rules.cli.app import main
 from spotcheck_rules.core.errors import SpotcheckError
 from spotcheck_rules.draws.audit import read_audit
 from spotcheck_rules.draws.roster import read_inspectors, read_roster
-from spotcheck_rules.findings.records import read_records
+from spotcheck_rules.findings.readers import read_records
 from spotcheck_rules.findings.validation import validate
 from spotcheck_rules.ruleset.documents import read_yaml
 from spotcheck_rules.ruleset.loader import check_files

@@ -17,7 +17,7 @@ from spotcheck_rules.cli.app import main
 from spotcheck_rules.core.errors import RulesetError, SpotcheckError
 from spotcheck_rules.draws.audit import read_audit
 from spotcheck_rules.draws.roster import RosterError, read_inspectors
-from spotcheck_rules.findings.records import FindingsReadError, read_records
+from spotcheck_rules.findings.readers import FindingsReadError, read_records
 from spotcheck_rules.findings.validation import validate
 from spotcheck_rules.ruleset.documents import read_yaml
 from spotcheck_rules.tables.aggregation import read_result

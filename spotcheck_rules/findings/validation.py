@@ -56,31 +56,23 @@ from ..ruleset.model import DOMAIN_LABELS, Column, Disposition, Domain, Item
 from ..ruleset.reference import AmbiguousReferenceError, Index
 from ..ruleset.ruleset import Code, DomainRules, Ruleset
 from .inputs import InputFile, RulesetRef
-from .records import (
+from .models import ACCIDENT_GRADES, OWNERSHIP_ALIASES
+from .money import AmountProblem, parse_amount
+from .readers import (
     _DECODER,
-    ACCIDENT_GRADES,
-    FINE_CODES,
     FORMATS,
-    OWNERSHIP_ALIASES,
-    AmountProblem,
     FileInfo,
     FindingsReadError,
-    FlatRow,
-    RawRecord,
-    Unparsable,
-    _Rec,
-    coerce_record,
     count_lines,
     decode_line,
     detect_format,
     iter_values,
     jsonl_chunks,
     jsonl_range,
-    needs_coerce,
-    parse_amount,
     read_records,
     sha256_async,
 )
+from .records import FINE_CODES, FlatRow, RawRecord, Unparsable, _Rec, coerce_record, needs_coerce
 
 __all__ = [
     "ALL_DOMAINS",

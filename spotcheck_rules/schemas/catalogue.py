@@ -38,13 +38,13 @@ def _model_schema(model: type[BaseModel], title: str) -> Callable[[], dict[str, 
 # plan does not import the xlsx or diff machinery. Written as imports (not importlib) so that
 # the layer contract (pyproject.toml, [tool.importlinter]) sees them.
 def _findings() -> dict[str, Any]:
-    from ..findings.records import findings_json_schema
+    from ..findings.models import findings_json_schema
 
     return findings_json_schema()
 
 
 def _census() -> dict[str, Any]:
-    from ..findings.records import census_json_schema
+    from ..findings.models import census_json_schema
 
     return census_json_schema()
 

@@ -31,7 +31,8 @@ from ..core.codes import severity as code_severity
 from ..core.errors import Problem, Severity, SpotcheckError, UsageError
 from ..core.limits import DEPTH, json_depth
 from ..core.text import preview
-from ..findings.records import FindingsReadError, RawRecord, Unparsable, as_int, read_census
+from ..findings.readers import FindingsReadError, read_census
+from ..findings.records import RawRecord, Unparsable, as_int
 from ..findings.validation import (
     ALL_DOMAINS,
     Accepted,
