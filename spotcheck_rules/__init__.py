@@ -79,7 +79,7 @@ _LAZY = {
     "read_audit": "draws.audit",
     "read_inspectors": "draws.roster",
     "read_roster": "draws.roster",
-    "RosterError": "draws.roster",
+    "RosterError": "draws.reading",
     "verify": "draws.verification",
 }
 
@@ -103,7 +103,8 @@ if TYPE_CHECKING:
     from .diff.engine import Change, ChangeLevel, Diff, diff_rulesets
     from .draws.audit import Audit, audit_record, read_audit
     from .draws.inspectors import Assignment, assign_inspectors
-    from .draws.roster import RosterError, read_inspectors, read_roster
+    from .draws.reading import RosterError
+    from .draws.roster import read_inspectors, read_roster
     from .draws.sampling import Draw, draw
     from .draws.verification import verify
     from .findings.models import Finding

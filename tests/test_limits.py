@@ -16,7 +16,8 @@ from spotcheck_rules import load_ruleset
 from spotcheck_rules.cli.app import main
 from spotcheck_rules.core.errors import RulesetError, SpotcheckError
 from spotcheck_rules.draws.audit import read_audit
-from spotcheck_rules.draws.roster import RosterError, read_inspectors
+from spotcheck_rules.draws.reading import RosterError
+from spotcheck_rules.draws.roster import read_inspectors
 from spotcheck_rules.findings.readers import FindingsReadError, read_records
 from spotcheck_rules.findings.validation import validate
 from spotcheck_rules.ruleset.documents import read_yaml

@@ -11,8 +11,8 @@ from openpyxl import Workbook
 
 from spotcheck_rules import load_ruleset
 from spotcheck_rules.core.errors import Severity
+from spotcheck_rules.draws.reading import RosterError
 from spotcheck_rules.draws.roster import (
-    RosterError,
     inspectors_from_records,
     read_inspectors,
     read_roster,
