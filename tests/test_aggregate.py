@@ -19,7 +19,8 @@ from spotcheck_rules.cli.app import main
 from spotcheck_rules.findings.records import FileInfo, read_records
 from spotcheck_rules.findings.validation import validate
 from spotcheck_rules.ruleset.loader import clear_cache
-from spotcheck_rules.tables.aggregation import AggregationError, aggregate, merge
+from spotcheck_rules.tables.aggregation import AggregationError, aggregate
+from spotcheck_rules.tables.merging import merge
 from spotcheck_rules.tables.result import TOTAL, AggregateResult, SummaryTable, result_json_schema
 
 GOLDEN = Path(__file__).parent / "golden" / "aggregate"
