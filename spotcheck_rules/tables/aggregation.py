@@ -16,8 +16,8 @@ whose column does not apply to its row is ``None`` ("/").
 Distinct counts need no per-cell sets: validation guarantees one accepted record per unit per
 domain (duplicates are deduplicated or rejected), so counting accepted records *is* counting
 distinct units. The only per-unit state is the duplicate table the checker keeps (about 100
-bytes a unit, see :mod:`spotcheck_rules.findings.validation`); everything else is one counter per cell.
-With drill-down the unit ids of every cell are kept, which is proportional to the findings.
+bytes a unit, see :mod:`spotcheck_rules.findings.validation`); everything else is one counter
+per cell. With drill-down the unit ids of every cell are kept, which is proportional to the findings.
 """
 
 from __future__ import annotations
@@ -116,9 +116,10 @@ def aggregate(
     """Validate findings and compute one 汇总表 per domain of the plan.
 
     ``findings``, ``format`` and ``name`` are as for :func:`~spotcheck_rules.validate` (paths,
-    bytes, file objects or records); ``census`` as for :func:`~spotcheck_rules.tables.census.load_census`. Raises
-    :class:`AggregationError` (with every error) if any record has an error, unless
-    ``skip_invalid``: then the rejected records are left out and counted as ``skipped``.
+    bytes, file objects or records); ``census`` as for
+    :func:`~spotcheck_rules.tables.census.load_census`. Raises :class:`AggregationError` (with
+    every error) if any record has an error, unless ``skip_invalid``: then the rejected records
+    are left out and counted as ``skipped``.
     Safe to call from many threads at once, on one ruleset.
     """
     issues: list[Problem] = []
