@@ -59,7 +59,7 @@ _LAZY = {
     "ValidationReport": "findings.validation",
     "Validator": "findings.validation",
     "aggregate": "tables.aggregation",
-    "merge": "tables.aggregation",
+    "merge": "tables.merging",
     "read_records": "findings.readers",
     "render_csv": "tables.report",
     "render_table": "tables.report",
@@ -128,7 +128,8 @@ if TYPE_CHECKING:
     from .ruleset.ruleset import Code, DomainRules, Ruleset
     from .ruleset.views import describe
     from .schemas.catalogue import schema
-    from .tables.aggregation import AggregationError, aggregate, merge
+    from .tables.aggregation import AggregationError, aggregate
+    from .tables.merging import merge
     from .tables.report import render_csv, render_table, render_xlsx
     from .tables.result import AggregateResult, SummaryTable, TableColumn, TableRow
 

@@ -19,7 +19,8 @@ from spotcheck_rules.cli.app import main
 from spotcheck_rules.findings.readers import FileInfo, read_records
 from spotcheck_rules.findings.validation import validate
 from spotcheck_rules.ruleset.loader import clear_cache
-from spotcheck_rules.tables.aggregation import AggregationError, aggregate, merge
+from spotcheck_rules.tables.aggregation import AggregationError, aggregate
+from spotcheck_rules.tables.merging import merge
 from spotcheck_rules.tables.result import TOTAL, AggregateResult, SummaryTable, result_json_schema
 
 GOLDEN = Path(__file__).parent / "golden" / "aggregate"
@@ -209,6 +210,31 @@ def test_drill_down(syn: Ruleset) -> None:
     plain = aggregate(findings, syn)
     assert all(r.units is None for r in plain.table("tcm").rows)
     assert plain.tables[0].rows[0].values == result.tables[0].rows[0].values
+
+
+def test_the_tally_is_public_and_holds_the_checkers_counts(syn: Ruleset) -> None:
+    # Aggregation owns its tally (issue 11.3): a public type, built from the checker's counts,
+    # that records drill-down unit ids itself.
+    from spotcheck_rules.findings.validation import Checker, run
+    from spotcheck_rules.tables.aggregation import Tally
+
+    findings = [
+        {"unit_id": "h1", "domain": "tcm", "category": "中医医院", "violations": ["license"]},
+        {"unit_id": "k1", "domain": "tcm", "category": "中医诊所"},
+    ]
+    checker = Checker(syn)
+    tallies = {st: Tally(st, with_units=True) for st in checker.states.values()}
+    run(findings, checker, lambda got: tallies[got[0]].add_units(*got[1:]), sink_all=True)
+    (st,) = [s for s in checker.states.values() if s.domain == "tcm"]
+    tally = tallies[st]
+    assert tally.units is not None and sum(tally.inspected) == 2
+    # key -1 of a row: the units inspected in it; keys >= 0: column positions
+    hospital = next(r for r, u in enumerate(tally.units) if u.get(-1) == {"h1"})
+    clinic = next(r for r, u in enumerate(tally.units) if u.get(-1) == {"k1"})
+    assert tally.inspected[hospital] == 1 and tally.inspected[clinic] == 1
+    assert tally.units[clinic] == {-1: {"k1"}}
+    assert [ids for key, ids in tally.units[hospital].items() if key >= 0] == [{"h1"}]
+    assert Tally(st, with_units=False).units is None
 
 
 def test_json_contract(syn: Ruleset) -> None:

@@ -30,7 +30,9 @@ from spotcheck_rules.draws.roster import (
 from spotcheck_rules.findings.validation import CODES
 from spotcheck_rules.ruleset.loader import check_files
 from spotcheck_rules.ruleset.ruleset import DomainRules, Ruleset
-from spotcheck_rules.tables.aggregation import AggregationError, aggregate, load_census, merge
+from spotcheck_rules.tables.aggregation import AggregationError, aggregate
+from spotcheck_rules.tables.census import load_census
+from spotcheck_rules.tables.merging import merge
 from spotcheck_rules.tables.result import AggregateResult
 
 ROOT = Path(__file__).resolve().parent.parent

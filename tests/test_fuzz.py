@@ -42,7 +42,8 @@ from spotcheck_rules.findings.validation import validate
 from spotcheck_rules.ruleset.documents import read_yaml
 from spotcheck_rules.ruleset.loader import check_files
 from spotcheck_rules.ruleset.ruleset import Ruleset
-from spotcheck_rules.tables.aggregation import aggregate, load_census
+from spotcheck_rules.tables.aggregation import aggregate
+from spotcheck_rules.tables.census import load_census
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

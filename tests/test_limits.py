@@ -21,7 +21,7 @@ from spotcheck_rules.draws.roster import read_inspectors
 from spotcheck_rules.findings.readers import FindingsReadError, read_records
 from spotcheck_rules.findings.validation import validate
 from spotcheck_rules.ruleset.documents import read_yaml
-from spotcheck_rules.tables.aggregation import read_result
+from spotcheck_rules.tables.resultfile import read_result
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -296,7 +296,7 @@ def test_csv_cell_over_the_limit_is_a_located_error(
 
 
 def test_census_row_with_an_extra_field_is_located(tmp_path: Path, shanxi) -> None:  # type: ignore[no-untyped-def]
-    from spotcheck_rules.tables.aggregation import load_census
+    from spotcheck_rules.tables.census import load_census
 
     path = _csv(tmp_path, "domain,category,units", "医疗机构,诊所,12", "医疗机构,医院,3,4")
     _, problems = load_census(path, shanxi)
@@ -480,7 +480,7 @@ def test_a_5000_digit_census_count_is_refused_with_a_short_message(  # type: ign
     tmp_path: Path, shanxi
 ) -> None:
     # A hostile cell must not flood the report: the message shows the start and the length.
-    from spotcheck_rules.tables.aggregation import load_census
+    from spotcheck_rules.tables.census import load_census
 
     path = _csv(tmp_path, "domain,category,units", "医疗机构,诊所," + "9" * 5000)
     _, problems = load_census(path, shanxi)

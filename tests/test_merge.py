@@ -22,8 +22,10 @@ from spotcheck_rules import load_ruleset
 from spotcheck_rules.cli.app import main
 from spotcheck_rules.core.errors import SpotcheckError
 from spotcheck_rules.ruleset.ruleset import Ruleset
-from spotcheck_rules.tables.aggregation import AggregationError, aggregate, merge, read_result
+from spotcheck_rules.tables.aggregation import AggregationError, aggregate
+from spotcheck_rules.tables.merging import merge
 from spotcheck_rules.tables.result import AggregateResult
+from spotcheck_rules.tables.resultfile import read_result
 
 ROOT = Path(__file__).resolve().parent.parent
 FINDINGS = ROOT / "examples" / "shanxi-2025-findings.jsonl"

@@ -15,7 +15,8 @@ import pytest
 from spotcheck_rules import Ruleset, load_ruleset
 from spotcheck_rules.findings.money import YUAN_LIMIT, AmountProblem, parse_amount
 from spotcheck_rules.findings.validation import validate, validate_one
-from spotcheck_rules.tables.aggregation import _money, aggregate, merge
+from spotcheck_rules.tables.aggregation import _money, aggregate
+from spotcheck_rules.tables.merging import merge
 from spotcheck_rules.tables.result import AggregateResult, exact_decimal, format_money
 
 

@@ -5,9 +5,9 @@ milliseconds, where unpickling the result takes a few). An entry is one pickle f
 file (and search order) in the user's cache directory; it is used only when everything it
 depends on is unchanged:
 
-* the key: the code that builds rulesets (a SHA-256 of this package's loader, model, lint,
-  YAML and lookup modules, so an upgrade or an edit invalidates every entry), the pydantic and
-  Python versions, the plan file and the ruleset trees searched;
+* the key: the code that builds rulesets (a SHA-256 of every module of the core and ruleset
+  packages, subpackages included, so an upgrade or an edit invalidates every entry), the
+  pydantic and Python versions, the plan file and the ruleset trees searched;
 * the SHA-256 of every file the ruleset was built from (plan, parents, checklists, sources),
   recomputed from the files' bytes on every use.
 
@@ -38,7 +38,8 @@ __all__ = ["cache_dir", "get", "put"]
 _MAGIC = "spotcheck-ruleset-cache/1"
 # The code that decides what a resolved ruleset is: every module of the two bottom layers, since
 # the ruleset layer may import only itself and core (the import contract in pyproject.toml). A
-# hand-kept list missed core/codes.py, whose severities the YAML reader stamps on problems.
+# hand-kept list missed core/codes.py, whose severities the YAML reader stamps on problems; a
+# glob of each layer's top folder would miss a subpackage (core/codes/, the catalogue's entries).
 _LAYERS = ("core", "ruleset")
 
 
@@ -46,7 +47,7 @@ def code_files() -> list[str]:
     """The package-relative paths hashed into the cache key (sorted)."""
     here = Path(__file__).resolve().parent.parent  # the spotcheck_rules package
     return sorted(
-        p.relative_to(here).as_posix() for layer in _LAYERS for p in (here / layer).glob("*.py")
+        p.relative_to(here).as_posix() for layer in _LAYERS for p in (here / layer).rglob("*.py")
     )
 
 

@@ -169,7 +169,9 @@ def _aggregate(args: argparse.Namespace, streams: Streams) -> int:
 
 
 def _merge(args: argparse.Namespace, streams: Streams) -> int:
-    from ...tables.aggregation import AggregationError, merge, read_result
+    from ...tables.aggregation import AggregationError
+    from ...tables.merging import merge
+    from ...tables.resultfile import read_result
 
     _check_inputs(args.results)
     results = []
