@@ -67,10 +67,10 @@ _LAZY = {
     "validate": "findings.validation",
     "validate_one": "findings.validation",
     "Assignment": "draws.inspectors",
-    "Change": "diff.engine",
-    "ChangeLevel": "diff.engine",
-    "Diff": "diff.engine",
-    "diff_rulesets": "diff.engine",
+    "Change": "diff.changes",
+    "ChangeLevel": "diff.changes",
+    "Diff": "diff.changes",
+    "diff_rulesets": "diff.comparison",
     "Audit": "draws.audit",
     "Draw": "draws.sampling",
     "assign_inspectors": "draws.inspectors",
@@ -100,7 +100,8 @@ if TYPE_CHECKING:
         UsageError,
     )
     from .core.text import normalize
-    from .diff.engine import Change, ChangeLevel, Diff, diff_rulesets
+    from .diff.changes import Change, ChangeLevel, Diff
+    from .diff.comparison import diff_rulesets
     from .draws.audit import Audit, audit_record, read_audit
     from .draws.inspectors import Assignment, assign_inspectors
     from .draws.reading import RosterError

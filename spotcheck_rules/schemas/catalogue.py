@@ -68,7 +68,7 @@ def _check() -> dict[str, Any]:
 
 
 def _diff() -> dict[str, Any]:
-    from ..diff.engine import diff_json_schema
+    from ..diff.changes import diff_json_schema
 
     return diff_json_schema()
 

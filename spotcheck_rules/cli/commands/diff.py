@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ...diff.engine import ChangeLevel, diff_rulesets, render_json, render_markdown, render_text
+from ...diff.changes import ChangeLevel
+from ...diff.comparison import diff_rulesets
+from ...diff.rendering import render_json, render_markdown, render_text
 from ._output import Streams, write_text
 
 __all__ = ["register"]
