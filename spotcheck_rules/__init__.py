@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 # is importable from here all the same. No submodule is named like a public name: importing a
 # submodule sets the package attribute of its name (tests/test_api.py keeps them apart).
 _LAZY = {
-    "CheckReport": "core.errors",
+    "CheckReport": "core.checkreport",
     "Problem": "core.errors",
     "ProblemBase": "core.errors",
     "Report": "core.errors",
@@ -88,8 +88,8 @@ _LAZY = {
 _lazy_lock = threading.RLock()
 
 if TYPE_CHECKING:
+    from .core.checkreport import CheckReport
     from .core.errors import (
-        CheckReport,
         Problem,
         ProblemBase,
         Report,

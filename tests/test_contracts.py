@@ -21,10 +21,10 @@ from pydantic import BaseModel, ValidationError
 
 from spotcheck_rules import list_rulesets, load_ruleset
 from spotcheck_rules.cli.app import main
+from spotcheck_rules.core.checkreport import CheckReport
 from spotcheck_rules.core.errors import (
     SCHEMA_BASE_ID,
     SCHEMA_DIALECT,
-    CheckReport,
     Problem,
     ProblemBase,
     Report,

@@ -18,10 +18,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
-    "CheckReport",
     "Problem",
     "ProblemBase",
     "Problems",
@@ -32,7 +31,6 @@ __all__ = [
     "SpotcheckError",
     "UnknownRulesetError",
     "UsageError",
-    "check_json_schema",
     "contract",
     "known_record",
 ]
@@ -56,7 +54,10 @@ class Record(BaseModel):
     (every key is always written, so every key is required in the schema)."""
 
     model_config = ConfigDict(
-        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+        frozen=True,
+        extra="forbid",
+        json_schema_serialization_defaults_required=True,
+        defer_build=True,
     )
 
 
@@ -211,32 +212,6 @@ class Report(Record):
     def summary_line(self) -> str:
         """One sentence for people: how many errors and warnings."""
         return f"错误 {len(self.errors)} 个，警告 {len(self.warnings)} 个。"
-
-
-class CheckReport(RootModel[tuple[Problem, ...]], Report):
-    """What ``spotcheck check`` finds in ruleset files: their problems, in order.
-
-    Its JSON form is the list of problems (``schemas/check.schema.json``).
-    """
-
-    model_config = ConfigDict(
-        frozen=True,
-        extra=None,  # a root model has no keys of its own
-        json_schema_extra=contract("check", "spotcheck_rules check report (spotcheck check)"),
-    )
-
-    @property
-    def problems(self) -> tuple[Problem, ...]:
-        return self.root
-
-    def summary_line(self) -> str:
-        n_err = len(self.errors)
-        return f"{n_err} 个错误，{len(self.root) - n_err} 个警告/提示"
-
-
-def check_json_schema() -> dict[str, Any]:
-    """JSON Schema of :class:`CheckReport` JSON (``spotcheck check --format json``)."""
-    return CheckReport.model_json_schema(mode="serialization")
 
 
 # Problem.known and known_record do what BaseModel.model_construct does, without its

@@ -62,7 +62,7 @@ def _validation() -> dict[str, Any]:
 
 
 def _check() -> dict[str, Any]:
-    from ..core.errors import check_json_schema
+    from ..core.checkreport import check_json_schema
 
     return check_json_schema()
 

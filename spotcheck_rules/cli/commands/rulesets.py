@@ -7,7 +7,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from ...core.errors import CheckReport, SpotcheckError
+from ...core.checkreport import CheckReport
+from ...core.errors import SpotcheckError
 from ...ruleset.loader import check_files, list_rulesets, load_ruleset, ruleset_files
 from ...ruleset.views import dumps, plan_json, plan_markdown, plan_text
 from ...schemas.catalogue import SCHEMA_NAMES, render_schema
