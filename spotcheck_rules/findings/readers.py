@@ -28,8 +28,10 @@ from .rows import Row, iter_csv, iter_xlsx
 
 __all__ = [
     "FORMATS",
+    "SUFFIXES",
     "FileInfo",
     "FindingsReadError",
+    "content_format",
     "count_lines",
     "decode_line",
     "detect_format",
@@ -42,6 +44,25 @@ __all__ = [
 ]
 
 FORMATS = ("jsonl", "json", "yaml", "csv", "xlsx")
+# The format each file extension names (``.json`` is either: see :func:`content_format`).
+SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
+SUFFIXES.update({".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"})
+
+
+def content_format(head: bytes) -> str | None:
+    """The format the first bytes of content show (``None`` when they show none): an xlsx zip,
+    a JSON array, a JSON object (JSON Lines), a YAML list; a byte-order mark and white space
+    before them are skipped."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if start.startswith(b"["):
+        return "json"
+    if start.startswith(b"{"):
+        return "jsonl"
+    if start.startswith(b"-"):
+        return "yaml"
+    return None
 
 
 class FindingsReadError(SpotcheckError):
@@ -55,18 +76,11 @@ def detect_format(path: str | Path) -> str:
     """The format of a findings file, from its extension (``.json`` is sniffed)."""
     p = Path(path)
     suffix = p.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        return "jsonl"
-    if suffix in (".yaml", ".yml"):
-        return "yaml"
-    if suffix in (".csv", ".txt"):
-        return "csv"
-    if suffix == ".xlsx":
-        return "xlsx"
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix]
     if suffix == ".json":
         with p.open("rb") as f:
-            head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-        return "json" if head.startswith(b"[") else "jsonl"
+            return "json" if content_format(f.read(4096)) == "json" else "jsonl"
     raise UsageError(f"无法识别文件格式：{p}（支持 .jsonl .json .yaml .yml .csv .xlsx）")
 
 

@@ -61,8 +61,10 @@ from .money import AmountProblem, parse_amount
 from .readers import (
     _DECODER,
     FORMATS,
+    SUFFIXES,
     FileInfo,
     FindingsReadError,
+    content_format,
     count_lines,
     decode_line,
     detect_format,
@@ -1440,23 +1442,17 @@ def _reason(exc: BaseException) -> str:
     return (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
 
 
-_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
-_SUFFIXES.update({".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"})
-
-
 def _sniff(head: bytes, *names: object) -> str:
     """The format of in-memory content: from a name's extension, else from its first bytes."""
     for name in names:
         if isinstance(name, str):
-            kind = _SUFFIXES.get(os.path.splitext(name)[1].lower())
+            kind = SUFFIXES.get(os.path.splitext(name)[1].lower())
             if kind is not None:
                 return kind
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if start.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if start.startswith(b"["):
-        return "json"
-    if start.startswith(b"{") or not start:
+    kind = content_format(head)
+    if kind in ("xlsx", "json", "jsonl"):
+        return kind
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
         return "jsonl"
     raise UsageError(
         "无法从内容判断检查结果的格式（不是 JSON、JSON Lines 或 xlsx），"

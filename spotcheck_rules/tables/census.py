@@ -12,7 +12,7 @@ from typing import IO, Any, cast
 from ..core.codes import severity as code_severity
 from ..core.errors import Problem, SpotcheckError
 from ..core.text import preview
-from ..findings.readers import FindingsReadError, read_census
+from ..findings.readers import FindingsReadError, content_format, read_census
 from ..findings.records import RawRecord, Unparsable, as_int
 from ..findings.validation import ALL_DOMAINS, as_path, renamed_error, renamed_problem
 from ..ruleset.reference import AmbiguousReferenceError
@@ -69,16 +69,8 @@ def _census_from_memory(
         raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     except (OSError, TypeError, UnicodeError) as exc:
         raise FindingsReadError(f"无法读取辖区单位数 {name}：{exc}") from exc
-    start = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
-    ext = (
-        ".xlsx"
-        if start.startswith(b"PK\x03\x04")
-        else ".json"
-        if start.startswith(b"[")
-        else ".yaml"
-        if start.startswith(b"-")
-        else ".csv"
-    )
+    kind = content_format(raw)
+    ext = f".{kind}" if kind in ("xlsx", "json", "yaml") else ".csv"
     with tempfile.TemporaryDirectory(prefix="spotcheck-") as folder:
         tmp = Path(folder) / f"census{ext}"
         try:
