@@ -26,7 +26,6 @@ import pickle
 import stat
 import sys
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,9 +137,8 @@ def put(
 ) -> None:
     """Store a freshly built ruleset; ``unchanged`` says its files were not edited meanwhile
     (checked after they are hashed, so an entry never pairs new content with an old build)."""
-    import tempfile
+    from ..core.atomic import write_atomic
 
-    tmp: str | None = None
     try:
         found = _entry(plan, roots)
         if found is None:
@@ -153,15 +151,9 @@ def put(
         if not unchanged():
             return
         ruleset.digest()  # computed once, kept in the entry
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump((key, hashed), f, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(ruleset, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-        tmp = None
+        data = pickle.dumps((key, hashed), protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(
+            ruleset, protocol=pickle.HIGHEST_PROTOCOL
+        )
+        write_atomic(path, data)  # the same temp-file-and-rename as every output
     except Exception:  # an unwritable cache is no cache
         return
-    finally:
-        if tmp is not None:
-            with suppress(OSError):
-                os.unlink(tmp)
