@@ -283,31 +283,14 @@ def validation_latency_us(rs: Ruleset, calls: int = 20_000) -> tuple[float, floa
     return statistics.fmean(samples), statistics.median(samples)
 
 
-_LOAD = (
-    "import time; t = time.perf_counter(); "
-    "from spotcheck_rules import load_ruleset; load_ruleset({plan!r}); "
-    "print(time.perf_counter() - t)"
-)
-
-
 def fresh_load_ms(plan: str, runs: int = 7) -> tuple[float, float]:
     """Median wall time of a whole fresh process (interpreter start, imports, plan load), and
-    the median of the import + load part measured inside it; ms."""
+    the median of the import + load part measured inside it; ms (bench_start's measurement)."""
+    from bench_start import fresh  # beside this file: the script's folder is on sys.path
+
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    walls: list[float] = []
-    inner: list[float] = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-c", _LOAD.format(plan=plan)],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
-        )
-        walls.append((time.perf_counter() - t0) * 1000)
-        inner.append(float(proc.stdout.strip()) * 1000)
-    return statistics.median(walls), statistics.median(inner)
+    _, load, wall = fresh(plan, runs, env)
+    return wall, load
 
 
 def cached_load_ms(plan: str, calls: int = 1000) -> float:
