@@ -495,3 +495,17 @@ def test_a_long_wrong_typed_value_is_shown_cut() -> None:
     record = {"unit_id": "U1", "domain": "医疗机构", "category": "诊所", "ownership": "民营"}
     (problem,) = [p for p in v.iter_problems({**record, "violations": "x" * 10_000})]
     assert problem.code == "F003" and len(problem.message) < 200
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("ownership", "x" * 10_000), ("region", "9" * 10_000), ("inspected_on", "y" * 10_000)],
+)
+def test_every_bad_value_is_shown_cut(field: str, value: str) -> None:
+    # each field check quoted the whole value (F007, F005, F006): a hostile cell flooded the report
+    from spotcheck_rules import Validator
+
+    v = Validator(load_ruleset("shanxi/2025"))
+    record = {"unit_id": "U1", "domain": "医疗机构", "category": "诊所", "ownership": "民营"}
+    problems = list(v.iter_problems({**record, field: value}))
+    assert problems and all(len(p.message) < 200 for p in problems), problems

@@ -269,7 +269,9 @@ def coerce_record(
             usable = False
         elif not s:
             # empty, or only white space (U+3000 too): no identity, no reference
-            what = f"缺少必填字段 {req}" if raw is None else f"必填字段 {req} 为空（{raw!r}）"
+            what = (
+                f"缺少必填字段 {req}" if raw is None else f"必填字段 {req} 为空（{preview(raw)}）"
+            )
             probs.append(FieldProblem("F002", req, what))
             usable = False
         else:
@@ -291,7 +293,7 @@ def coerce_record(
                 FieldProblem(
                     "F007",
                     "ownership",
-                    f"所有制 {raw!r} 无效：应为 public（公立）或 private（非公立、民营）",
+                    f"所有制 {preview(raw)} 无效：应为 public（公立）或 private（非公立、民营）",
                 )
             )
         else:
@@ -300,7 +302,9 @@ def coerce_record(
     if not _absent(raw, flat):
         s = _as_str(raw, flat) if flat else raw if isinstance(raw, str) else None
         if s is None or not _REGION.fullmatch(s):
-            probs.append(FieldProblem("F005", "region", f"地区代码 {raw!r} 应为6位行政区划代码"))
+            probs.append(
+                FieldProblem("F005", "region", f"地区代码 {preview(raw)} 应为6位行政区划代码")
+            )
         else:
             out["region"] = s
     raw = value.get("inspected_on")
@@ -309,7 +313,7 @@ def coerce_record(
         if day is None:
             probs.append(
                 FieldProblem(
-                    "F006", "inspected_on", f"检查日期 {raw!r} 应为 ISO 日期（YYYY-MM-DD）"
+                    "F006", "inspected_on", f"检查日期 {preview(raw)} 应为 ISO 日期（YYYY-MM-DD）"
                 )
             )
         else:
@@ -374,7 +378,7 @@ def _amount_field(
     got = parse_amount(raw, flat=flat)
     if isinstance(got, AmountProblem):
         what = "罚没款" if field == "penalty.fine_yuan" else "财产损失"
-        probs.append(FieldProblem(codes[got.kind], field, f"{what} {raw!r} {got.reason}"))
+        probs.append(FieldProblem(codes[got.kind], field, f"{what} {preview(raw)} {got.reason}"))
         return None
     return got
 
@@ -394,7 +398,7 @@ def _coerce_penalty(raw: Any, flat: bool, probs: list[FieldProblem]) -> _Penalty
     if isinstance(raw, BaseModel):
         raw = raw.model_dump(mode="python")
     if not isinstance(raw, Mapping):
-        probs.append(FieldProblem("F003", "penalty", f"字段 penalty 应为对象，实为 {raw!r}"))
+        probs.append(FieldProblem("F003", "penalty", f"字段 penalty 应为对象，实为 {preview(raw)}"))
         return None
     out: dict[str, Any] = {}
     _unknown(raw, _PENALTY_FIELDS, "penalty.", flat, probs)
@@ -403,7 +407,7 @@ def _coerce_penalty(raw: Any, flat: bool, probs: list[FieldProblem]) -> _Penalty
         n = as_int(c) if flat else _json_int(c)
         if n is None:
             probs.append(
-                FieldProblem("F003", "penalty.cases", f"查处案件数应为非负整数，实为 {c!r}")
+                FieldProblem("F003", "penalty.cases", f"查处案件数应为非负整数，实为 {preview(c)}")
             )
         elif n < 0:
             probs.append(FieldProblem("F054", "penalty.cases", f"查处案件数 {n} 为负数"))
@@ -428,7 +432,7 @@ def _coerce_harm(raw: Any, flat: bool, probs: list[FieldProblem]) -> _HarmRec | 
     if isinstance(raw, BaseModel):
         raw = raw.model_dump(mode="python")
     if not isinstance(raw, Mapping):
-        probs.append(FieldProblem("F003", "harm", f"字段 harm 应为对象，实为 {raw!r}"))
+        probs.append(FieldProblem("F003", "harm", f"字段 harm 应为对象，实为 {preview(raw)}"))
         return None
     out: dict[str, Any] = {}
     _unknown(raw, _HARM_FIELDS, "harm.", flat, probs)
@@ -439,7 +443,7 @@ def _coerce_harm(raw: Any, flat: bool, probs: list[FieldProblem]) -> _HarmRec | 
         n = as_int(v) if flat else _json_int(v)
         if n is None or n < 0:
             probs.append(
-                FieldProblem("F061", f"harm.{key}", f"harm.{key} 应为非负整数，实为 {v!r}")
+                FieldProblem("F061", f"harm.{key}", f"harm.{key} 应为非负整数，实为 {preview(v)}")
             )
         else:
             out[key] = n
@@ -451,7 +455,7 @@ def _coerce_harm(raw: Any, flat: bool, probs: list[FieldProblem]) -> _HarmRec | 
                 FieldProblem(
                     "F062",
                     "harm.accident_grade",
-                    f"医疗事故等级 {g!r} 无效：应为一级、二级、三级或四级",
+                    f"医疗事故等级 {preview(g)} 无效：应为一级、二级、三级或四级",
                 )
             )
         else:
@@ -467,7 +471,9 @@ def _coerce_harm(raw: Any, flat: bool, probs: list[FieldProblem]) -> _HarmRec | 
         v = raw[key]
         b = _as_bool(v) if flat else v if isinstance(v, bool) else None
         if b is None:
-            probs.append(FieldProblem("F003", f"harm.{key}", f"harm.{key} 应为是/否，实为 {v!r}"))
+            probs.append(
+                FieldProblem("F003", f"harm.{key}", f"harm.{key} 应为是/否，实为 {preview(v)}")
+            )
         else:
             out[key] = b
     return _HarmRec(**out)

@@ -52,6 +52,7 @@ from ..core.errors import (
     contract,
     known_record,
 )
+from ..core.text import preview
 from ..ruleset.model import DOMAIN_LABELS, Column, Disposition, Domain, Item
 from ..ruleset.reference import AmbiguousReferenceError, Index
 from ..ruleset.ruleset import Code, DomainRules, Ruleset
@@ -569,13 +570,13 @@ class Checker:
             if canon is None:
                 self._add(
                     "F007",
-                    f"所有制 {own!r} 无效：应为 public（公立）或 private（非公立、民营）",
+                    f"所有制 {preview(own)} 无效：应为 public（公立）或 private（非公立、民营）",
                     "ownership",
                 )
             own = canon
         region = rec.region
         if region is not None and (len(region) != 6 or not region.isdigit()):
-            self._add("F005", f"地区代码 {region!r} 应为6位行政区划代码", "region")
+            self._add("F005", f"地区代码 {preview(region)} 应为6位行政区划代码", "region")
         day = rec.inspected_on
         if day is not None and day.year != self.year:
             self._add(
@@ -843,7 +844,7 @@ class Checker:
             if grade is None:
                 self._add(
                     "F062",
-                    f"医疗事故等级 {harm.accident_grade!r} 无效：应为一级、二级、三级或四级",
+                    f"医疗事故等级 {preview(harm.accident_grade)} 无效：应为一级、二级、三级或四级",
                     "harm.accident_grade",
                 )
         # seed 003 第三十四条: the five kinds of 重大医疗违法案件.

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..core.codes import severity as code_severity
 from ..core.errors import Problem, Severity, SpotcheckError, UsageError
+from ..core.text import preview
 from ..ruleset.model import ColumnKind
 from ..ruleset.ruleset import Ruleset
 from .aggregation import AggregationError, aggregate
@@ -262,7 +263,9 @@ def _cell_problems(t: SummaryTable, t0: SummaryTable, ti: int, problem: Any) -> 
             elif col.is_money != isinstance(v, Decimal) or isinstance(v, bool):
                 kind = "金额" if col.is_money else "整数"
                 out.append(
-                    problem("M006", f"“{row0.label}”行“{col.label}”应为{kind}，实为 {v!r}", *here)
+                    problem(
+                        "M006", f"“{row0.label}”行“{col.label}”应为{kind}，实为 {preview(v)}", *here
+                    )
                 )
     if out:
         return out  # sums of cells that are wrong in themselves say nothing more
