@@ -625,21 +625,22 @@ def two_processes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     import os
     import threading
 
-    from spotcheck_rules.findings import validation
+    from spotcheck_rules.findings import parallel
+    from spotcheck_rules.findings.checker import Checker
 
     if len(os.sched_getaffinity(0)) < 2 or threading.active_count() != 1:
         pytest.skip("two processes need two cores and no other thread")
-    monkeypatch.setattr(validation, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.delenv("SPOTCHECK_PROCESSES", raising=False)
     taken: list[bool] = []
-    take = validation.Checker._take
+    take = parallel.take
 
-    def spy(self: validation.Checker, part: Any, base: int, last: bool) -> bool:
-        ok = take(self, part, base, last)
+    def spy(checker: Checker, part: Any, base: int, last: bool) -> bool:
+        ok = take(checker, part, base, last)
         taken.append(ok)
         return ok
 
-    monkeypatch.setattr(validation.Checker, "_take", spy)
+    monkeypatch.setattr(parallel, "take", spy)
     return taken
 
 
@@ -739,7 +740,7 @@ def test_two_processes_fall_back_to_one(
     """No fork, or a worker that fails: this process checks the whole file, same result."""
     import os
 
-    from spotcheck_rules.findings import validation
+    from spotcheck_rules.findings import parallel, validation
 
     path = _write_jsonl(tmp_path / "f.jsonl", _halves(random.Random(3), cross=False))
     one = _one_process(monkeypatch, aggregate, path, syn, skip_invalid=True)
@@ -754,7 +755,7 @@ def test_two_processes_fall_back_to_one(
         m.setattr(os, "fork", no_fork)
         _same_everywhere(aggregate(path, syn, skip_invalid=True), one)
     with monkeypatch.context() as m:
-        m.setattr(validation.Checker, "_work", broken)
+        m.setattr(parallel, "work", broken)
         _same_everywhere(aggregate(path, syn, skip_invalid=True), one)
     assert two_processes == []
     _same_everywhere(aggregate(path, syn, skip_invalid=True), one)
@@ -762,10 +763,10 @@ def test_two_processes_fall_back_to_one(
     # a checker whose last input was checked in two parts, its duplicate table left
     # incomplete, takes no more
     checker = validation.Checker(syn)
-    checker.consume_jsonl(path, FileInfo(str(path)), None, last=True)
+    parallel.consume_jsonl(checker, path, FileInfo(str(path)), None, last=True)
     assert two_processes == [True, True]
     with pytest.raises(RuntimeError):
-        checker.consume_jsonl(path, FileInfo(str(path)), None)
+        parallel.consume_jsonl(checker, path, FileInfo(str(path)), None)
 
 
 def test_two_processes_from_a_zipped_package(syn: Ruleset, tmp_path: Path) -> None:
@@ -793,12 +794,12 @@ sys.path.insert(0, {str(zipped)!r})
 import spotcheck_rules
 assert spotcheck_rules.__file__.startswith({str(zipped)!r}), spotcheck_rules.__file__
 from spotcheck_rules import load_ruleset_file
-from spotcheck_rules.findings import validation
+from spotcheck_rules.findings import parallel
 from spotcheck_rules.tables.aggregation import aggregate
-validation.PARALLEL_MIN_BYTES = 0
+parallel.PARALLEL_MIN_BYTES = 0
 taken = []
-take = validation.Checker._take
-validation.Checker._take = lambda self, *a: taken.append(take(self, *a)) or taken[-1]
+take = parallel.take
+parallel.take = lambda *a: taken.append(take(*a)) or taken[-1]
 result = aggregate({str(path)!r}, load_ruleset_file(sys.argv[1]), skip_invalid=True)
 assert taken == [True], taken
 print(result.model_dump_json(indent=2))

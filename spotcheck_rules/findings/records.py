@@ -26,17 +26,31 @@ from pydantic import (
 )
 
 from ..core.text import preview
-from .models import _ISO_DATE, ACCIDENT_GRADES, OWNERSHIP_ALIASES
+from .models import _ISO_DATE
 from .money import AmountProblem, _Yuan, parse_amount
+from .rules.fields import (
+    ACCIDENT_GRADE,
+    FIELD_TYPE,
+    FINE_RULES,
+    HARM_NUMBER,
+    ISO_DATE,
+    NEGATIVE_CASES,
+    OWNERSHIP,
+    REGION,
+    REQUIRED,
+    UNKNOWN_COLUMN,
+    UNKNOWN_FIELD,
+    UNPARSABLE,
+)
 
 __all__ = [
-    "FINE_CODES",
     "FieldProblem",
     "FlatRow",
     "RawRecord",
     "Unparsable",
     "as_int",
     "coerce_record",
+    "is_trimmed",
     "needs_coerce",
 ]
 
@@ -201,9 +215,6 @@ def _as_str(value: Any, flat: bool) -> str | None:
     return None
 
 
-_REGION = re.compile(r"[0-9]{6}")
-
-
 def _as_date(value: Any, flat: bool) -> _dt.date | None:
     if isinstance(value, _dt.datetime):
         return value.date() if flat else None  # a spreadsheet's date cell carries a time
@@ -244,35 +255,29 @@ def coerce_record(
     if isinstance(value, _Rec):
         value = _rec_dict(value)
     if isinstance(value, Unparsable):
-        return None, [FieldProblem("F001", None, f"无法解析的记录：{value.reason}")]
+        return None, [FieldProblem(UNPARSABLE.code, None, UNPARSABLE.explain(value.reason))]
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="python", exclude_none=True)
     if not isinstance(value, Mapping):
-        return None, [
-            FieldProblem("F001", None, f"记录应为对象（字段名: 值），实为 {type(value).__name__}")
-        ]
+        return None, [FieldProblem(UNPARSABLE.code, None, UNPARSABLE.not_an_object(value))]
     if flat is None:
         flat = isinstance(value, FlatRow)
     probs: list[FieldProblem] = []
     out: dict[str, Any] = {}
 
     def bad(field: str, what: str, got: Any) -> None:
-        probs.append(FieldProblem("F003", field, f"字段 {field} 应为{what}，实为 {preview(got)}"))
+        probs.append(FieldProblem(FIELD_TYPE.code, field, FIELD_TYPE.explain(field, what, got)))
 
     _unknown(value, _FIELDS, "", flat, probs)
     usable = True
-    for req in ("unit_id", "domain", "category"):
+    for req in REQUIRED.fields:
         raw = value.get(req)
         s = None if raw is None else _as_str(raw, flat)
         if raw is not None and s is None:
             bad(req, "文本", raw)
             usable = False
-        elif not s:
-            # empty, or only white space (U+3000 too): no identity, no reference
-            what = (
-                f"缺少必填字段 {req}" if raw is None else f"必填字段 {req} 为空（{preview(raw)}）"
-            )
-            probs.append(FieldProblem("F002", req, what))
+        elif s is None or not REQUIRED.accepts(s):
+            probs.append(FieldProblem(REQUIRED.code, req, REQUIRED.explain(req, raw)))
             usable = False
         else:
             out[req] = s
@@ -287,35 +292,23 @@ def coerce_record(
             out[opt] = s
     raw = value.get("ownership")
     if not _absent(raw, flat):
-        own = OWNERSHIP_ALIASES.get(raw.strip()) if isinstance(raw, str) else None
+        own = OWNERSHIP.canonical(raw)
         if own is None:
-            probs.append(
-                FieldProblem(
-                    "F007",
-                    "ownership",
-                    f"所有制 {preview(raw)} 无效：应为 public（公立）或 private（非公立、民营）",
-                )
-            )
+            probs.append(FieldProblem(OWNERSHIP.code, "ownership", OWNERSHIP.explain(raw)))
         else:
             out["ownership"] = own
     raw = value.get("region")
     if not _absent(raw, flat):
         s = _as_str(raw, flat) if flat else raw if isinstance(raw, str) else None
-        if s is None or not _REGION.fullmatch(s):
-            probs.append(
-                FieldProblem("F005", "region", f"地区代码 {preview(raw)} 应为6位行政区划代码")
-            )
+        if s is None or not REGION.accepts(s):
+            probs.append(FieldProblem(REGION.code, "region", REGION.explain(raw)))
         else:
             out["region"] = s
     raw = value.get("inspected_on")
     if not _absent(raw, flat):
         day = _as_date(raw, flat)
         if day is None:
-            probs.append(
-                FieldProblem(
-                    "F006", "inspected_on", f"检查日期 {preview(raw)} 应为 ISO 日期（YYYY-MM-DD）"
-                )
-            )
+            probs.append(FieldProblem(ISO_DATE.code, "inspected_on", ISO_DATE.explain(raw)))
         else:
             out["inspected_on"] = day
     for lf in ("violations", "not_applicable"):
@@ -365,40 +358,36 @@ def _unknown(
             continue
         name = f"{prefix}{key}"
         if flat:
-            probs.append(FieldProblem("F004", name, f"未知字段 {name}，已忽略", severity="warning"))
-        else:
             probs.append(
-                FieldProblem("F008", name, f"未知字段 {name}：JSON 记录只能有契约中的字段")
+                FieldProblem(
+                    UNKNOWN_COLUMN.code, name, UNKNOWN_COLUMN.explain(name), severity="warning"
+                )
             )
+        else:
+            probs.append(FieldProblem(UNKNOWN_FIELD.code, name, UNKNOWN_FIELD.explain(name)))
 
 
-def _amount_field(
-    raw: Any, flat: bool, field: str, probs: list[FieldProblem], codes: Mapping[str, str]
-) -> _Yuan | None:
+def _amount_field(raw: Any, flat: bool, field: str, probs: list[FieldProblem]) -> _Yuan | None:
     got = parse_amount(raw, flat=flat)
     if isinstance(got, AmountProblem):
-        what = "罚没款" if field == "penalty.fine_yuan" else "财产损失"
-        probs.append(FieldProblem(codes[got.kind], field, f"{what} {preview(raw)} {got.reason}"))
+        shown = preview(raw)
+        if field == "penalty.fine_yuan":
+            rule = FINE_RULES[got.kind]
+            probs.append(FieldProblem(rule.code, field, rule.explain(shown, got.reason)))
+        else:
+            msg = HARM_NUMBER.not_an_amount(shown, got.reason)
+            probs.append(FieldProblem(HARM_NUMBER.code, field, msg))
         return None
     return got
-
-
-FINE_CODES: Mapping[str, str] = {
-    "unreadable": "F050",
-    "negative": "F051",
-    "nonfinite": "F052",
-    "precision": "F053",
-    "limit": "F064",
-}
-"""The problem code of each kind of :class:`AmountProblem` in ``penalty.fine_yuan``."""
-_LOSS_CODES = dict.fromkeys(FINE_CODES, "F061")
 
 
 def _coerce_penalty(raw: Any, flat: bool, probs: list[FieldProblem]) -> _PenaltyRec | None:
     if isinstance(raw, BaseModel):
         raw = raw.model_dump(mode="python")
     if not isinstance(raw, Mapping):
-        probs.append(FieldProblem("F003", "penalty", f"字段 penalty 应为对象，实为 {preview(raw)}"))
+        probs.append(
+            FieldProblem(FIELD_TYPE.code, "penalty", FIELD_TYPE.explain("penalty", "对象", raw))
+        )
         return None
     out: dict[str, Any] = {}
     _unknown(raw, _PENALTY_FIELDS, "penalty.", flat, probs)
@@ -406,23 +395,21 @@ def _coerce_penalty(raw: Any, flat: bool, probs: list[FieldProblem]) -> _Penalty
         c = raw["cases"]
         n = as_int(c) if flat else _json_int(c)
         if n is None:
-            probs.append(
-                FieldProblem("F003", "penalty.cases", f"查处案件数应为非负整数，实为 {preview(c)}")
-            )
-        elif n < 0:
-            probs.append(FieldProblem("F054", "penalty.cases", f"查处案件数 {n} 为负数"))
+            probs.append(FieldProblem(FIELD_TYPE.code, "penalty.cases", FIELD_TYPE.not_a_count(c)))
+        elif not NEGATIVE_CASES.accepts(n):
+            msg = NEGATIVE_CASES.explain(n)
+            probs.append(FieldProblem(NEGATIVE_CASES.code, "penalty.cases", msg))
         else:
             out["cases"] = n
     if _present(raw, "fine_yuan", flat):
-        d = _amount_field(raw["fine_yuan"], flat, "penalty.fine_yuan", probs, FINE_CODES)
+        d = _amount_field(raw["fine_yuan"], flat, "penalty.fine_yuan", probs)
         if d is not None:
             out["fine_yuan"] = d
     if "revoked" in raw:
         r = _as_list(raw["revoked"], flat)
         if r is None:
-            probs.append(
-                FieldProblem("F003", "penalty.revoked", "字段 penalty.revoked 应为文本列表")
-            )
+            msg = FIELD_TYPE.not_a_list("penalty.revoked")
+            probs.append(FieldProblem(FIELD_TYPE.code, "penalty.revoked", msg))
         else:
             out["revoked"] = r
     return _PenaltyRec(**out)
@@ -432,7 +419,7 @@ def _coerce_harm(raw: Any, flat: bool, probs: list[FieldProblem]) -> _HarmRec | 
     if isinstance(raw, BaseModel):
         raw = raw.model_dump(mode="python")
     if not isinstance(raw, Mapping):
-        probs.append(FieldProblem("F003", "harm", f"字段 harm 应为对象，实为 {preview(raw)}"))
+        probs.append(FieldProblem(FIELD_TYPE.code, "harm", FIELD_TYPE.explain("harm", "对象", raw)))
         return None
     out: dict[str, Any] = {}
     _unknown(raw, _HARM_FIELDS, "harm.", flat, probs)
@@ -442,27 +429,21 @@ def _coerce_harm(raw: Any, flat: bool, probs: list[FieldProblem]) -> _HarmRec | 
         v = raw[key]
         n = as_int(v) if flat else _json_int(v)
         if n is None or n < 0:
-            probs.append(
-                FieldProblem("F061", f"harm.{key}", f"harm.{key} 应为非负整数，实为 {preview(v)}")
-            )
+            msg = HARM_NUMBER.not_a_count(key, v)
+            probs.append(FieldProblem(HARM_NUMBER.code, f"harm.{key}", msg))
         else:
             out[key] = n
     g = raw.get("accident_grade")
     if not _absent(g, flat):
         s = _as_str(g, flat)
-        if s is None or s not in ACCIDENT_GRADES:
-            probs.append(
-                FieldProblem(
-                    "F062",
-                    "harm.accident_grade",
-                    f"医疗事故等级 {preview(g)} 无效：应为一级、二级、三级或四级",
-                )
-            )
+        if s is None or ACCIDENT_GRADE.grade(s) is None:
+            msg = ACCIDENT_GRADE.explain(g)
+            probs.append(FieldProblem(ACCIDENT_GRADE.code, "harm.accident_grade", msg))
         else:
             out["accident_grade"] = s
     v = raw.get("property_loss_yuan")
     if not _absent(v, flat):
-        d = _amount_field(v, flat, "harm.property_loss_yuan", probs, _LOSS_CODES)
+        d = _amount_field(v, flat, "harm.property_loss_yuan", probs)
         if d is not None:
             out["property_loss_yuan"] = d
     for key in ("property_loss_serious", "group_health_risk", "social_impact"):
@@ -471,9 +452,8 @@ def _coerce_harm(raw: Any, flat: bool, probs: list[FieldProblem]) -> _HarmRec | 
         v = raw[key]
         b = _as_bool(v) if flat else v if isinstance(v, bool) else None
         if b is None:
-            probs.append(
-                FieldProblem("F003", f"harm.{key}", f"harm.{key} 应为是/否，实为 {preview(v)}")
-            )
+            msg = FIELD_TYPE.not_yes_no(f"harm.{key}", v)
+            probs.append(FieldProblem(FIELD_TYPE.code, f"harm.{key}", msg))
         else:
             out[key] = b
     return _HarmRec(**out)
@@ -491,7 +471,8 @@ def _rec_dict(rec: _Rec) -> dict[str, Any]:
     return out
 
 
-def _trimmed(s: str) -> bool:
+def is_trimmed(s: str) -> bool:
+    """Whether a text needs no trimming and is not empty (what the hot loop may take as is)."""
     return bool(s) and not s[0].isspace() and not s[-1].isspace()
 
 
@@ -499,29 +480,29 @@ def needs_coerce(rec: _Rec) -> bool:
     """Whether a record that msgspec decoded must still go through :func:`coerce_record`:
     text to trim, a blank id or reference, a code that is not canonical, a negative count —
     anything the typed decode lets through that the contract refuses or normalises."""
-    if not (_trimmed(rec.unit_id) and _trimmed(rec.domain) and _trimmed(rec.category)):
+    if not (is_trimmed(rec.unit_id) and is_trimmed(rec.domain) and is_trimmed(rec.category)):
         return True
     for opt in (rec.unit_name, rec.tier):
-        if opt is not None and not _trimmed(opt):
+        if opt is not None and not is_trimmed(opt):
             return True
-    if rec.ownership is not None and rec.ownership not in OWNERSHIP_ALIASES:
+    if rec.ownership is not None and rec.ownership not in OWNERSHIP.aliases:
         return True
-    if rec.region is not None and not (rec.region.isascii() and _REGION.fullmatch(rec.region)):
+    if rec.region is not None and not REGION.accepts(rec.region):
         return True
     for items in (rec.violations, rec.not_applicable):
         for s in items:
-            if not _trimmed(s):
+            if not is_trimmed(s):
                 return True
     pen = rec.penalty
     if pen is not None:
         if pen.cases < 0:
             return True
         for s in pen.revoked:
-            if not _trimmed(s):
+            if not is_trimmed(s):
                 return True
     harm = rec.harm
     return harm is not None and (
         harm.deaths < 0
         or harm.injured < 0
-        or (harm.accident_grade is not None and harm.accident_grade not in ACCIDENT_GRADES)
+        or (harm.accident_grade is not None and harm.accident_grade not in ACCIDENT_GRADE.grades)
     )

@@ -26,15 +26,10 @@ from decimal import Decimal
 
 from ..core.codes import severity as code_severity
 from ..core.errors import Problem, Severity, SpotcheckError
-from ..findings.validation import (
-    Accepted,
-    Checker,
-    Detail,
-    DomainState,
-    Findings,
-    Progress,
-    run,
-)
+from ..findings.checker import Accepted, Checker, Progress
+from ..findings.detail import Detail
+from ..findings.sources import Findings, run
+from ..findings.state import DomainState
 from ..ruleset.model import ColumnKind
 from ..ruleset.ruleset import DomainRules, Ruleset
 from .census import Census, CensusCounts, load_census
@@ -66,7 +61,7 @@ class Tally:
     """The counts of one domain's 汇总表: one int per leaf-row cell (plus unit sets with
     drill-down), which :func:`aggregate` turns into the table's rows.
 
-    The checker counts (:class:`~spotcheck_rules.findings.validation.DomainState`: ``inspected``,
+    The checker counts (:class:`~spotcheck_rules.findings.state.DomainState`: ``inspected``,
     ``cases`` and ``cents`` per leaf row, ``cells`` per leaf row and column position); with
     drill-down the unit ids come from the records it hands on (:meth:`add_units`).
     """

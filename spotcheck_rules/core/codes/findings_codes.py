@@ -28,7 +28,7 @@ _add(
     _E,
     "缺少必填字段（unit_id、domain、category）",
     "缺少必填字段 {field}",
-    "必填字段 {field} 为空（{value!r}）",
+    "必填字段 {field} 为空（{value}）",
 )
 _add(
     "F003",
@@ -36,8 +36,8 @@ _add(
     "字段类型错误",
     "字段 {field} 应为{type}，实为 {value}",
     "字段 {field} 应为文本列表",
-    "查处案件数应为非负整数，实为 {value!r}",
-    "{field} 应为是/否，实为 {value!r}",
+    "查处案件数应为非负整数，实为 {value}",
+    "{field} 应为是/否，实为 {value}",
 )
 _add(
     "F004",
@@ -46,13 +46,13 @@ _add(
     "未知字段 {field}，已忽略",
     note="(a CSV / XLSX column the contract does not have)",
 )
-_add("F005", _E, "地区代码不是6位行政区划代码", "地区代码 {value!r} 应为6位行政区划代码")
-_add("F006", _E, "检查日期不是 ISO 日期", "检查日期 {value!r} 应为 ISO 日期（YYYY-MM-DD）")
+_add("F005", _E, "地区代码不是6位行政区划代码", "地区代码 {value} 应为6位行政区划代码")
+_add("F006", _E, "检查日期不是 ISO 日期", "检查日期 {value} 应为 ISO 日期（YYYY-MM-DD）")
 _add(
     "F007",
     _E,
     "所有制取值无效",
-    "所有制 {value!r} 无效：应为 public（公立）或 private（非公立、民营）",
+    "所有制 {value} 无效：应为 public（公立）或 private（非公立、民营）",
 )
 _add(
     "F008",
@@ -138,17 +138,17 @@ _add(
     "F050",
     _E,
     "罚没款不是数字",
-    "罚没款 {value!r} {reason}",
+    "罚没款 {value} {reason}",
     note="(or not readable unambiguously: `12,50`, `1e3`, a JSON number with a fraction; "
     "the message says why)",
 )
-_add("F051", _E, "罚没款为负数", "罚没款 {value!r} 为负数")
-_add("F052", _E, "罚没款为 NaN 或无穷大", "罚没款 {value!r} 不是有限数字")
+_add("F051", _E, "罚没款为负数", "罚没款 {value} {reason}")
+_add("F052", _E, "罚没款为 NaN 或无穷大", "罚没款 {value} {reason}")
 _add(
     "F053",
     _E,
     "罚没款超过两位小数（单位：元）",
-    "罚没款 {value!r} 超过两位小数（单位：元，精确到分）",
+    "罚没款 {value} {reason}",
 )
 _add("F054", _E, "查处案件数为负数", "查处案件数 {n} 为负数")
 _add(
@@ -195,22 +195,22 @@ _add(
     "F061",
     _E,
     "伤亡人数或财产损失不是非负数",
-    "harm.{field} 应为非负整数，实为 {value!r}",
+    "harm.{field} 应为非负整数，实为 {value}",
     "harm.{field} 为负数",
-    "财产损失 {value!r} {reason}",
+    "财产损失 {value} {reason}",
 )
 _add(
     "F062",
     _E,
     "医疗事故等级无效",
-    "医疗事故等级 {value!r} 无效：应为一级、二级、三级或四级",
+    "医疗事故等级 {value} 无效：应为一级、二级、三级或四级",
 )
 _add("F063", _W, "有罚没款或吊销，但查处案件数为 0", "有罚没款或吊销，但查处案件数为 0")
 _add(
     "F064",
     _E,
     "罚没款超过单笔上限（100 亿元）",
-    "罚没款 {value!r} 超过单笔上限 100 亿元（10¹⁰ 元）",
+    "罚没款 {value} {reason}",
     note="(see [Money](#money-exactly-as-written))",
 )
 
