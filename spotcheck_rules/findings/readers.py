@@ -40,6 +40,7 @@ __all__ = [
     "jsonl_range",
     "read_census",
     "read_records",
+    "read_whole",
     "sha256_async",
 ]
 
@@ -283,10 +284,17 @@ def _decode_any(line: bytes, first: bool) -> Any:
     return value
 
 
-def _read_json(path: Path, info: FileInfo) -> Iterator[RawRecord]:
+def read_whole(path: Path, info: FileInfo) -> bytes:
+    """A file read at once (JSON, YAML, CSV, XLSX), its SHA-256 and size noted in ``info``: the
+    digest is of exactly the bytes the records come from."""
     data = path.read_bytes()
     info.sha256 = hashlib.sha256(data).hexdigest()
     info.done = len(data)
+    return data
+
+
+def _read_json(path: Path, info: FileInfo) -> Iterator[RawRecord]:
+    data = read_whole(path, info)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -307,9 +315,7 @@ def _read_json(path: Path, info: FileInfo) -> Iterator[RawRecord]:
 def _read_yaml(path: Path, info: FileInfo) -> Iterator[RawRecord]:
     from ..ruleset.documents import read_yaml
 
-    data = path.read_bytes()
-    info.sha256 = hashlib.sha256(data).hexdigest()
-    info.done = len(data)
+    read_whole(path, info)  # its digest and size; read_yaml reads it again, with its own limits
     try:
         doc = read_yaml(path)
     except SpotcheckError as exc:
@@ -402,9 +408,7 @@ def _check_header(names: list[str], file: str, line: int) -> None:
 
 
 def _read_csv(path: Path, info: FileInfo) -> Iterator[RawRecord]:
-    data = path.read_bytes()
-    info.sha256 = hashlib.sha256(data).hexdigest()
-    info.done = len(data)
+    data = read_whole(path, info)
     try:
         text = data.decode("utf-8-sig")  # Excel writes a BOM
     except UnicodeDecodeError as exc:
@@ -413,9 +417,7 @@ def _read_csv(path: Path, info: FileInfo) -> Iterator[RawRecord]:
 
 
 def _read_xlsx(path: Path, info: FileInfo) -> Iterator[RawRecord]:
-    data = path.read_bytes()
-    info.sha256 = hashlib.sha256(data).hexdigest()
-    info.done = len(data)
+    data = read_whole(path, info)
     yield from _flat_records(iter_xlsx(data, info.path, FindingsReadError, "F009"), info)
 
 
