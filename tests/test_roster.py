@@ -270,3 +270,17 @@ def test_inspector_problems() -> None:
     found = {(p.code, p.pointer) for p in roster.problems}
     assert found == {("U218", "/1/id"), ("U211", "/2/domains"), ("U210", "/3/domains")}
     assert [i.id for i in roster.inspectors] == ["I1"]
+
+
+def test_roster_and_findings_accept_the_same_ownership_words(tmp_path: Path, shanxi) -> None:
+    """One vocabulary of ownership (findings.models.canonical_ownership): a roster once had its
+    own list, which lacked 公立医疗机构 and 非公立医疗机构 that findings accept."""
+    from spotcheck_rules.findings.models import OWNERSHIP_ALIASES
+
+    rows = "".join(
+        f"B{i},单位{i},医疗机构,医院,140105,{word},\n" for i, word in enumerate(OWNERSHIP_ALIASES)
+    )
+    roster = read_roster(_write(tmp_path, "r.csv", HEADER + rows), shanxi)
+    assert roster.problems == ()
+    got = [u.ownership.value if u.ownership else None for u in roster.units]
+    assert got == list(OWNERSHIP_ALIASES.values())

@@ -22,6 +22,7 @@ from typing import Any
 from ..core.codes import severity as code_severity
 from ..core.errors import Problem, Severity
 from ..core.text import closest, normalize
+from ..findings.models import canonical_ownership
 from ..ruleset.model import DOMAIN_LABELS, Domain, Ownership
 from ..ruleset.reference import AmbiguousReferenceError
 from ..ruleset.ruleset import Ruleset
@@ -135,20 +136,6 @@ _INSPECTOR_FIELDS: dict[str, tuple[str, ...]] = {
 }
 _INSPECTOR_REQUIRED = ("id", "name", "region", "domains")
 
-_OWNERSHIP: dict[str, Ownership] = {
-    normalize(k): v
-    for k, v in {
-        "public": Ownership.PUBLIC,
-        "公立": Ownership.PUBLIC,
-        "公办": Ownership.PUBLIC,
-        "private": Ownership.PRIVATE,
-        "民营": Ownership.PRIVATE,
-        "非公立": Ownership.PRIVATE,
-        "社会办": Ownership.PRIVATE,
-        "私立": Ownership.PRIVATE,
-    }.items()
-}
-
 _DOMAINS: dict[str, Domain] = {}
 for _d, _labels in DOMAIN_LABELS.items():
     for _label in (_d.value, *_labels):
@@ -241,7 +228,8 @@ def _units(table: Table, ruleset: Ruleset) -> Roster:
         ownership: Ownership | None = None
         own_ref = _text(row, "ownership")
         if own_ref:
-            ownership = _OWNERSHIP.get(normalize(own_ref))
+            canon = canonical_ownership(normalize(own_ref))
+            ownership = None if canon is None else Ownership(canon)
             if ownership is None:
                 add(
                     "U116",

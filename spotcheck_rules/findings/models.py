@@ -35,6 +35,7 @@ __all__ = [
     "Harm",
     "Penalty",
     "Yuan",
+    "canonical_ownership",
     "census_json_schema",
     "findings_json_schema",
 ]
@@ -52,6 +53,17 @@ OWNERSHIP_ALIASES: Mapping[str, str] = {
     "私立": "private",
 }
 """Accepted spellings of ``ownership``, to the canonical ``public`` / ``private``."""
+
+
+def canonical_ownership(value: object) -> str | None:
+    """``public`` / ``private`` for an accepted spelling of ownership (surrounding white space
+    ignored), else ``None``: the one place ownership is canonicalised — findings (the rule
+    F007, the published model) and rosters alike."""
+    if not isinstance(value, str):
+        return None
+    hit = OWNERSHIP_ALIASES.get(value)
+    return hit if hit is not None else OWNERSHIP_ALIASES.get(value.strip())
+
 
 ACCIDENT_GRADES: Mapping[str, int] = {
     "一级": 1,
@@ -195,9 +207,7 @@ class Finding(_Public):
     @field_validator("ownership", mode="before")
     @classmethod
     def _ownership(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            return OWNERSHIP_ALIASES.get(v.strip(), v)
-        return v
+        return canonical_ownership(v) or v
 
 
 class CensusEntry(_Public):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from ...core.text import preview
-from ..models import ACCIDENT_GRADES, OWNERSHIP_ALIASES
+from ..models import ACCIDENT_GRADES, OWNERSHIP_ALIASES, canonical_ownership
 from .base import Rule, register
 
 __all__ = [
@@ -136,13 +136,9 @@ class Ownership(Rule):
     """How messages name the two canonical values."""
 
     def canonical(self, value: object) -> str | None:
-        """``public`` / ``private`` for an accepted spelling (trimmed), else ``None``: the one
-        place ownership is canonicalised."""
-        if not isinstance(value, str):
-            return None
-        if value in self.labels:
-            return value
-        return self.aliases.get(value.strip())
+        """``public`` / ``private`` for an accepted spelling (trimmed), else ``None``
+        (:func:`~spotcheck_rules.findings.models.canonical_ownership`)."""
+        return canonical_ownership(value)
 
     def explain(self, raw: object) -> str:
         return self.text(0, value=preview(raw))
