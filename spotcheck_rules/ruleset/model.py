@@ -24,6 +24,7 @@ from pydantic import (
 
 from .base import Cite, FrozenDict, Id, Provenance, Text, _Model
 from .base import freeze as _freeze
+from .spec import Handling, MethodLink
 
 __all__ = [
     "DOMAIN_LABELS",
@@ -185,6 +186,9 @@ class Item(_Model):
     renamed_from: Id | None = None
     replaces: tuple[Id, ...] = ()
     provenance: Provenance
+    methods: tuple[MethodLink, ...] = Field(
+        default=(), description="The spec's 检查方法 that apply (needs the checklist's 'spec')"
+    )
 
 
 class Column(_Model):
@@ -259,6 +263,9 @@ class Checklist(_Model):
     violations: tuple[ViolationCode, ...] = ()
     total_label: Text = Field(default="合计", description="Label of the total row")
     provenance: Provenance
+    spec: Id | None = Field(
+        default=None, description="Key of the spec document the items' 'methods' link to"
+    )
 
     @property
     def id(self) -> str:
@@ -423,6 +430,9 @@ class Plan(_Model):
     deadlines: tuple[Deadline, ...] | None = None
     lookback: tuple[LookBack, ...] | None = None
     notes: tuple[Text, ...] = ()
+    handling: Handling | None = Field(
+        default=None, description="How findings are handled; the parent's when not given"
+    )
 
     @model_validator(mode="after")
     def _id_names_year(self) -> Plan:
