@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .base import Cite
-from .spec import HandlingKind, HandlingRule, MajorCaseCriterion, Spec
+from .base import Cite, Provenance
+from .spec import Handling, HandlingKind, HandlingRule, MajorCaseCriterion, Spec
 
 __all__ = ["DomainHandling", "domain_handling"]
 
@@ -29,11 +29,17 @@ class DomainHandling:
     rules: tuple[HandlingRule, ...] = ()
     criteria: tuple[MajorCaseCriterion, ...] = ()
     criteria_spec: Spec | None = None
+    criteria_basis: Provenance | None = None
 
     def rule(self, kind: HandlingKind | str) -> HandlingRule | None:
         """The rule of a kind (``opinion``, ``referral``, ``major_case`` …), if the plan has one."""
         want = HandlingKind(kind)
         return next((r for r in self.rules if r.kind is want), None)
+
+    @property
+    def penalty(self) -> HandlingRule | None:
+        """违法行为 → 依法予以行政处罚, where the plan states it."""
+        return self.rule(HandlingKind.PENALTY)
 
     @property
     def opinion(self) -> HandlingRule | None:
@@ -44,6 +50,11 @@ class DomainHandling:
     def policy_report(self) -> HandlingRule | None:
         """Other policy matters reported to a department (``recipients``)."""
         return self.rule(HandlingKind.POLICY_REPORT)
+
+    @property
+    def notify(self) -> HandlingRule | None:
+        """突出问题 → 通报 (``recipients``), where the plan states it."""
+        return self.rule(HandlingKind.NOTIFY)
 
     @property
     def referral(self) -> HandlingRule | None:
@@ -78,10 +89,16 @@ class DomainHandling:
         return spec.cite(spec.major_cases.article, criterion.ref)
 
 
-def domain_handling(
-    domain: str, rules: tuple[HandlingRule, ...], spec: Spec | None
-) -> DomainHandling:
+def domain_handling(domain: str, handling: Handling | None, spec: Spec | None) -> DomainHandling:
     """The view of one domain: the rules that name it (or name no domain), the spec's criteria."""
-    mine = tuple(r for r in rules if r.domains is None or domain in r.domains)
+    if handling is None:
+        return DomainHandling(domain=domain)
+    mine = tuple(r for r in handling.rules if r.domains is None or domain in r.domains)
     criteria = spec.major_cases.criteria if spec is not None and spec.major_cases else ()
-    return DomainHandling(domain=domain, rules=mine, criteria=criteria, criteria_spec=spec)
+    return DomainHandling(
+        domain=domain,
+        rules=mine,
+        criteria=criteria,
+        criteria_spec=spec,
+        criteria_basis=handling.criteria_basis if spec is not None else None,
+    )

@@ -307,7 +307,7 @@ class Ruleset:
         if hit is None:
             h = self.plan.handling
             spec = self.specs.get(h.criteria) if h is not None and h.criteria else None
-            hit = domain_handling(dom, h.rules if h is not None else (), spec)
+            hit = domain_handling(dom, h, spec)
             self.__dict__[key] = hit  # the same value whichever thread stores it
         return hit
 

@@ -220,6 +220,7 @@ class HandlingKind(str, enum.Enum):
     """What a handling rule is about."""
 
     FEEDBACK = "feedback"  # 反馈检查情况、提出整改意见
+    PENALTY = "penalty"  # 违法行为 → 依法予以行政处罚
     OPINION = "opinion"  # 无行政处罚依据 → 监督意见书
     POLICY_REPORT = "policy_report"  # 其它违反政策要求的事项 → 向主管部门报告
     NOTIFY = "notify"  # 突出问题 → 通报当地政府主管部门
@@ -252,8 +253,15 @@ class HandlingRule(_Model):
 
 class Handling(_Model):
     """How a plan's jurisdiction handles findings; ``criteria`` names the spec whose
-    第三十四条 defines a 重大医疗违法案件."""
+    第三十四条 defines a 重大医疗违法案件, and ``criteria_basis`` says why it applies here."""
 
     criteria: Id | None = Field(default=None, description="Key of the spec (e.g. spec2023)")
+    criteria_basis: Provenance | None = None
     rules: tuple[HandlingRule, ...] = Field(min_length=1)
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _criteria_with_basis(self) -> Handling:
+        if self.criteria is not None and self.criteria_basis is None:
+            raise ValueError("'criteria' needs 'criteria_basis' (cited, or inferred with a reason)")
+        return self
