@@ -266,6 +266,10 @@ class Checklist(_Model):
     spec: Id | None = Field(
         default=None, description="Key of the spec document the items' 'methods' link to"
     )
+    optional_notes: tuple[Wording, ...] = Field(
+        default=(),
+        description="The tables' 合理缺项 notes, one per table that prints one (or one inferred)",
+    )
 
     @property
     def id(self) -> str:

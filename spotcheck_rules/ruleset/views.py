@@ -237,8 +237,8 @@ def plan_markdown(ruleset: Ruleset, domain: str | None = None) -> str:
                 out.append(f"- {_BOXES}")
             for r in it.restrictions:
                 out.append(f"- 注：{r.text}")
-            if it.optional:
-                out.append("- 根据机构业务开展情况，本项可合理缺项。")
+            if it.optional:  # the table's own 合理缺项 note (data, with the table as provenance)
+                out += [f"- {n.text}" for n in cl.optional_notes[:1]]
             methods = item_methods(ruleset, rules, it)
             if methods:
                 spec = ruleset.specs.get(cl.spec or "")
