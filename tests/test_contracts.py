@@ -43,6 +43,7 @@ from spotcheck_rules.ruleset.model import (
     Plan,
     SourceRegistry,
 )
+from spotcheck_rules.ruleset.spec import Spec
 from spotcheck_rules.schemas.catalogue import SCHEMA_NAMES
 from spotcheck_rules.tables.aggregation import aggregate
 from spotcheck_rules.tables.result import AggregateResult, TableColumn, TableRow
@@ -66,6 +67,7 @@ INPUTS: dict[str, type[BaseModel]] = {
     "plan": Plan,
     "checklist": Checklist,
     "sources": SourceRegistry,
+    "spec": Spec,
     "findings": Finding,
     "audit": Audit,
 }

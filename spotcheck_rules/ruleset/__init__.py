@@ -1,6 +1,7 @@
 """Rulesets: the plan and checklist model, reading their YAML, finding and resolving them.
 
-Owns the pydantic model of the ruleset files (:mod:`.model`), YAML documents with positions
+Owns the pydantic model of the ruleset files (:mod:`.model`, on the shared blocks of
+:mod:`.base`), YAML documents with positions
 (:mod:`.documents`), where ruleset trees live (:mod:`.registry`), loading with ``extends``
 (:mod:`.loader`) and its on-disk cache (:mod:`.cache`), the checks on ruleset files
 (:mod:`.lint`), resolving labels to entities (:mod:`.reference`), the resolved ruleset

@@ -9,7 +9,11 @@ Merge rules for ``extends`` (documented in docs/authoring.md):
   domain with the child's keys replacing the parent's key by key (``stated_totals`` as a whole
   list), except ``strata``, merged by stratum id (same id replaces in place, new ids are
   appended), and ``wording``, merged by item id;
-* ``rounding``, ``deadlines`` and ``lookback`` are the child's when given, else the parent's.
+* ``rounding``, ``deadlines``, ``lookback`` and ``handling`` are the child's when given, else
+  the parent's.
+
+Spec documents (``specs/*.yaml``, :mod:`.spec`): the first tree's wins; a ruleset carries those
+its checklists and handling rules name.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from .model import (
 )
 from .registry import PLAN_ID, Tree, bundled_root, trees
 from .ruleset import DomainRules, Ruleset
+from .spec import Spec
 
 if TYPE_CHECKING:  # the YAML reader and the lint load only when a file is parsed
     from .documents import Document
@@ -131,6 +136,12 @@ def _sources(search: list[Tree]) -> dict[str, SourceDocument]:
     return out
 
 
+def _specs(search: list[Tree]) -> dict[str, tuple[Spec, Document]]:
+    from .speclint import read_specs
+
+    return read_specs([t.root for t in search], lambda path: _parse(path, Spec))
+
+
 def _search_order(near: Path | None) -> list[Tree]:
     found = trees()
     if near is not None:
@@ -172,7 +183,7 @@ def _merge(parent: Plan, child: Plan) -> Plan:
     for key in ("id", "year", "title", "jurisdiction", "notes", "extends"):
         data[key] = own[key]
     data["sources"] = list(child.sources) + [s for s in parent.sources if s not in child.sources]
-    for key in ("rounding", "deadlines", "lookback"):
+    for key in ("rounding", "deadlines", "lookback", "handling"):
         if getattr(child, key) is not None:
             data[key] = own[key]
     if child.domains is not None:
@@ -264,6 +275,7 @@ def _build_stamped(
         except OSError:
             pass  # a file it was built from is gone: build it (and fail) the ordinary way
     from .lint import checklist_problems, plan_problems
+    from .speclint import handling_problems, link_problems, specs_used
 
     resolved = _resolve(path, search)
     read: list[str] = [str(Path(d.file).resolve()) for d in resolved.docs]
@@ -271,6 +283,8 @@ def _build_stamped(
     plan = resolved.plan
     doc = resolved.docs[0]
     sources = _sources(search)
+    found = _specs(search)
+    specs = {k: s for k, (s, _) in found.items()}
     problems: list[Problem] = []
     checklists: dict[str, Checklist] = {}
     if not plan.domains:
@@ -297,12 +311,12 @@ def _build_stamped(
         except RulesetError as exc:
             problems.extend(exc.problems)
             continue
-        cl_problems = checklist_problems(cl_doc, cl, sources)
-        problems.extend(cl_problems)
+        problems.extend(checklist_problems(cl_doc, cl, sources))
+        problems.extend(link_problems(cl_doc, cl, specs))
         checklists[dom.value] = cl
-    problems.extend(
-        _locate(resolved.docs, p) for p in plan_problems(doc, plan, checklists, sources)
-    )
+    own = plan_problems(doc, plan, checklists, sources) + handling_problems(doc, plan, specs)
+    problems.extend(_locate(resolved.docs, p) for p in own)
+    used_specs = specs_used(plan, checklists, found, sources, problems, read)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise RulesetError(
@@ -321,13 +335,14 @@ def _build_stamped(
             wording=dict(entry.wording),
         )
     used = {c.source for cl in checklists.values() for _, pr in _provs(cl) for c in pr.cites}
-    used.update(plan.sources)
+    used.update(plan.sources, used_specs)
     ruleset = Ruleset(
         plan=plan,
         domains=domains,
         sources={k: v for k, v in sorted(sources.items()) if k in used},
         chain=tuple(resolved.chain),
         origin=str(path),
+        specs={k: specs[k] for k in used_specs},
     )
     files = tuple(dict.fromkeys(read))
     stamps = tuple(_stamp(p) for p in files)
@@ -531,6 +546,7 @@ def check_files(paths: list[Path]) -> list[Problem]:
 def _check_one(path: Path) -> list[Problem]:
     from .documents import read_yaml
     from .lint import checklist_problems, plan_problems, validation_problems
+    from .speclint import link_problems, spec_problems
 
     try:
         doc = read_yaml(path)
@@ -541,9 +557,11 @@ def _check_one(path: Path) -> list[Problem]:
         "plan": Plan,
         "checklist": Checklist,
         "sources": SourceRegistry,
+        "spec": Spec,
     }
     if not isinstance(kind, str) or kind not in models:
-        return [doc.problem("S002", "文件须以 kind: plan | checklist | sources 声明类型", "/kind")]
+        kinds = " | ".join(models)
+        return [doc.problem("S002", f"文件须以 kind: {kinds} 声明类型", "/kind")]
     try:
         model = models[kind].model_validate(doc.data)
     except ValidationError as exc:
@@ -553,8 +571,11 @@ def _check_one(path: Path) -> list[Problem]:
         sources = _sources(search)
     except RulesetError as exc:
         return list(exc.problems)
+    if isinstance(model, Spec):
+        return spec_problems(doc, model, sources)
     if isinstance(model, Checklist):
-        return checklist_problems(doc, model, sources)
+        specs = {k: s for k, (s, _) in _specs(search).items()}
+        return checklist_problems(doc, model, sources) + link_problems(doc, model, specs)
     if isinstance(model, Plan):
         try:
             _build(path)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from .handling import DomainHandling, domain_handling
 from .model import (
     DOMAIN_LABELS,
     Category,
@@ -35,6 +36,7 @@ from .model import (
     Wording,
 )
 from .reference import Index
+from .spec import Spec
 
 __all__ = ["Code", "DomainRules", "Ruleset"]
 
@@ -239,6 +241,7 @@ class Ruleset:
     sources: Mapping[str, SourceDocument]
     chain: tuple[str, ...]
     origin: str
+    specs: Mapping[str, Spec] = field(default_factory=dict)
     domain_index: Index[DomainRules] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -249,16 +252,17 @@ class Ruleset:
         object.__setattr__(self, "domain_index", idx)
         object.__setattr__(self, "domains", MappingProxyType(dict(self.domains)))
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+        object.__setattr__(self, "specs", MappingProxyType(dict(self.specs)))
 
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["domains"] = dict(self.domains)
-        state["sources"] = dict(self.sources)
+        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_handling")}
+        for name in ("domains", "sources", "specs"):
+            state[name] = dict(state[name])
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state["domains"] = MappingProxyType(state["domains"])
-        state["sources"] = MappingProxyType(state["sources"])
+        for name in ("domains", "sources", "specs"):
+            state[name] = MappingProxyType(state.get(name, {}))
         self.__dict__.update(state)
 
     @property
@@ -293,6 +297,20 @@ class Ruleset:
         """A domain of this plan by id (``medical``) or label (``医疗机构``)."""
         return self.domain_index[ref.value if isinstance(ref, Domain) else ref]
 
+    def handling(self, ref: str | Domain) -> DomainHandling:
+        """How this plan handles findings in a domain (an id or label): the plan's handling
+        rules that apply to it, and the 重大医疗违法案件 criteria of the spec the plan names
+        (:class:`~spotcheck_rules.ruleset.handling.DomainHandling`). Built once per domain."""
+        dom = self.domain(ref).domain.value
+        key = f"_handling_{dom}"
+        hit: DomainHandling | None = self.__dict__.get(key)
+        if hit is None:
+            h = self.plan.handling
+            spec = self.specs.get(h.criteria) if h is not None and h.criteria else None
+            hit = domain_handling(dom, h, spec)
+            self.__dict__[key] = hit  # the same value whichever thread stores it
+        return hit
+
     def digest(self) -> str:
         """SHA-256 of the resolved content: what an audit record pins a draw or table to.
 
@@ -306,6 +324,8 @@ class Ruleset:
                 d.value: r.checklist.model_dump(mode="json") for d, r in self.domains.items()
             },
         }
+        if self.specs:  # what a plan handles as a major case, and the methods it links to
+            payload["specs"] = {k: s.model_dump(mode="json") for k, s in self.specs.items()}
         blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()
         self.__dict__["_digest"] = digest  # the same value whichever thread stores it

@@ -10,10 +10,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from .model import TIER_LABELS, Column, ColumnKind, Stratum
+from .model import TIER_LABELS, Column, ColumnKind, Item, Stratum
 from .ruleset import DomainRules, Ruleset
 
-__all__ = ["describe", "plan_json", "plan_markdown", "plan_text", "ratio_text"]
+__all__ = ["describe", "item_methods", "plan_json", "plan_markdown", "plan_text", "ratio_text"]
 
 
 def ratio_text(stratum: Stratum, *, remaining: bool = True) -> str:
@@ -59,7 +59,42 @@ def _column_json(col: Column) -> dict[str, Any]:
     return {"id": col.id, "label": col.label, "groups": list(col.groups), "kind": col.kind.value}
 
 
-def _domain_json(rules: DomainRules) -> dict[str, Any]:
+def item_methods(ruleset: Ruleset, rules: DomainRules, item: Item) -> list[dict[str, Any]]:
+    """The spec's 检查方法 linked to an item, each resolved to its text and place; a link that
+    says no method applies has ``area`` None. What ``show`` prints under each item."""
+    spec = ruleset.specs.get(rules.checklist.spec or "")
+    out: list[dict[str, Any]] = []
+    for link in item.methods:
+        reason = link.provenance.inferred
+        area = spec.area(link.area) if spec is not None and link.area is not None else None
+        if spec is None or area is None:
+            out.append({"area": None, "spec": rules.checklist.spec, "inferred": reason})
+            continue
+        for ref in link.clauses:
+            clause = spec.method(area.id, ref)
+            out.append(
+                {
+                    "area": area.id,
+                    "area_title": area.title,
+                    "spec": spec.id,
+                    "article": area.methods.article,
+                    "clause": ref,
+                    "text": clause.text if clause is not None else None,
+                    "cite": str(spec.cite(area.methods.article, ref)),
+                    "inferred": reason,
+                }
+            )
+    return out
+
+
+def _method_line(m: dict[str, Any]) -> str:
+    mark = "〔推断〕" if m["inferred"] else ""
+    if m["area"] is None:
+        return f"{mark}无对应检查方法（{m['spec']}）：{m['inferred']}"
+    return f"{mark}{m['area_title']} {m['article']}{m['clause']}{m['text']}"
+
+
+def _domain_json(ruleset: Ruleset, rules: DomainRules) -> dict[str, Any]:
     cl = rules.checklist
     return {
         "id": rules.domain.value,
@@ -68,7 +103,13 @@ def _domain_json(rules: DomainRules) -> dict[str, Any]:
         "checklist": cl.id,
         "categories": [{"id": c.id, "label": c.label, "parent": c.parent} for c in cl.categories],
         "items": [
-            {"id": i.id, "number": i.number, "title": i.title, "text": rules.item_text(i.id)}
+            {
+                "id": i.id,
+                "number": i.number,
+                "title": i.title,
+                "text": rules.item_text(i.id),
+                "methods": item_methods(ruleset, rules, i),
+            }
             for i in cl.items
         ],
         "columns": [_column_json(c) for c in cl.columns],
@@ -102,7 +143,7 @@ def plan_json(ruleset: Ruleset, domain: str | None = None) -> dict[str, Any]:
             {"penalized_in": lb.penalized_in, "campaigns": list(lb.campaigns), "text": lb.text}
             for lb in ruleset.lookback
         ],
-        "domains": [_domain_json(d) for d in domains],
+        "domains": [_domain_json(ruleset, d) for d in domains],
     }
 
 
@@ -154,6 +195,7 @@ def plan_text(ruleset: Ruleset, domain: str | None = None) -> str:
         lines.append("  检查内容：")
         for it in cl.items:
             lines.append(f"    {it.number}. {it.title}")
+            lines += [f"       ↳ {_method_line(m)}" for m in item_methods(ruleset, rules, it)]
         lines.append(f"  汇总表：{cl.title}（{len(cl.columns)} 列）")
         for i, col in enumerate(cl.columns, 1):
             groups = " › ".join(col.groups)
@@ -195,8 +237,14 @@ def plan_markdown(ruleset: Ruleset, domain: str | None = None) -> str:
                 out.append(f"- {_BOXES}")
             for r in it.restrictions:
                 out.append(f"- 注：{r.text}")
-            if it.optional:
-                out.append("- 根据机构业务开展情况，本项可合理缺项。")
+            if it.optional:  # the table's own 合理缺项 note (data, with the table as provenance)
+                out += [f"- {n.text}" for n in cl.optional_notes[:1]]
+            methods = item_methods(ruleset, rules, it)
+            if methods:
+                spec = ruleset.specs.get(cl.spec or "")
+                name = f"《{spec.title}》" if spec is not None else cl.spec
+                out += ["", f"检查方法（{name}；〔推断〕为本规则集的关联）：", ""]
+                out += [f"- {_method_line(m)}" for m in methods]
             out.append("")
         out += [f"### 汇总表表头：{cl.title}", "", "| 序 | 分组 | 列 |", "|---|---|---|"]
         for i, col in enumerate(cl.columns, 1):

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from ..core.errors import SCHEMA_BASE_ID, SCHEMA_DIALECT, UsageError
 from ..core.generated import generated_main
 from ..ruleset.model import Checklist, Plan, SourceRegistry
+from ..ruleset.spec import Spec
 
 __all__ = ["SCHEMA_NAMES", "generated_schema", "render_schema", "schema"]
 
@@ -84,6 +85,7 @@ _BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
     "checklist": _model_schema(Checklist, "spotcheck_rules checklist (one domain, one year)"),
     "plan": _model_schema(Plan, "spotcheck_rules plan (one jurisdiction, one year)"),
     "sources": _model_schema(SourceRegistry, "spotcheck_rules source documents"),
+    "spec": _model_schema(Spec, "spotcheck_rules enforcement specification (clause by clause)"),
     "findings": _findings,
     "census": _census,
     "result": _result,
