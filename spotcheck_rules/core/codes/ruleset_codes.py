@@ -90,7 +90,7 @@ _add(
     "R107",
     _E,
     "出处引用了未登记的文件",
-    "出处引用了未登记的文件“{source}”（见 rulesets/sources.yaml）",
+    "出处引用了未登记的文件“{source}”（见 {sources}）",
 )
 _add(
     "R108",
@@ -109,6 +109,13 @@ _add(
     _E,
     "违法违规代码归入了不是不合格情况列的列",
     "违法违规代码只能归入不合格情况列，“{column}”不是",
+)
+
+_add(
+    "R111",
+    _E,
+    "sources.yaml 登记的文件不存在",
+    "来源 {key} 的文件不存在：{path}（file 相对于 sources.yaml 所在的目录）",
 )
 
 # --------------------------------------------------------------------------- P: plans
@@ -159,3 +166,22 @@ _add(
     "未声明取整规则（rounding）：没有来源规定，须明确声明并注明 inferred",
 )
 _add("P211", _E, "抽样层 id 重复", "抽样层 id 重复：{id}")
+_add(
+    "P212",
+    _E,
+    "未知的监督领域",
+    "未知的监督领域：{domain}（已知：{known}；{how}）",
+)
+_add(
+    "P230",
+    _W,
+    "规则集插件无法使用（导入失败、目录不存在、文件无效），已跳过",
+    "规则集插件 {plugin} 无法使用，已跳过（内置规则集不受影响）：{reason}",
+    note="The plugin is named; every other tree keeps working. The command line prints it on stderr.",
+)
+_add(
+    "P231",
+    _E,
+    "两个规则集树定义了同一规则集编号",
+    "规则集 {id} 同时由 {trees} 定义；请把其中一个改名（编号 名称/年份 须唯一）",
+)
