@@ -100,6 +100,7 @@ def write_tree(root: Path, checklists: list[dict[str, Any]], plans: list[dict[st
         ),
         encoding="utf-8",
     )
+    (root / "doc.txt").write_text("测试文件的原文。\n", encoding="utf-8")  # check: R112
     for cl in checklists:
         d = root / str(cl["year"]) / "checklists"
         d.mkdir(parents=True, exist_ok=True)

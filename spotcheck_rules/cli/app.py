@@ -13,10 +13,12 @@ import functools
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from ..core.errors import SpotcheckError
+from ..ruleset.registry import PluginWarning
 from .commands import COMMANDS, Streams
 
 if TYPE_CHECKING:
@@ -151,8 +153,37 @@ def main(
     """
     streams = _default_streams(stdout, stderr, stdin)
     args = build_parser(streams).parse_args(argv)
-    with _signals():
+    with _signals(), _plugin_warnings(streams):
         return _run(args, streams)
+
+
+@contextlib.contextmanager
+def _plugin_warnings(streams: Streams) -> Iterator[None]:
+    """A ruleset plugin that cannot be used is one line on stderr, ``spotcheck: file: warning
+    P230 …``, once per distinct message; other warnings are shown as Python shows them."""
+    seen: set[str] = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", PluginWarning)
+        show = warnings.showwarning
+
+        def _show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if isinstance(message, PluginWarning):
+                text = message.problem.format()
+                if text not in seen:
+                    seen.add(text)
+                    streams.stderr.write(f"spotcheck: {text}\n")
+                return
+            show(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = _show
+        yield
 
 
 def _run(args: argparse.Namespace, streams: Streams) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -20,9 +21,25 @@ from pydantic import BaseModel, ValidationError
 from ..core.errors import Problem
 from ..core.text import closest, normalize
 from .documents import Document, pointer_escape
-from .model import Checklist, ColumnKind, Plan, Provenance, SourceDocument
+from .model import (
+    DOMAIN_LABELS,
+    Checklist,
+    ColumnKind,
+    Domain,
+    Plan,
+    Provenance,
+    SourceDocument,
+    SourceRegistry,
+)
+from .registry import Tree, shown_path
 
-__all__ = ["checklist_problems", "plan_problems", "validation_problems"]
+__all__ = [
+    "checklist_problems",
+    "plan_problems",
+    "source_file_problems",
+    "sources_file",
+    "validation_problems",
+]
 
 _MESSAGES = {
     "missing": "缺少必填字段",
@@ -62,8 +79,33 @@ def validation_problems(doc: Document, exc: ValidationError) -> list[Problem]:
         message = f"{what}：{field}（{detail}）" if field else f"{what}（{detail}）"
         if err["type"] == "extra_forbidden" and field:
             message = f"{what}：{field}"
+        if err["type"] == "enum" and _names_domain(loc):
+            out.append(
+                unknown_domain(doc, str(err["input"] if loc[-1] == "domain" else loc[-1]), pointer)
+            )
+            continue
         out.append(doc.problem("S001", message, pointer, field=field))
     return out
+
+
+def _names_domain(loc: list[Any]) -> bool:
+    return loc == ["domain"] or (len(loc) == 2 and loc[0] == "domains")
+
+
+DECLARE_DOMAIN = "领域 id 须为其中之一；本版本尚不能在规则集中声明新的领域"
+
+
+def unknown_domain(doc: Document, value: str, pointer: str) -> Problem:
+    """P213: an unknown domain, with the known ones (closest first as a suggestion). Declaring a
+    domain in a ruleset is not possible yet, and the message says so rather than point at a
+    mechanism that does not exist."""
+    known = "、".join(f"{d.value}（{DOMAIN_LABELS[d][0]}）" for d in Domain)
+    return doc.problem(
+        "P213",
+        f"未知的监督领域：{value}（已知：{known}；{DECLARE_DOMAIN}）",
+        pointer,
+        suggestions=tuple(closest(value, [d.value for d in Domain])),
+    )
 
 
 def _walk_provenance(value: Any, pointer: str) -> Iterable[tuple[str, Provenance]]:
@@ -81,21 +123,50 @@ def _walk_provenance(value: Any, pointer: str) -> Iterable[tuple[str, Provenance
             yield from _walk_provenance(v, f"{pointer}/{pointer_escape(key)}")
 
 
+def sources_file(file: str) -> str:
+    """The sources.yaml of the tree ``file`` is in, as messages show it (the author's own
+    registry, not the bundled one)."""
+    tree = Tree.containing(Path(file))
+    if tree is None:
+        return f"{shown_path(Path(file).parent)}/sources.yaml"
+    return shown_path(tree.sources_path)
+
+
 def _source_problems(
     doc: Document, model: Checklist | Plan, sources: Mapping[str, SourceDocument]
 ) -> list[Problem]:
     out: list[Problem] = []
+    registry: str | None = None
     for pointer, prov in _walk_provenance(model, ""):
         for i, cite in enumerate(prov.cites):
             if cite.source not in sources:
+                registry = registry or sources_file(doc.file)
                 out.append(
                     doc.problem(
                         "R107",
-                        f"出处引用了未登记的文件“{cite.source}”（见 rulesets/sources.yaml）",
+                        f"出处引用了未登记的文件“{cite.source}”（见 {registry}）",
                         f"{pointer}/cites/{i}",
                         suggestions=tuple(closest(cite.source, sources)),
                     )
                 )
+    return out
+
+
+def source_file_problems(doc: Document, reg: SourceRegistry) -> list[Problem]:
+    """R112: each document's ``file`` must exist, relative to the sources.yaml folder."""
+    base = Path(doc.file).parent
+    out: list[Problem] = []
+    for key, entry in reg.documents.items():
+        path = base / entry.file
+        if not path.is_file():
+            out.append(
+                doc.problem(
+                    "R112",
+                    f"来源 {key} 的文件不存在：{shown_path(path)}"
+                    "（file 相对于 sources.yaml 所在的目录）",
+                    f"/documents/{pointer_escape(key)}/file",
+                )
+            )
     return out
 
 

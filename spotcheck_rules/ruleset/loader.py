@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -45,7 +44,16 @@ from .model import (
     SourceDocument,
     SourceRegistry,
 )
-from .registry import PLAN_ID, Tree, bundled_root, trees
+from .registry import (
+    CHECKLIST_ID,
+    PLAN_ID,
+    Tree,
+    bundled_root,
+    duplicate_problems,
+    shown_path,
+    trees,
+    warn_plugin,
+)
 from .ruleset import DomainRules, Ruleset
 from .spec import Spec
 
@@ -131,7 +139,14 @@ def _sources(search: list[Tree]) -> dict[str, SourceDocument]:
     out: dict[str, SourceDocument] = {}
     for tree in reversed(search):  # the first tree wins
         if tree.sources_path.is_file():
-            reg, _ = _parse(tree.sources_path, SourceRegistry)
+            try:
+                reg, _ = _parse(tree.sources_path, SourceRegistry)
+            except RulesetError as exc:
+                if not _is_plugin(tree):
+                    raise
+                # a plugin's broken sources.yaml must not break every other tree
+                warn_plugin(tree.provider, _summary(exc), file=str(tree.sources_path))
+                continue
             out.update(reg.documents)
     return out
 
@@ -140,6 +155,17 @@ def _specs(search: list[Tree]) -> dict[str, tuple[Spec, Document]]:
     from .speclint import read_specs
 
     return read_specs([t.root for t in search], lambda path: _parse(path, Spec))
+
+
+def _is_plugin(tree: Tree) -> bool:
+    return tree.provider not in ("bundled", "file")
+
+
+def _summary(exc: SpotcheckError) -> str:
+    """An error in one line: its message and its first problems, located."""
+    shown = [p.format() for p in exc.problems[:3]]
+    more = f" …（共 {len(exc.problems)} 个问题）" if len(exc.problems) > 3 else ""
+    return exc.message + ("：" + "；".join(shown) + more if shown else "")
 
 
 def _search_order(near: Path | None) -> list[Tree]:
@@ -159,6 +185,9 @@ def _find_plan(plan_id: str, search: list[Tree]) -> Path:
     for tree in search:
         path = tree.plan_path(plan_id)
         if path is not None:
+            dups = duplicate_problems(plan_id, [t for t in search if t.provider != "file"])
+            if dups and tree.provider != "file":
+                raise RulesetError(dups[0].message, dups)
             return path
     known = sorted({pid for t in search for pid in t.plan_ids()})
     from ..core.text import closest
@@ -174,6 +203,30 @@ def _find_checklist(checklist_id: str, search: list[Tree]) -> Path | None:
         path = tree.checklist_path(checklist_id)
         if path is not None:
             return path
+    return None
+
+
+def _checklist_for(
+    checklist_id: str, declared_in: str | None, search: list[Tree]
+) -> tuple[Path | None, str]:
+    """The checklist a plan file names, and where it was looked for (for the message).
+
+    A checklist is looked up in the tree of the file that names it, and only there: a local
+    plan whose checklist file is missing is an error, never the bundled checklist of the same
+    id. A file that is not in a tree (``YEAR/plans/X.yaml``) searches every known tree."""
+    own = Tree.containing(Path(declared_in)) if declared_in else None
+    if own is None:
+        return _find_checklist(checklist_id, search), "、".join(shown_path(t.root) for t in search)
+    m = CHECKLIST_ID.match(checklist_id)
+    where = own.root / m["year"] / "checklists" / f"{m['domain']}.yaml" if m else own.root
+    return own.checklist_path(checklist_id), shown_path(where)
+
+
+def _declaring_doc(docs: list[Document], pointer: str) -> str | None:
+    """The file (child first) whose text sets ``pointer``."""
+    for d in docs:
+        if pointer in d.positions:
+            return d.file
     return None
 
 
@@ -299,10 +352,20 @@ def _build_stamped(
                 )
             )
             continue
-        cl_path = _find_checklist(pd.checklist, search)
+        cl_path, looked = _checklist_for(
+            pd.checklist, _declaring_doc(resolved.docs, pointer), search
+        )
         if cl_path is None:
             problems.append(
-                _locate(resolved.docs, doc.problem("P202", f"找不到检查表 {pd.checklist}", pointer))
+                _locate(
+                    resolved.docs,
+                    doc.problem(
+                        "P202",
+                        f"找不到检查表 {pd.checklist}（查找了 {looked}；检查表须与引用它的"
+                        "计划在同一规则集树中，或删去 checklist 以沿用上级计划的检查表）",
+                        pointer,
+                    ),
+                )
             )
             continue
         read.append(str(cl_path.resolve()))
@@ -478,13 +541,25 @@ def list_rulesets(errors: list[SpotcheckError] | None = None) -> list[RulesetInf
     there and the other plans are still listed (what ``spotcheck list`` does).
     """
     out: dict[str, RulesetInfo] = {}
-    for tree in trees():
+    installed = trees()
+    for tree in installed:
         for pid in tree.plan_ids():
             if pid in out:
                 continue
+            dups = duplicate_problems(pid, installed)
+            if dups:  # an error naming both; the first tree's plan is still listed
+                if errors is None:
+                    raise RulesetError(dups[0].message, dups)
+                errors.append(RulesetError(dups[0].message, dups))
             try:
                 rs = load_ruleset(pid)
             except SpotcheckError as exc:
+                if dups:
+                    continue
+                if _is_plugin(tree):
+                    # a plugin's broken plan: one warning naming it, the rest still listed
+                    warn_plugin(tree.provider, f"规则集 {pid}：{_summary(exc)}")
+                    continue
                 if errors is None:
                     raise
                 errors.append(exc)
@@ -506,91 +581,15 @@ def list_rulesets(errors: list[SpotcheckError] | None = None) -> list[RulesetInf
 def ruleset_files(paths: list[Path]) -> list[Path]:
     """The files ``check`` lints: each file as given, and for a folder every ``.yaml`` /
     ``.yml`` file under it (hidden folders skipped), in sorted order."""
-    out: list[Path] = []
-    for path in paths:
-        if not path.is_dir():
-            out.append(path)
-            continue
-        found = [
-            p
-            for p in path.rglob("*")
-            if p.suffix.lower() in (".yaml", ".yml")
-            and p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        ]
-        out.extend(sorted(found))
-    return out
+    from .checking import ruleset_files as files
+
+    return files(paths)
 
 
 def check_files(paths: list[Path]) -> list[Problem]:
     """Lint ruleset files (plans, checklists, source registries): every problem, located.
 
     A folder stands for every YAML file under it (:func:`ruleset_files`)."""
-    files = ruleset_files(paths)
-    # A checklist's problems come once for the file itself and again, under its resolved path,
-    # for every plan built on it: name each file as it was given, and report each problem once.
-    shown = {str(f.resolve()): str(f) for f in files}
-    seen: set[tuple[object, ...]] = set()
-    problems: list[Problem] = []
-    for path in files:
-        for p in _check_one(path):
-            if p.file is not None and p.file in shown:
-                p = p.model_copy(update={"file": shown[p.file]})
-            key = (p.file, p.line, p.column, p.pointer, p.code, p.message)
-            if key not in seen:
-                seen.add(key)
-                problems.append(p)
-    return sorted(problems, key=Problem.sort_key)
+    from .checking import check_files as check
 
-
-def _check_one(path: Path) -> list[Problem]:
-    from .documents import read_yaml
-    from .lint import checklist_problems, plan_problems, validation_problems
-    from .speclint import link_problems, spec_problems
-
-    try:
-        doc = read_yaml(path)
-    except RulesetError as exc:
-        return list(exc.problems) or [Problem("Y002", exc.message, file=str(path))]
-    kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
-    models: Mapping[str, type[BaseModel]] = {
-        "plan": Plan,
-        "checklist": Checklist,
-        "sources": SourceRegistry,
-        "spec": Spec,
-    }
-    if not isinstance(kind, str) or kind not in models:
-        kinds = " | ".join(models)
-        return [doc.problem("S002", f"文件须以 kind: {kinds} 声明类型", "/kind")]
-    try:
-        model = models[kind].model_validate(doc.data)
-    except ValidationError as exc:
-        return validation_problems(doc, exc)
-    search = _search_order(path)
-    try:
-        sources = _sources(search)
-    except RulesetError as exc:
-        return list(exc.problems)
-    if isinstance(model, Spec):
-        return spec_problems(doc, model, sources)
-    if isinstance(model, Checklist):
-        specs = {k: s for k, (s, _) in _specs(search).items()}
-        return checklist_problems(doc, model, sources) + link_problems(doc, model, specs)
-    if isinstance(model, Plan):
-        try:
-            _build(path)
-        except (RulesetError, UnknownRulesetError) as exc:
-            return list(exc.problems) or [doc.problem("P201", exc.message, "")]
-        # Warnings are not raised by _build; collect them for the report.
-        resolved = _resolve(path, search)
-        cls: dict[str, Checklist] = {}
-        for dom, pd in (resolved.plan.domains or {}).items():
-            cp = _find_checklist(pd.checklist or "", search)
-            if cp is not None:
-                cls[dom.value] = _parse(cp, Checklist)[0]
-        return [
-            _locate(resolved.docs, p)
-            for p in plan_problems(doc, resolved.plan, cls, sources)
-            if p.severity is not Severity.ERROR
-        ]
-    return []
+    return check(paths)

@@ -286,9 +286,14 @@ def _ratio(value: Any) -> Any:
     if isinstance(value, str):
         s = value.strip().replace("％", "%")
         try:
-            return Decimal(s[:-1]) / 100 if s.endswith("%") else Decimal(s)
+            value = Decimal(s[:-1]) / 100 if s.endswith("%") else Decimal(s)
         except InvalidOperation as exc:
-            raise ValueError(f"not a ratio: {value!r}") from exc
+            raise ValueError(f"不是比例：{value!r}（照原文写，如 12%）") from exc
+    if isinstance(value, int | Decimal) and not isinstance(value, bool) and 1 < value <= 100:
+        # the commonest slip: a percentage written without its sign
+        raise ValueError(
+            f"比例不能大于 1：若指 {value}%，请写 {value}%（或 {Decimal(value) / 100}）"
+        )
     return value
 
 
