@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ...core.errors import Problem, Severity, SpotcheckError, UsageError
+from ...findings.encodings import check_encoding, reading_encoding
 from ...ruleset.loader import load_ruleset
 from ...tables.result import AggregateResult
 from ._output import Streams, output_format, write_bytes, write_text
@@ -30,6 +31,11 @@ def register(sub: Any) -> None:
         default="error",
         help="何种级别的问题使退出码为 1（默认 error）",
     )
+    p.add_argument(
+        "--encoding",
+        metavar="CODEC",
+        help="CSV 文件的编码（默认自动识别 UTF-8、UTF-8 BOM、GB18030/GBK、UTF-16；如 gbk、big5）",
+    )
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=_validate)
 
@@ -47,6 +53,11 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--skip-invalid", action="store_true", help="跳过有错误的记录（并在结果中记录跳过数）"
     )
+    p.add_argument(
+        "--encoding",
+        metavar="CODEC",
+        help="CSV 文件的编码（默认自动识别 UTF-8、UTF-8 BOM、GB18030/GBK、UTF-16；如 gbk、big5）",
+    )
     p.set_defaults(run=_aggregate)
 
     p = sub.add_parser("merge", help="合并下级辖区的汇总结果（JSON），逐格相加")
@@ -61,6 +72,11 @@ def register(sub: Any) -> None:
         "--format",
         choices=_TABLE_FORMATS,
         help="输出格式：json、table、csv、xlsx；默认按 -o 的扩展名，否则 json",
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="CODEC",
+        help="结果 JSON 的编码（默认 UTF-8，或带 BOM 的 UTF-16：记事本另存为“Unicode”）",
     )
     p.set_defaults(run=_merge)
 
@@ -121,7 +137,8 @@ def _validate(args: argparse.Namespace, streams: Streams) -> int:
     rs = load_ruleset(args.ruleset, allow_paths=True)
     progress = _Progress(streams.stderr)
     try:
-        report = validate(list(args.findings), rs, progress=progress)
+        with reading_encoding(args.encoding):
+            report = validate(list(args.findings), rs, progress=progress)
     finally:
         progress.close()
     if args.format == "json":
@@ -146,14 +163,15 @@ def _aggregate(args: argparse.Namespace, streams: Streams) -> int:
     rs = load_ruleset(args.ruleset, allow_paths=True)
     progress = _Progress(streams.stderr)
     try:
-        result = aggregate(
-            list(args.findings),
-            rs,
-            census=args.census,
-            with_units=args.with_units,
-            skip_invalid=args.skip_invalid,
-            progress=progress,
-        )
+        with reading_encoding(args.encoding):
+            result = aggregate(
+                list(args.findings),
+                rs,
+                census=args.census,
+                with_units=args.with_units,
+                skip_invalid=args.skip_invalid,
+                progress=progress,
+            )
     except AggregationError as exc:
         progress.close()
         streams.stderr.write(f"spotcheck: {exc.message}\n")
@@ -174,11 +192,12 @@ def _merge(args: argparse.Namespace, streams: Streams) -> int:
     from ...tables.resultfile import read_result
 
     _check_inputs(args.results)
+    encoding = check_encoding(args.encoding) if args.encoding else None
     results = []
     unreadable: list[Problem] = []
     for path in args.results:
         try:
-            results.append(read_result(path))
+            results.append(read_result(path, encoding=encoding))
         except SpotcheckError as exc:
             if not exc.problems:
                 raise
