@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from ...core.errors import Problem, Severity, SpotcheckError, UsageError
 from ...findings.encodings import check_encoding, reading_encoding
+from ...findings.placing import Placer
 from ...ruleset.loader import load_ruleset
 from ...tables.result import AggregateResult
 from ._output import Streams, output_format, write_bytes, write_text
@@ -118,9 +119,13 @@ def _check_inputs(paths: list[str]) -> None:
         raise UsageError("找不到文件：" + "、".join(missing))
 
 
-def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
+def _print_problems(
+    problems: Sequence[Problem], stream: TextIO, placer: Placer | None = None
+) -> None:
+    """The problems, one a line; those of an xlsx input named by sheet, row and column letter."""
+    placer = placer or Placer()
     for p in problems[:_MAX_SHOWN]:
-        stream.write(p.format() + "\n")
+        stream.write(placer.format(placer.place(p)) + "\n")
     if len(problems) > _MAX_SHOWN:
         stream.write(
             f"……另有 {len(problems) - _MAX_SHOWN} 个问题未显示（用 --format json 查看全部）\n"
@@ -141,16 +146,18 @@ def _validate(args: argparse.Namespace, streams: Streams) -> int:
             report = validate(list(args.findings), rs, progress=progress)
     finally:
         progress.close()
+    placer = Placer()
+    report = report.model_copy(update={"problems": tuple(placer.place_all(report.problems))})
     if args.format == "json":
         write_text(report.model_dump_json(indent=2), args.output, streams.stdout)
     else:
         if args.output:
             buf = io.StringIO()
-            _print_problems(report.problems, buf)
+            _print_problems(report.problems, buf, placer)
             buf.write(report.summary() + "\n")
             write_text(buf.getvalue(), args.output, streams.stdout)
         else:
-            _print_problems(report.problems, streams.stdout)
+            _print_problems(report.problems, streams.stdout, placer)
             streams.stdout.write(report.summary() + "\n")
     worst = Severity.WARNING if args.fail_on == "warning" else Severity.ERROR
     return 1 if any(p.severity.rank >= worst.rank for p in report.problems) else 0
