@@ -6,6 +6,7 @@ Chromium is absent; CI installs it)."""
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -219,3 +220,24 @@ def test_chromium_lays_out_the_page(tmp_path: Path, plan: str, domain: str) -> N
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")
     assert b"/MediaBox [0 0 594.95996 841.91998]" in data or b"/MediaBox [0 0 595" in data  # A4
+
+
+@pytest.mark.skipif(chromium() is None, reason=_NO_CHROMIUM)
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed"
+)
+def test_every_printed_page_is_numbered_and_traced(tmp_path: Path) -> None:
+    rs = load_ruleset("national/2025")
+    pdf = tmp_path / "c.pdf"
+    assert (
+        main(["checklist", rs.id, "--domain", "医疗机构", "-o", str(pdf)], stdout=io.StringIO())
+        == 0
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, timeout=60
+    ).stdout.decode("utf-8")
+    pages = text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+    assert len(pages) > 1
+    for n, page in enumerate(pages, 1):
+        assert f"第{n}页/共{len(pages)}页" in page.replace(" ", "")
+        assert rs.digest() in page and f"规则集 {rs.id}" in page

@@ -62,8 +62,20 @@ section.closing { margin-top: 6mm; break-inside: avoid; page-break-inside: avoid
 section.closing td.write { height: 22mm; }
 section.closing td.sign { height: 14mm; }
 footer.trace { font-size: 7pt; color: #333; margin-top: 4mm; word-break: break-all; }
-@media print { footer.trace { position: fixed; bottom: -12mm; left: 0; right: 0; margin: 0; } }
 """
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string inside ``<style>`` (where HTML escapes do not apply): quotes,
+    backslashes and ``<`` (no ``</style>``) escaped."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return '"' + out.replace("\n", " ") + '"'
+
+
+def _page_foot(form: ChecklistForm) -> str:
+    """The ruleset's id and digest at the foot of every printed page (a margin box)."""
+    trace = f"规则集 {form.ruleset_id} · 摘要 SHA-256 {form.digest}"
+    return f"@page {{ @bottom-left {{ content: {_css_string(trace)}; font-size: 6.5pt; }} }}"
 
 
 def _e(text: str) -> str:
@@ -144,7 +156,7 @@ def render_html(form: ChecklistForm) -> str:
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f'<meta name="spotcheck-ruleset" content="{_e(form.ruleset_id)}">'
         f'<meta name="spotcheck-digest" content="{_e(form.digest)}">'
-        f"<title>{_e(form.title)}</title><style>{_CSS}</style></head><body>"
+        f"<title>{_e(form.title)}</title><style>{_CSS}{_page_foot(form)}</style></head><body>"
         f"<h1>{_e(form.title)}</h1>"
         f'<p class="plan">{_e(form.plan_title)}（{_e(form.jurisdiction)}）</p>'
         f'<table class="unit">{"".join(unit)}</table>'
@@ -262,3 +274,28 @@ def screenshot(form: ChecklistForm, width: int = 900, height: int = 1270) -> byt
         [f"--window-size={width},{height}", "--hide-scrollbars", "--screenshot={out}"],
         "checklist.png",
     )
+
+
+def _main(argv: list[str] | None = None) -> int:
+    """``python -m spotcheck_rules.forms.printing --screenshots docs/img``: the documentation's
+    picture of each domain's checklist (national/2025), one PNG per domain (Chromium needed)."""
+    import argparse
+
+    from ..core.atomic import write_atomic
+    from ..ruleset.loader import load_ruleset
+    from .checklist import build_checklist
+
+    parser = argparse.ArgumentParser(prog="python -m spotcheck_rules.forms.printing")
+    parser.add_argument("--screenshots", metavar="DIR", required=True)
+    parser.add_argument("--plan", default="national/2025")
+    args = parser.parse_args(argv)
+    rs = load_ruleset(args.plan)
+    for domain in rs.domains:
+        path = Path(args.screenshots) / f"checklist-{domain.value}.png"
+        write_atomic(path, screenshot(build_checklist(rs, domain.value)))
+        print(f"wrote: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
