@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -15,6 +14,7 @@ from ...findings.placing import Placer
 from ...ruleset.loader import load_ruleset
 from ...tables.result import AggregateResult
 from ._output import Streams, output_format, write_bytes, write_text
+from ._progress import Progress
 
 _TABLE_FORMATS = ("table", "json", "csv", "xlsx")
 
@@ -82,37 +82,6 @@ def register(sub: Any) -> None:
     p.set_defaults(run=_merge)
 
 
-# --------------------------------------------------------------------------- progress
-
-
-class _Progress:
-    """A one-line progress bar on stderr, shown only on a terminal and after one second."""
-
-    def __init__(self, stderr: TextIO) -> None:
-        self.stderr = stderr
-        self.start = time.monotonic()
-        self.shown = False
-        self.enabled = stderr.isatty()
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.start
-        if elapsed < 1.0:
-            return
-        frac = done / total if total else 1.0
-        width = 30
-        bar = "█" * int(frac * width)
-        self.stderr.write(f"\r读取中 |{bar:<{width}}| {frac:6.1%} {elapsed:5.1f}s")
-        self.stderr.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stderr.write("\r\033[K")
-            self.stderr.flush()
-
-
 def _check_inputs(paths: list[str]) -> None:
     missing = [p for p in paths if not Path(p).is_file()]
     if missing:
@@ -140,7 +109,7 @@ def _validate(args: argparse.Namespace, streams: Streams) -> int:
 
     _check_inputs(args.findings)
     rs = load_ruleset(args.ruleset, allow_paths=True)
-    progress = _Progress(streams.stderr)
+    progress = Progress(streams.stderr)
     try:
         with reading_encoding(args.encoding):
             report = validate(list(args.findings), rs, progress=progress)
@@ -168,7 +137,7 @@ def _aggregate(args: argparse.Namespace, streams: Streams) -> int:
 
     _check_inputs(args.findings + ([args.census] if args.census else []))
     rs = load_ruleset(args.ruleset, allow_paths=True)
-    progress = _Progress(streams.stderr)
+    progress = Progress(streams.stderr)
     try:
         with reading_encoding(args.encoding):
             result = aggregate(
@@ -202,13 +171,21 @@ def _merge(args: argparse.Namespace, streams: Streams) -> int:
     encoding = check_encoding(args.encoding) if args.encoding else None
     results = []
     unreadable: list[Problem] = []
-    for path in args.results:
-        try:
-            results.append(read_result(path, encoding=encoding))
-        except SpotcheckError as exc:
-            if not exc.problems:
-                raise
-            unreadable.extend(exc.problems)
+    progress = Progress(streams.stderr)
+    total = sum(Path(p).stat().st_size for p in args.results)
+    done = 0
+    try:
+        for path in args.results:
+            try:
+                results.append(read_result(path, encoding=encoding))
+            except SpotcheckError as exc:
+                if not exc.problems:
+                    raise
+                unreadable.extend(exc.problems)
+            done += Path(path).stat().st_size
+            progress(done, total)
+    finally:
+        progress.close()
     if unreadable:
         files = len({p.file for p in unreadable})
         raise UsageError(f"{files} 个文件不是 spotcheck aggregate 的 JSON 结果，未合并", unreadable)
