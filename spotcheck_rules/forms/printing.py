@@ -26,11 +26,12 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 from ..core.errors import UsageError
 from .checklist import ChecklistForm, ChecklistItem
 
-__all__ = ["BOXES", "chromium", "render_html", "render_markdown", "render_pdf", "screenshot"]
+__all__ = ["BOXES", "chromium", "main", "render_html", "render_markdown", "render_pdf", "screenshot"]
 
 BOXES = ("☐符合", "☐不符合", "☐合理缺项")
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -276,7 +277,7 @@ def screenshot(form: ChecklistForm, width: int = 900, height: int = 1270) -> byt
     )
 
 
-def _main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, stdout: TextIO) -> int:
     """``python -m spotcheck_rules.forms.printing --screenshots docs/img``: the documentation's
     picture of each domain's checklist (national/2025), one PNG per domain (Chromium needed)."""
     import argparse
@@ -293,9 +294,11 @@ def _main(argv: list[str] | None = None) -> int:
     for domain in rs.domains:
         path = Path(args.screenshots) / f"checklist-{domain.value}.png"
         write_atomic(path, screenshot(build_checklist(rs, domain.value)))
-        print(f"wrote: {path}")
+        stdout.write(f"wrote: {path}\n")
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(_main())
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    raise SystemExit(main(stdout=sys.stdout))
