@@ -308,3 +308,45 @@ def test_a_violation_problem_is_placed_at_its_yes_no_column(tmp_path: Path) -> N
     out = io.StringIO()
     main(["validate", str(path), "--ruleset", "shanxi/2025"], stdout=out, stderr=io.StringIO())
     assert f"工作表“检查结果”第2行 {letter}列: error F021" in out.getvalue()
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed: the re-save check needs it",
+)
+def test_a_workbook_saved_again_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
+    """LibreOffice opens the filled workbook and saves it again as xlsx: the same tables, and
+    the drop-downs kept (what a user of LibreOffice hands back)."""
+    import subprocess
+
+    recs = [
+        json.loads(line)
+        for line in (ROOT / "examples" / "shanxi-2025-findings.jsonl")
+        .read_text("utf-8")
+        .splitlines()
+    ]
+    mine = [r for r in recs if SHANXI.domain(r["domain"]).label == "医疗机构"][:40]
+    src = tmp_path / "entry.xlsx"
+    src.write_bytes(render_template(SHANXI, "医疗机构", mine))
+    out = tmp_path / "resaved"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    again = out / "entry.xlsx"
+    assert [t.model_dump() for t in aggregate([str(again)], SHANXI).tables] == [
+        t.model_dump() for t in aggregate([str(src)], SHANXI).tables
+    ]
+    ws = _book(again.read_bytes())[DATA_SHEET]
+    assert len(ws.data_validations.dataValidation) == len(entry_columns(SHANXI, "医疗机构"))
