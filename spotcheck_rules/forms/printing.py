@@ -31,7 +31,15 @@ from typing import TextIO
 from ..core.errors import UsageError
 from .checklist import ChecklistForm, ChecklistItem
 
-__all__ = ["BOXES", "chromium", "main", "render_html", "render_markdown", "render_pdf", "screenshot"]
+__all__ = [
+    "BOXES",
+    "chromium",
+    "main",
+    "render_html",
+    "render_markdown",
+    "render_pdf",
+    "screenshot",
+]
 
 BOXES = ("☐符合", "☐不符合", "☐合理缺项")
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
