@@ -154,17 +154,30 @@ def test_header_and_closing() -> None:
 
 
 def test_methods_are_printed_when_an_item_has_them() -> None:
-    form = build_checklist(load_ruleset("shanxi/2025"), "医疗机构")
+    """Every 检查方法 the ruleset links to an item is printed in that item's section, with its
+    place in the spec; an item without methods has no methods block."""
+    from spotcheck_rules.ruleset.views import item_methods as linked
+
+    rs = load_ruleset("shanxi/2025")
+    rules = rs.domain("医疗机构")
+    form = build_checklist(rs, "医疗机构")
+    page = render_html(form)
+    sections = page.split('<section class="item"')[1:]
+    assert len(sections) == len(form.items)
+    printed = 0
+    for item, section in zip(rules.checklist.items, sections, strict=True):
+        methods = [m for m in linked(rs, rules, item) if m["area"] is not None and m["text"]]
+        assert ('<div class="methods">' in section) == bool(methods), item.id
+        for m in methods:
+            assert m["text"] in section and m["cite"] in section
+            printed += 1
+    assert printed  # shanxi/2025 links methods, so the test checks something
     item = form.items[0]
-    assert '<div class="methods">' not in render_html(form)
-    with_methods = ChecklistItem(**{**item.__dict__, "methods": ("查阅《医疗机构执业许可证》",)})
-    form2 = type(form)(**{**form.__dict__, "items": (with_methods, *form.items[1:])})
-    page = render_html(form2)
-    assert (
-        '<div class="methods"><strong>检查方法：</strong><ol><li>查阅《医疗机构执业许可证》</li>'
-        in page
-    )
-    assert "检查方法：" in render_markdown(form2)
+    bare = ChecklistItem(**{**item.__dict__, "methods": ()})
+    form2 = type(form)(**{**form.__dict__, "items": (bare,)})
+    assert '<div class="methods">' not in render_html(form2)
+    assert "检查方法：" not in render_markdown(form2)
+    assert "检查方法：" in render_markdown(form)
 
 
 def test_cli_checklist_formats(tmp_path: Path) -> None:

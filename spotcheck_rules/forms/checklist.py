@@ -14,8 +14,8 @@ May import: ``findings``, ``ruleset``, ``core``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from ..ruleset import views
 from ..ruleset.model import ColumnKind, Item
 from ..ruleset.ruleset import DomainRules, Ruleset
 from .entry import uses_ownership
@@ -59,22 +59,19 @@ class ChecklistForm:
     dispositions: tuple[str, ...] = DISPOSITIONS
 
 
-def item_methods(item: Item) -> tuple[str, ...]:
-    """The inspection methods (检查方法, seed 003) of an item, as texts; empty when the ruleset
-    has none.
+def item_methods(ruleset: Ruleset, rules: DomainRules, item: Item) -> tuple[str, ...]:
+    """The inspection methods (检查方法, seed 003) linked to an item, as the form prints them:
+    each method's text and where the spec states it, marked 〔推断〕 when the link is inferred;
+    a link saying that no method applies prints nothing. Empty when the ruleset links none.
 
-    The place where the methods enter the form: the ruleset model is getting a ``methods`` field
-    on items (a parallel change); until it has one this returns ``()``. A method may be a text or
-    an object with ``text`` (and is then printed as that text).
-    """
-    raw: Any = getattr(item, "methods", None) or ()
-    if isinstance(raw, str):
-        raw = (raw,)
+    The one place a method enters the form (:func:`~spotcheck_rules.ruleset.views.item_methods`
+    resolves the links, as ``show`` does)."""
     out = []
-    for m in raw:
-        text = m if isinstance(m, str) else getattr(m, "text", None)
-        if isinstance(text, str) and text.strip():
-            out.append(text.strip())
+    for m in views.item_methods(ruleset, rules, item):
+        if m["area"] is None or not m["text"]:
+            continue
+        mark = "〔推断〕" if m["inferred"] else ""
+        out.append(f"{mark}{m['text']}（{m['cite']}）")
     return tuple(out)
 
 
@@ -142,7 +139,7 @@ def build_checklist(ruleset: Ruleset, domain: str, category: str | None = None) 
                 allows_not_applicable=it.optional,
                 feeds=feeds,
                 notes=_notes(rules, it, None if chosen is None else chosen.id),
-                methods=item_methods(it),
+                methods=item_methods(ruleset, rules, it),
             )
         )
     leaves = tuple(c.label for c in cl.categories if rules.is_leaf(c.id))
