@@ -476,7 +476,7 @@ BROKEN: tuple[BrokenRow, ...] = (
     BrokenRow("referred 不是是/否", ("F003",), _clinic(2, referred="也许")),
     BrokenRow("未知字段 remark（仅警告，记录仍被接受）", ("F004",), _clinic(3, remark="复查")),
     BrokenRow("地区代码只有5位", ("F005",), _clinic(4, region="14010")),
-    BrokenRow("日期不是 ISO 格式", ("F006",), _clinic(5, inspected_on="2025/06/12")),
+    BrokenRow("检查日期不存在（6月31日）", ("F006",), _clinic(5, inspected_on="2025-06-31")),
     BrokenRow("所有制取值无效", ("F007",), _clinic(6, ownership="合资")),
     BrokenRow("监督领域名称有错字（建议：医疗机构）", ("F010",), _clinic(7, domain="医疗机购")),
     BrokenRow(

@@ -13,18 +13,20 @@ import hashlib
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from ..core.errors import Problem, SpotcheckError, UsageError
+from ..core.errors import SpotcheckError, UsageError
 from ..core.limits import DEPTH, json_depth, load_json
+from .encodings import chosen_encoding, decode_csv
 from .money import _dec_hook
-from .records import _HARM_FIELDS, _PENALTY_FIELDS, FlatRow, RawRecord, Unparsable, _Rec
+from .records import FlatRow, RawRecord, Unparsable, _Rec
 from .rows import Row, iter_csv, iter_xlsx
+from .spellings import FlatHeader
 
 __all__ = [
     "FORMATS",
@@ -35,6 +37,7 @@ __all__ = [
     "count_lines",
     "decode_line",
     "detect_format",
+    "flat_header",
     "iter_values",
     "jsonl_chunks",
     "jsonl_range",
@@ -94,6 +97,7 @@ class FileInfo:
     records: int = 0
     size: int = 0
     done: int = 0  # bytes consumed so far, for progress bars
+    encoding: str | None = None  # the codec a CSV file was read with
 
 
 _DECODER = msgspec.json.Decoder(_Rec, dec_hook=_dec_hook)
@@ -102,11 +106,17 @@ _CHUNK = 1 << 20
 
 
 def read_records(
-    source: str | os.PathLike[str], *, format: str | None = None, info: FileInfo | None = None
+    source: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    info: FileInfo | None = None,
+    encoding: str | None = None,
 ) -> Iterator[RawRecord]:
     """Stream the records of one findings file, each with its line or row number.
 
     ``info`` (optional) receives the SHA-256 and the count when the stream is exhausted.
+    ``encoding`` names a CSV file's codec (default: that of an enclosing
+    :func:`~.encodings.reading_encoding` block, else detected: :func:`~.encodings.decode_csv`).
     """
     path = Path(source)
     if not path.is_file():
@@ -124,6 +134,8 @@ def read_records(
     }
     if fmt not in readers:
         raise UsageError(f"未知的检查结果格式：{fmt}（可用：{'、'.join(FORMATS)}）")
+    if fmt == "csv":  # the codec is chosen now, in the caller's context, not where it iterates
+        return _read_csv(path, info, chosen_encoding(encoding))
     return readers[fmt](path, info)
 
 
@@ -332,43 +344,25 @@ def _read_yaml(path: Path, info: FileInfo) -> Iterator[RawRecord]:
         yield RawRecord(info.path, line, i, v)
 
 
-# Flat files: penalty and harm fields are top-level columns (also accepted as penalty.cases).
-_FLAT_NESTED = {
-    **{k: ("penalty", k) for k in _PENALTY_FIELDS},
-    **{f"penalty.{k}": ("penalty", k) for k in _PENALTY_FIELDS},
-    **{k: ("harm", k) for k in _HARM_FIELDS},
-    **{f"harm.{k}": ("harm", k) for k in _HARM_FIELDS},
-}
-
-
-def _unflatten(row: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = FlatRow()
-    for raw_key, value in row.items():
-        if raw_key is None:
-            continue
-        key = str(raw_key).strip()
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        if isinstance(value, str):
-            value = value.strip()
-        nested = _FLAT_NESTED.get(key)
-        if nested is not None:
-            out.setdefault(nested[0], {})[nested[1]] = value
-        else:
-            out[key] = value
-    return out
-
-
-def _flat_records(rows: Iterator[Row], info: FileInfo) -> Iterator[RawRecord]:
-    """Records from flat rows (the first is the header). A row that cannot be trusted as read
-    (see :mod:`spotcheck_rules.findings.rows`) is a located :class:`Unparsable` record: rejected,
-    never dropped, never half-read."""
-    header = next(rows, None)
-    if header is None:
+def _flat_records(
+    rows: Iterator[Row], info: FileInfo, kind: str = "findings"
+) -> Iterator[RawRecord]:
+    """Records from flat rows (the first is the header, read by
+    :class:`~.spellings.FlatHeader`: Chinese headers, yes/no columns, dates). A row that cannot
+    be trusted as read (see :mod:`spotcheck_rules.findings.rows`) is a located
+    :class:`Unparsable` record: rejected, never dropped, never half-read."""
+    header_row = next(rows, None)
+    if header_row is None:
         info.records = 0
         return
-    names = [str(h).strip() if h is not None else "" for h in header.cells]
-    _check_header(names, info.path, header.line)
+    header = FlatHeader(
+        header_row.cells,
+        file=info.path,
+        line=header_row.line,
+        error=FindingsReadError,
+        kind=kind,
+        sheet=header_row.sheet,
+    )
     index = 0
     for row in rows:
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row.cells):
@@ -377,48 +371,64 @@ def _flat_records(rows: Iterator[Row], info: FileInfo) -> Iterator[RawRecord]:
         if row.problems:
             value = Unparsable("第 " + str(row.line) + " 行" + "；".join(row.problems))
         else:
-            value = _unflatten({n: v for n, v in zip(names, row.cells, strict=False) if n})
+            value = FlatRow()
+            bad = header.record(row.line, row.cells, value)
+            if bad is not None:
+                value = Unparsable(bad)
         yield RawRecord(info.path, row.line, index, value)
         index += 1
     info.records = index
 
 
-def _check_header(names: list[str], file: str, line: int) -> None:
-    """Two columns for one field (``cases`` and ``penalty.cases``, or the same name twice)
-    would keep one value and drop the other: refuse the file, naming both columns."""
-    seen: dict[tuple[str, str] | str, int] = {}
-    problems = []
-    for i, name in enumerate(names):
-        if not name:
-            continue
-        key = _FLAT_NESTED.get(name, name)
-        # A whole-object column (penalty, harm) and a column of one of its fields fill the
-        # same object: they clash too.
-        clash: list[tuple[str, str] | str] = [key[0]] if isinstance(key, tuple) else []
-        if key in ("penalty", "harm"):
-            clash = [k for k in seen if isinstance(k, tuple) and k[0] == key]
-        other = seen.get(key, next((seen[k] for k in clash if k in seen), None))
-        if other is not None:
-            msg = f"列“{name}”（第 {i + 1} 列）与第 {other + 1} 列写入同一字段，只能有其中一列"
-            problems.append(Problem("F009", msg, file=file, line=line, column=i + 1))
-        else:
-            seen[key] = i
-    if problems:
-        raise FindingsReadError(f"{file}：表头有重复的列", problems)
-
-
-def _read_csv(path: Path, info: FileInfo) -> Iterator[RawRecord]:
-    data = read_whole(path, info)
+def flat_header(
+    source: str | os.PathLike[str], *, encoding: str | None = None, kind: str = "findings"
+) -> FlatHeader | None:
+    """The header of a CSV or xlsx file as its records are read (``None`` for another format),
+    to place a problem at its cell: :meth:`~.spellings.FlatHeader.column_of`."""
+    path = Path(source)
+    fmt = detect_format(path)
+    if fmt not in ("csv", "xlsx"):
+        return None
+    data = path.read_bytes()
+    name = os.fspath(source)
+    if fmt == "csv":
+        decoded = decode_csv(data, name, FindingsReadError, encoding)
+        rows = iter_csv(decoded.text, name, FindingsReadError, "F009", decoded.delimiter)
+    else:
+        rows = iter_xlsx(data, name, FindingsReadError, "F009")
     try:
-        text = data.decode("utf-8-sig")  # Excel writes a BOM
-    except UnicodeDecodeError as exc:
-        raise FindingsReadError(f"{path}：CSV 文件应为 UTF-8 编码（{exc}）") from exc
-    yield from _flat_records(iter_csv(text, info.path, FindingsReadError, "F009"), info)
+        first = next(rows, None)
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    if first is None:
+        return None
+    return FlatHeader(
+        first.cells,
+        file=name,
+        line=first.line,
+        error=FindingsReadError,
+        kind=kind,
+        sheet=first.sheet,
+    )
 
 
-def _read_xlsx(path: Path, info: FileInfo) -> Iterator[RawRecord]:
+def _read_csv(
+    path: Path, info: FileInfo, encoding: str | None = None, kind: str = "findings"
+) -> Iterator[RawRecord]:
     data = read_whole(path, info)
-    yield from _flat_records(iter_xlsx(data, info.path, FindingsReadError, "F009"), info)
+    decoded = decode_csv(data, info.path, FindingsReadError, encoding)
+    info.encoding = decoded.encoding
+    rows = iter_csv(decoded.text, info.path, FindingsReadError, "F009", decoded.delimiter)
+    yield from _flat_records(rows, info, kind)
+
+
+def _read_xlsx(
+    path: Path, info: FileInfo, encoding: str | None = None, kind: str = "findings"
+) -> Iterator[RawRecord]:
+    data = read_whole(path, info)
+    yield from _flat_records(iter_xlsx(data, info.path, FindingsReadError, "F009"), info, kind)
 
 
 def iter_values(findings: Iterable[Any], name: str = "<input>") -> Iterator[RawRecord]:
@@ -442,7 +452,9 @@ def read_census(source: str | Path | Iterable[Any]) -> list[RawRecord]:
         raise FindingsReadError(f"找不到辖区单位数文件：{path}")
     fmt = detect_format(path)
     if fmt == "xlsx":
-        return list(_read_xlsx(path, FileInfo(str(source))))
+        return list(_read_xlsx(path, FileInfo(str(source)), kind="census"))
+    if fmt == "csv":
+        return list(_read_csv(path, FileInfo(str(source)), chosen_encoding(), kind="census"))
     if fmt == "jsonl":
         # A census .json that is a single object {domain: {category: units}} is not accepted;
         # it must be a list. Let JSON Lines through the generic reader.

@@ -50,6 +50,7 @@ class Row:
     line: int
     cells: tuple[Any, ...]
     problems: tuple[str, ...] = ()
+    sheet: str | None = None  # the xlsx sheet's name (on the header row)
 
 
 def _blank(value: Any) -> bool:
@@ -93,8 +94,11 @@ def _fail(
 # --------------------------------------------------------------------------- CSV
 
 
-def iter_csv(text: str, file: str, error: type[SpotcheckError], code: str) -> Iterator[Row]:
-    """The records of a CSV text, blank lines skipped; the first is the header.
+def iter_csv(
+    text: str, file: str, error: type[SpotcheckError], code: str, delimiter: str = ","
+) -> Iterator[Row]:
+    """The records of a CSV text, blank lines skipped; the first is the header. ``delimiter``
+    is the field separator (a tab for Excel's "Unicode text").
 
     Python's csv module has a process-wide limit on the size of a field; it is raised to
     :data:`~spotcheck_rules.core.limits.CSV_CELL` if lower (never lowered), and a cell over that
@@ -103,7 +107,7 @@ def iter_csv(text: str, file: str, error: type[SpotcheckError], code: str) -> It
     limit = CSV_CELL.value()
     if csv.field_size_limit() < limit:
         csv.field_size_limit(limit)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: _Headers | None = None
     end = 0  # the line the previous record ended on
     while True:
@@ -132,7 +136,7 @@ def iter_csv(text: str, file: str, error: type[SpotcheckError], code: str) -> It
         elif header.unnamed:
             problems.extend(header.orphans(cells))
         if end > start and header.width >= 3:
-            swallowed = _swallowed(cells, header.width - 1)
+            swallowed = _swallowed(cells, header.width - 1, delimiter)
             if swallowed:
                 problems.append(
                     f"单元格跨越第 {start}–{end} 行，且含有整行数据（{_shown(swallowed)}）："
@@ -141,13 +145,13 @@ def iter_csv(text: str, file: str, error: type[SpotcheckError], code: str) -> It
         yield Row(start, tuple(cells), tuple(problems))
 
 
-def _swallowed(cells: Sequence[str], commas: int) -> str | None:
-    """A line inside a multi-line cell that has as many commas as a whole row, if any."""
+def _swallowed(cells: Sequence[str], commas: int, delimiter: str = ",") -> str | None:
+    """A line inside a multi-line cell that has as many separators as a whole row, if any."""
     for cell in cells:
         if "\n" not in cell and "\r" not in cell:
             continue
         for part in cell.splitlines()[1:]:
-            if part.count(",") >= commas:
+            if part.count(delimiter) >= commas:
                 return part
     return None
 
@@ -214,7 +218,7 @@ def iter_xlsx(data: bytes, file: str, error: type[SpotcheckError], code: str) ->
                     _fail(error, file, code, XLSX_CELLS.message(), line=rownum)
                 if header is None:
                     header = _Headers(values)
-                    yield Row(rownum, tuple(values))
+                    yield Row(rownum, tuple(values), sheet=ws.title)
                     continue
                 problems = header.orphans(values)
                 for col in formulas.get(rownum, ()):

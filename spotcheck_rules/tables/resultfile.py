@@ -15,12 +15,13 @@ from .result import AggregateResult
 __all__ = ["json_pointer", "read_result", "schema_problems"]
 
 
-def read_result(path: str | Path) -> AggregateResult:
+def read_result(path: str | Path, *, encoding: str | None = None) -> AggregateResult:
     """Read one ``aggregate`` JSON result for :func:`~spotcheck_rules.tables.merging.merge`, checked against the result schema
     (``schemas/result.schema.json``) and the JSON types of its cells.
 
     Raises :class:`SpotcheckError` with every problem (M005), located by file, line and column
-    (JSON syntax) or JSON pointer (schema).
+    (JSON syntax) or JSON pointer (schema). The text is UTF-8 (a BOM allowed), or UTF-16 with a
+    BOM (a result opened and saved again by Windows Notepad as "Unicode"), or ``encoding``.
     """
     import json
 
@@ -30,11 +31,16 @@ def read_result(path: str | Path) -> AggregateResult:
     except OSError as exc:
         raise SpotcheckError(f"无法读取 {file}：{exc.strerror or exc}") from exc
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        codec = encoding or (
+            "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+        )
+        text = raw.decode(codec)
+        data = json.loads(text[1:] if text.startswith("\ufeff") else text)
     except UnicodeDecodeError as exc:
+        what = "UTF-8" if codec == "utf-8-sig" else codec
         raise SpotcheckError(
             f"{file} 不是 spotcheck aggregate 的 JSON 结果",
-            [Problem("M005", f"不是 UTF-8 文本（第 {exc.start + 1} 个字节）", file=file)],
+            [Problem("M005", f"不是 {what} 文本（第 {exc.start + 1} 个字节）", file=file)],
         ) from exc
     except json.JSONDecodeError as exc:
         raise SpotcheckError(

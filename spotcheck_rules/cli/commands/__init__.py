@@ -8,9 +8,9 @@ in any thread, with the streams of its caller.
 
 from __future__ import annotations
 
-from . import codes, diff, findings, rulesets, sample
+from . import codes, diff, findings, forms, rulesets, sample
 from ._output import Streams
 
 __all__ = ["COMMANDS", "Streams"]
 
-COMMANDS = (rulesets, findings, diff, sample, codes)
+COMMANDS = (rulesets, findings, forms, diff, sample, codes)

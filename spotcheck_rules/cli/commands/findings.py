@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import io
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from ...core.errors import Problem, Severity, SpotcheckError, UsageError
+from ...findings.encodings import check_encoding, reading_encoding
+from ...findings.placing import Placer
 from ...ruleset.loader import load_ruleset
 from ...tables.result import AggregateResult
 from ._output import Streams, output_format, write_bytes, write_text
+from ._progress import Progress
 
 _TABLE_FORMATS = ("table", "json", "csv", "xlsx")
 
@@ -29,6 +31,11 @@ def register(sub: Any) -> None:
         choices=["error", "warning"],
         default="error",
         help="何种级别的问题使退出码为 1（默认 error）",
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="CODEC",
+        help="CSV 文件的编码（默认自动识别 UTF-8、UTF-8 BOM、GB18030/GBK、UTF-16；如 gbk、big5）",
     )
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=_validate)
@@ -47,6 +54,11 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--skip-invalid", action="store_true", help="跳过有错误的记录（并在结果中记录跳过数）"
     )
+    p.add_argument(
+        "--encoding",
+        metavar="CODEC",
+        help="CSV 文件的编码（默认自动识别 UTF-8、UTF-8 BOM、GB18030/GBK、UTF-16；如 gbk、big5）",
+    )
     p.set_defaults(run=_aggregate)
 
     p = sub.add_parser("merge", help="合并下级辖区的汇总结果（JSON），逐格相加")
@@ -62,38 +74,12 @@ def register(sub: Any) -> None:
         choices=_TABLE_FORMATS,
         help="输出格式：json、table、csv、xlsx；默认按 -o 的扩展名，否则 json",
     )
+    p.add_argument(
+        "--encoding",
+        metavar="CODEC",
+        help="结果 JSON 的编码（默认 UTF-8，或带 BOM 的 UTF-16：记事本另存为“Unicode”）",
+    )
     p.set_defaults(run=_merge)
-
-
-# --------------------------------------------------------------------------- progress
-
-
-class _Progress:
-    """A one-line progress bar on stderr, shown only on a terminal and after one second."""
-
-    def __init__(self, stderr: TextIO) -> None:
-        self.stderr = stderr
-        self.start = time.monotonic()
-        self.shown = False
-        self.enabled = stderr.isatty()
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.start
-        if elapsed < 1.0:
-            return
-        frac = done / total if total else 1.0
-        width = 30
-        bar = "█" * int(frac * width)
-        self.stderr.write(f"\r读取中 |{bar:<{width}}| {frac:6.1%} {elapsed:5.1f}s")
-        self.stderr.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stderr.write("\r\033[K")
-            self.stderr.flush()
 
 
 def _check_inputs(paths: list[str]) -> None:
@@ -102,9 +88,13 @@ def _check_inputs(paths: list[str]) -> None:
         raise UsageError("找不到文件：" + "、".join(missing))
 
 
-def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
+def _print_problems(
+    problems: Sequence[Problem], stream: TextIO, placer: Placer | None = None
+) -> None:
+    """The problems, one a line; those of an xlsx input named by sheet, row and column letter."""
+    placer = placer or Placer()
     for p in problems[:_MAX_SHOWN]:
-        stream.write(p.format() + "\n")
+        stream.write(placer.format(placer.place(p)) + "\n")
     if len(problems) > _MAX_SHOWN:
         stream.write(
             f"……另有 {len(problems) - _MAX_SHOWN} 个问题未显示（用 --format json 查看全部）\n"
@@ -119,21 +109,24 @@ def _validate(args: argparse.Namespace, streams: Streams) -> int:
 
     _check_inputs(args.findings)
     rs = load_ruleset(args.ruleset, allow_paths=True)
-    progress = _Progress(streams.stderr)
+    progress = Progress(streams.stderr)
     try:
-        report = validate(list(args.findings), rs, progress=progress)
+        with reading_encoding(args.encoding):
+            report = validate(list(args.findings), rs, progress=progress)
     finally:
         progress.close()
+    placer = Placer()
+    report = report.model_copy(update={"problems": tuple(placer.place_all(report.problems))})
     if args.format == "json":
         write_text(report.model_dump_json(indent=2), args.output, streams.stdout)
     else:
         if args.output:
             buf = io.StringIO()
-            _print_problems(report.problems, buf)
+            _print_problems(report.problems, buf, placer)
             buf.write(report.summary() + "\n")
             write_text(buf.getvalue(), args.output, streams.stdout)
         else:
-            _print_problems(report.problems, streams.stdout)
+            _print_problems(report.problems, streams.stdout, placer)
             streams.stdout.write(report.summary() + "\n")
     worst = Severity.WARNING if args.fail_on == "warning" else Severity.ERROR
     return 1 if any(p.severity.rank >= worst.rank for p in report.problems) else 0
@@ -144,16 +137,17 @@ def _aggregate(args: argparse.Namespace, streams: Streams) -> int:
 
     _check_inputs(args.findings + ([args.census] if args.census else []))
     rs = load_ruleset(args.ruleset, allow_paths=True)
-    progress = _Progress(streams.stderr)
+    progress = Progress(streams.stderr)
     try:
-        result = aggregate(
-            list(args.findings),
-            rs,
-            census=args.census,
-            with_units=args.with_units,
-            skip_invalid=args.skip_invalid,
-            progress=progress,
-        )
+        with reading_encoding(args.encoding):
+            result = aggregate(
+                list(args.findings),
+                rs,
+                census=args.census,
+                with_units=args.with_units,
+                skip_invalid=args.skip_invalid,
+                progress=progress,
+            )
     except AggregationError as exc:
         progress.close()
         streams.stderr.write(f"spotcheck: {exc.message}\n")
@@ -174,15 +168,24 @@ def _merge(args: argparse.Namespace, streams: Streams) -> int:
     from ...tables.resultfile import read_result
 
     _check_inputs(args.results)
+    encoding = check_encoding(args.encoding) if args.encoding else None
     results = []
     unreadable: list[Problem] = []
-    for path in args.results:
-        try:
-            results.append(read_result(path))
-        except SpotcheckError as exc:
-            if not exc.problems:
-                raise
-            unreadable.extend(exc.problems)
+    progress = Progress(streams.stderr)
+    total = sum(Path(p).stat().st_size for p in args.results)
+    done = 0
+    try:
+        for path in args.results:
+            try:
+                results.append(read_result(path, encoding=encoding))
+            except SpotcheckError as exc:
+                if not exc.problems:
+                    raise
+                unreadable.extend(exc.problems)
+            done += Path(path).stat().st_size
+            progress(done, total)
+    finally:
+        progress.close()
     if unreadable:
         files = len({p.file for p in unreadable})
         raise UsageError(f"{files} 个文件不是 spotcheck aggregate 的 JSON 结果，未合并", unreadable)

@@ -213,6 +213,24 @@ _add(
     "罚没款 {value} {reason}",
     note="(see [Money](#money-exactly-as-written))",
 )
+_add(
+    "F065",
+    _E,
+    "CSV 文件的编码无法确定，或与 --encoding 指定的不符",
+    "无法确定文件编码：{reason}",
+    "按指定的编码 {encoding} 无法读取：{reason}",
+    "文件以 {encoding} 的标记开头，但{reason}",
+    note="(names the guess; `--encoding` overrides; the file is refused, exit 2)",
+    refuses=True,
+)
+_add(
+    "F066",
+    _E,
+    "表头没有一列是已知的字段",
+    "表头（{headers}）没有一列是已知的字段：{reason}",
+    note="(one problem listing the expected headers, not one per row; the file is refused, exit 2)",
+    refuses=True,
+)
 
 # --------------------------------------------------------------------------- C: census
 
@@ -280,7 +298,7 @@ _add(
     "M005",
     _E,
     "不是有效的 spotcheck aggregate 结果（JSON、schema、类型）",
-    "不是 UTF-8 文本（第 {n} 个字节）",
+    "不是 {encoding} 文本（第 {n} 个字节）",
     "不是有效的 JSON：{reason}",
     "{schema_problem}",
     "不是有效的结果：{reason}",

@@ -1,0 +1,231 @@
+"""The columns of a domain's entry workbook: what staff key in, derived from the ruleset.
+
+:func:`entry_columns` lists them in order — the unit (统一社会信用代码, 单位名称, 监督领域, 单位类别,
+所有制 where the domain has an ownership rule, 行政区划, 检查日期, 层级), one 是/否 column per 合理缺项
+item, one 是/否 column per violation, then the penalty (查处案件数, 罚没款（元）, 吊销) and the
+dispositions (移交, 监督意见书). Each column knows its header (the vocabulary's, so the readers
+read it back: :mod:`spotcheck_rules.findings.spellings`), its choices, what it means and where that
+comes from, and how a finding fills it (:meth:`EntryColumn.cell`, for tests and pre-filled sheets).
+
+May import: ``findings``, ``ruleset``, ``core``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..findings.spellings import vocabulary
+from ..ruleset.model import TIER_LABELS, ColumnKind, Provenance
+from ..ruleset.ruleset import DomainRules, Ruleset
+
+__all__ = ["EntryColumn", "Kind", "entry_columns", "provenance_text", "uses_ownership"]
+
+Kind = Literal["text", "choice", "yesno", "date", "count", "amount", "region", "list"]
+_CONTRACT = "检查结果契约（docs/findings.md）"
+
+
+@dataclass(frozen=True)
+class EntryColumn:
+    """One column of the entry sheet.
+
+    ``field`` is the findings field it fills (``penalty.cases``) — for a 是/否 column, the list
+    (``violations``, ``not_applicable``) and ``ref`` the entry it adds (a violation id)."""
+
+    header: str
+    field: str
+    kind: Kind
+    meaning: str
+    source: str
+    choices: tuple[str, ...] = ()
+    ref: str | None = None
+    width: float = 14
+
+    def cell(self, finding: Mapping[str, Any], rules: DomainRules) -> Any:
+        """The value of this column for ``finding`` (a dict in the contract's shape)."""
+        if "." in self.field:
+            top, sub = self.field.split(".", 1)
+            value = (finding.get(top) or {}).get(sub)
+        else:
+            value = finding.get(self.field)
+        if self.kind == "yesno" and self.ref is not None:
+            refs = finding.get(self.field) or ()
+            index = rules.codes if self.field == "violations" else rules.items
+            hit = any(_id(index, r) == self.ref for r in refs)
+            return "是" if hit else None
+        if self.kind == "yesno":
+            return None if value is None else ("是" if value else "否")
+        if self.kind == "list":
+            return ";".join(value) if value else None
+        return value
+
+
+def _id(index: Any, ref: str) -> str | None:
+    hit = index.get(ref)
+    return None if hit is None else str(hit.id)
+
+
+def provenance_text(prov: Provenance | None, ruleset: Ruleset) -> str:
+    """Where an entity comes from, for people: the cited places, or 推定 and the reason."""
+    if prov is None:
+        return ""
+    if prov.inferred:
+        return f"推定：{prov.inferred}"
+    return "；".join(str(c) for c in prov.cites)
+
+
+def uses_ownership(rules: DomainRules) -> bool:
+    """Whether anything in the domain depends on the unit's ownership (公立/非公立)."""
+    cl = rules.checklist
+    rules_ = [it.applies_to for it in cl.items] + [col.applies_to for col in cl.columns]
+    return any(a is not None and a.ownership is not None for a in rules_)
+
+
+def entry_columns(ruleset: Ruleset, domain: str) -> list[EntryColumn]:
+    """The columns of the entry sheet for one domain of the plan, in order."""
+    rules = ruleset.domain(domain)
+    cl = rules.checklist
+    vocab = vocabulary()
+
+    def head(field: str) -> str:
+        return vocab.header_of(field)
+
+    leaves = tuple(c.label for c in cl.categories if rules.is_leaf(c.id))
+    tiers = tuple(dict.fromkeys(TIER_LABELS[s.tier] for s in rules.strata))
+    cols = [
+        EntryColumn(
+            head("unit_id"),
+            "unit_id",
+            "text",
+            "被检查单位的唯一编号（统一社会信用代码为宜）；必填",
+            _CONTRACT,
+            width=22,
+        ),
+        EntryColumn(head("unit_name"), "unit_name", "text", "被检查单位名称", _CONTRACT, width=26),
+        EntryColumn(
+            head("domain"), "domain", "choice", "监督领域；必填", _CONTRACT, (rules.label,)
+        ),
+        EntryColumn(
+            head("category"),
+            "category",
+            "choice",
+            "汇总表中的单位类别（末级行）；必填",
+            provenance_text(cl.provenance, ruleset),
+            leaves,
+            width=26,
+        ),
+    ]
+    if uses_ownership(rules):
+        cols.append(
+            EntryColumn(
+                head("ownership"),
+                "ownership",
+                "choice",
+                "所有制：部分检查内容仅适用于公立医疗机构",
+                _CONTRACT,
+                ("公立", "非公立"),
+            )
+        )
+    cols += [
+        EntryColumn(head("region"), "region", "region", "6位行政区划代码", _CONTRACT),
+        EntryColumn(
+            head("inspected_on"), "inspected_on", "date", f"检查日期（{ruleset.year}年）", _CONTRACT
+        ),
+    ]
+    if tiers:
+        cols.append(
+            EntryColumn(head("tier"), "tier", "choice", "抽取该单位的层级", _CONTRACT, tiers)
+        )
+    for it in cl.items:
+        if it.optional:
+            cols.append(
+                EntryColumn(
+                    vocab.flag_header("not_applicable", it.title),
+                    "not_applicable",
+                    "yesno",
+                    f"检查内容{it.number}“{it.title}”合理缺项时填“是”",
+                    provenance_text(it.provenance, ruleset),
+                    ("是", "否"),
+                    it.id,
+                    width=12,
+                )
+            )
+    coded = {v.column for v in cl.violations}
+    for col in cl.columns:
+        if col.kind is not ColumnKind.VIOLATION_UNITS:
+            continue
+        item = rules.items.get(col.item) if col.item else None
+        where = f"（检查内容{item.number} {item.title}）" if item is not None else ""
+        if col.id in coded:
+            for v in cl.violations:
+                if v.column == col.id:
+                    cols.append(
+                        EntryColumn(
+                            vocab.flag_header("violations", v.label),
+                            "violations",
+                            "yesno",
+                            f"发现该违法行为时填“是”{where}；计入汇总表列“{col.label}”",
+                            provenance_text(v.provenance, ruleset),
+                            ("是", "否"),
+                            v.id,
+                            width=12,
+                        )
+                    )
+            continue
+        cols.append(
+            EntryColumn(
+                vocab.flag_header("violations", col.label),
+                "violations",
+                "yesno",
+                f"该项不符合要求时填“是”{where}；计入汇总表同名列",
+                provenance_text(col.provenance, ruleset),
+                ("是", "否"),
+                col.id,
+                width=12,
+            )
+        )
+    revocations = tuple(c.label for c in cl.columns if c.kind is ColumnKind.REVOKED_UNITS)
+    cols += [
+        EntryColumn(
+            head("penalty.cases"), "penalty.cases", "count", "查处案件数（非负整数）", _CONTRACT
+        ),
+        EntryColumn(
+            head("penalty.fine_yuan"),
+            "penalty.fine_yuan",
+            "amount",
+            "罚没款，单位：元，最多两位小数",
+            _CONTRACT,
+        ),
+    ]
+    if revocations:
+        cols.append(
+            EntryColumn(
+                head("penalty.revoked"),
+                "penalty.revoked",
+                "list",
+                "吊销的项目，多项以“;”分隔：" + "、".join(revocations),
+                _CONTRACT,
+                revocations,
+                width=20,
+            )
+        )
+    cols += [
+        EntryColumn(
+            head("referred"),
+            "referred",
+            "yesno",
+            "涉嫌犯罪移交司法机关时填“是”",
+            _CONTRACT,
+            ("是", "否"),
+        ),
+        EntryColumn(
+            head("opinion_issued"),
+            "opinion_issued",
+            "yesno",
+            "下达监督意见书时填“是”",
+            _CONTRACT,
+            ("是", "否"),
+        ),
+    ]
+    return cols
