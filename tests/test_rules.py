@@ -185,3 +185,40 @@ def test_hot_loop_and_detailed_path_agree(
     slow = validate(path, shanxi, record_outcomes=True)
     assert _summary(fast) == _summary(slow)
     assert len(slow.outcomes) == size
+
+
+def test_no_criterion_or_handling_wording_is_a_python_literal() -> None:
+    """The handling checks take their criteria, conditions, actions and recipients from the
+    rulesets (issue 13): none of those texts is written in the package's Python."""
+    from spotcheck_rules import list_rulesets
+
+    texts: set[str] = set()
+    for ref in list_rulesets():
+        rs = load_ruleset(ref.id)
+        for dom in rs.domains:
+            h = rs.handling(dom)
+            texts |= {c.text.rstrip("；。") for c in h.criteria}
+            for r in h.rules:
+                # the sentences, and conditions or actions long enough to be wording rather than a term
+                texts |= {r.text} | {t for t in (r.condition, r.action) if t and len(t) >= 10}
+    assert len(texts) > 10
+    package = Path(__file__).resolve().parent.parent / "spotcheck_rules"
+    literals: list[str] = []  # every string constant of the code, docstrings left out
+    for path in package.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = {
+            id(n.body[0].value)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and n.body
+            and isinstance(n.body[0], ast.Expr)
+            and isinstance(n.body[0].value, ast.Constant)
+        }
+        literals += [
+            n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+        ]
+    source = "\n".join(literals)
+    written = sorted(t for t in texts if t in source)
+    assert not written, f"regulatory wording written in Python: {written}"

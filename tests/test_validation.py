@@ -104,9 +104,109 @@ def test_suggestions_for_unknown_references(shanxi: Ruleset) -> None:
 def test_major_case_message_cites_the_rule(shanxi: Ruleset) -> None:
     (p,) = validate([_med(harm={"deaths": 2, "injured": 5})], shanxi).problems
     assert p.severity is Severity.WARNING
-    assert "第三十四条" in p.message
-    assert "（一）" in p.message and "（二）" in p.message
-    assert "第三十一条" in p.message and "上级" in p.message
+    assert p.message == (
+        "符合重大医疗违法案件情形（《医疗监督执法工作规范（试行）》第三十四条"
+        "（一）导致患者死亡或者造成二级以上医疗事故的案件；（二）导致3人以上人身损害后果的案件），"
+        "应及时报告：省卫生健康委（sx2025 三(三)）"
+    )
+
+
+# The handling checks per jurisdiction, as each plan's source words them (issue 13): the same
+# record, checked against each plan, names that plan's recipient, condition and basis.
+HANDLING_CASES = [
+    # (plan, record, code, what the message must say)
+    (
+        "national/2025",
+        {"domain": "medical", "category": "诊所", "harm": {"deaths": 1}},
+        "F060",
+        "应及时报告：上级卫生健康行政部门（spec2023 第三十一条 第1款）",
+    ),
+    (
+        "xinjiang/2025",
+        {"domain": "medical", "category": "诊所", "harm": {"deaths": 1}},
+        "F060",
+        "应及时报告：自治区卫生健康委（xj2025",
+    ),
+    (
+        "tianjin/2025",
+        {"domain": "maternal", "category": "妇幼保健机构", "harm": {"injured": 3}},
+        "F060",
+        "：市卫生健康委（tj2025",
+    ),
+    (
+        "national/2025",
+        {
+            "domain": "maternal",
+            "category": "妇幼保健机构",
+            "violations": ["gamete_trade_surrogacy"],
+        },
+        "F059",
+        "应及时移交有关行政部门、司法机关（“涉及其他违法违规的行为或线索；涉嫌犯罪的”）",
+    ),
+    (
+        "shanxi/2025",
+        {
+            "domain": "maternal",
+            "category": "妇幼保健机构",
+            "violations": ["gamete_trade_surrogacy"],
+        },
+        "F059",
+        "应及时移交相关部门（“涉嫌违法犯罪线索”），记录未标记 referred（sx2025 三(三)）",
+    ),
+    (
+        "shanxi/2025",
+        {
+            "domain": "medical",
+            "category": "诊所",
+            "ownership": "public",
+            "violations": ["public_consumables_markup"],
+            "penalty": {"cases": 1, "fine_yuan": 1},
+        },
+        "F057",
+        "属“违反政策要求但无行政处罚依据”，应下达监督意见书而非罚款（sx2025 三(三)）",
+    ),
+    (
+        "xinjiang/2025",
+        {
+            "domain": "medical",
+            "category": "诊所",
+            "ownership": "public",
+            "violations": ["public_consumables_markup"],
+            "opinion_issued": False,
+        },
+        "F058",
+        # Xinjiang's 三(三) has no 监督意见书 rule: the plan applies Shanxi's, marked inferred
+        "属“违反政策要求但无行政处罚依据”，应下达监督意见书，记录为未下达（sx2025 三(三)，推断）",
+    ),
+]
+
+
+@pytest.mark.parametrize(("plan", "record", "code", "said"), HANDLING_CASES)
+def test_handling_checks_follow_the_plan(
+    plan: str, record: dict[str, Any], code: str, said: str
+) -> None:
+    rs = load_ruleset(plan)
+    problems = [p for p in validate([{"unit_id": "U1", **record}], rs).problems if p.code == code]
+    assert len(problems) == 1, (plan, [p.message for p in problems])
+    assert said in problems[0].message, problems[0].message
+
+
+def test_a_plan_without_a_rule_of_a_kind_is_not_checked_for_it(tmp_path: Path) -> None:
+    """Rules are data: a plan that states no referral rule (the synthetic other/2025) has nothing
+    to check F059 against; the same record under syn/2025, which states one, is F059."""
+    plans = build_tree(tmp_path / "rs") / "2025" / "plans"
+    rec = {
+        "unit_id": "T1",
+        "domain": "tcm",
+        "category": "中医诊所",
+        "violations": ["illegal_practice"],
+    }
+    with_rule = load_ruleset_file(plans / "syn.yaml")
+    without = load_ruleset_file(plans / "other.yaml")
+    assert with_rule.handling("tcm").referral is not None
+    assert without.handling("tcm").referral is None
+    assert [p.code for p in validate([rec], with_rule).problems] == ["F059"]
+    assert [p.code for p in validate([rec], without).problems] == []
 
 
 def test_duplicates(shanxi: Ruleset) -> None:

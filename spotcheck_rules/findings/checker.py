@@ -72,7 +72,7 @@ class Checker:
         self.ruleset = ruleset
         self.year = ruleset.year
         self.states: dict[Domain, DomainState] = {
-            d: DomainState(r) for d, r in ruleset.domains.items()
+            d: DomainState(r, ruleset.handling(d)) for d, r in ruleset.domains.items()
         }
         self.domain_cache: dict[str, DomainState | Miss] = {}
         # (domain, category, ownership) as spelled → what the hot loop needs (.fastpath)

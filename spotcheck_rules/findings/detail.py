@@ -14,6 +14,7 @@ from .records import _Rec
 from .rules.applicability import ITEM_NOT_OPTIONAL, NOT_FOR_CATEGORY, VIOLATION_UNDER_NA, verdict
 from .rules.fields import FINE_RULES, NEGATIVE_CASES
 from .rules.handling import (
+    BIT_OPINION,
     BIT_REFERRAL,
     FINE_FOR_OPINION,
     NO_CASES,
@@ -78,6 +79,7 @@ def detail(
     (``bad``: the record's fields that were wrong and left out); return what the record adds
     to a table and what its fingerprint holds beyond the unit's fields."""
     applies = st.applies
+    handling = st.handling
     cols: set[int] = set()
     codes: list[Code] = []
     verdicts = st.verdicts
@@ -148,20 +150,21 @@ def detail(
             if REVOKED_WITHOUT_VIOLATION.fires(pen.revoked):
                 msg = REVOKED_WITHOUT_VIOLATION.text(0)
                 add(REVOKED_WITHOUT_VIOLATION.code, msg, "penalty.revoked")
-        elif FINE_FOR_OPINION.fires(bits, cents):
-            msg = FINE_FOR_OPINION.explain(_labels(codes))
+        elif FINE_FOR_OPINION.fires(handling, bits, cents):
+            msg = FINE_FOR_OPINION.explain(handling, _labels(codes))
             add(FINE_FOR_OPINION.code, msg, "penalty.fine_yuan")
         if NO_CASES.fires(cases, cents, revs) and "penalty.cases" not in bad:
             add(NO_CASES.code, NO_CASES.text(0), "penalty.cases")
-    if NOT_REFERRED.fires(bits, rec.referred) and "referred" not in bad:
-        msg = NOT_REFERRED.explain(_labels(codes, BIT_REFERRAL))
+    if NOT_REFERRED.fires(handling, bits, rec.referred) and "referred" not in bad:
+        msg = NOT_REFERRED.explain(handling, _labels(codes, BIT_REFERRAL))
         add(NOT_REFERRED.code, msg, "referred")
-    if OPINION_NOT_ISSUED.fires(bits, rec.opinion_issued):
-        add(OPINION_NOT_ISSUED.code, OPINION_NOT_ISSUED.text(0), "opinion_issued")
+    if OPINION_NOT_ISSUED.fires(handling, bits, rec.opinion_issued):
+        msg = OPINION_NOT_ISSUED.explain(handling, _labels(codes, BIT_OPINION))
+        add(OPINION_NOT_ISSUED.code, msg, "opinion_issued")
     harm = rec.harm
     harm_key: object = None
     if harm is not None:
-        for f in harm_found(harm):
+        for f in harm_found(handling, harm):
             add(f.code, f.message, f.field, f.suggestions)
         harm_key = (
             harm.deaths,

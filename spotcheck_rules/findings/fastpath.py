@@ -213,7 +213,14 @@ def check_lines(
                                         break
                                     rcols.add(rhit[0])
                         if well_formed and handled_cleanly(
-                            bits, cases, cents, bool(rcols), referred, opinion
+                            st.handling,
+                            st.clean,
+                            bits,
+                            cases,
+                            cents,
+                            bool(rcols),
+                            referred,
+                            opinion,
                         ):
                             packed = (start << PAYLOAD) | loc_bits | (lineno & POS_MASK)
                             if st.seen.setdefault(hash(rec.unit_id), packed) is packed:

@@ -4,10 +4,12 @@ known domain (:data:`ALL_DOMAINS`)."""
 
 from __future__ import annotations
 
+from ..ruleset.handling import DomainHandling
 from ..ruleset.model import DOMAIN_LABELS, Column, Domain, Item
 from ..ruleset.reference import Index
 from ..ruleset.ruleset import Code, DomainRules
 from .rules.applicability import Verdict
+from .rules.handling import Clean
 from .rules.references import SUBTOTAL_ROW, UNKNOWN_CATEGORY, Miss, resolve
 
 __all__ = ["ALL_DOMAINS", "DomainState", "FastCode", "FastEntry", "FastRev"]
@@ -28,9 +30,11 @@ class DomainState:
         "cat_cache",
         "cells",
         "cents",
+        "clean",
         "code_cache",
         "col_pos",
         "domain",
+        "handling",
         "inspected",
         "item_cache",
         "leaf_pos",
@@ -40,8 +44,11 @@ class DomainState:
         "verdicts",
     )
 
-    def __init__(self, rules: DomainRules) -> None:
+    def __init__(self, rules: DomainRules, handling: DomainHandling) -> None:
         self.rules = rules
+        # the plan's handling rules for the domain, and what the hot loop learnt of them
+        self.handling = handling
+        self.clean: Clean = {}
         self.domain = rules.domain.value
         cl = rules.checklist
         leaves = [c.id for c in cl.categories if rules.is_leaf(c.id)]

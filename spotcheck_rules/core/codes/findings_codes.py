@@ -161,35 +161,34 @@ _add("F056", _E, "有吊销但无违法行为", "记录了吊销，但没有违�
 _add(
     "F057",
     _E,
-    "罚没款所对应的违法行为只应下达监督意见书",
-    "罚没款所对应的违法行为（{violations}）违反政策要求但无行政处罚依据，"
-    "应下达监督意见书而非罚款（抽查计划 三(三)）",
-    note="(every violation of the record has disposition `opinion`: "
-    "违反政策要求但无行政处罚依据的，要下达监督意见书, 抽查计划 三(三))",
+    "罚没款所对应的违法行为按计划只应下达监督意见书",
+    "罚没款所对应的违法行为（{violations}）属“{condition}”，应{action}而非罚款（{basis}）",
+    note="(every violation of the record has disposition `opinion`; the condition, the action and "
+    "the basis are the plan's `opinion` handling rule: Shanxi 三(三), Tianjin 三(四) …)",
 )
 _add(
     "F058",
     _W,
-    "违反政策要求的行为未下达监督意见书",
-    "违反政策要求但无行政处罚依据的行为，应下达监督意见书（抽查计划 三(三)）",
-    note="(`opinion_issued: false`)",
+    "按计划应下达监督意见书的行为，记录为未下达",
+    "违法行为（{violations}）属“{condition}”，应{action}，记录为未下达（{basis}）",
+    note="(`opinion_issued: false`; wording from the plan's `opinion` rule)",
 )
 _add(
     "F059",
     _E,
-    "涉嫌违法犯罪的行为未标记移交（referred）",
-    "违法行为（{violations}）涉嫌违法犯罪，应移交相关部门或司法机关，"
-    "记录未标记 referred（抽查计划 三(三)；规范第三十一条）",
-    note="(a violation with disposition `referral`)",
+    "按计划应移交的行为未标记移交（referred）",
+    "违法行为（{violations}）应{action}{recipients}（“{condition}”），记录未标记 referred（{basis}）",
+    note="(a violation with disposition `referral`; the recipients and the basis are the plan's "
+    "`referral` rule: 相关部门 in the provinces, 有关行政部门、司法机关 under 003 第三十一条)",
 )
 _add(
     "F060",
     _W,
-    "重大医疗违法案件：应及时向上级卫生健康行政部门报告",
-    "符合重大医疗违法案件情形（《医疗监督执法工作规范（试行）》第三十四条{cases}），"
-    "应及时向上级卫生健康行政部门报告（第三十一条）",
-    note="(规范第三十四条（一）死亡或二级以上医疗事故、（二）3人以上人身损害、（三）财产严重损失、"
-    "（四）群体性健康风险、（五）恶劣社会影响; reporting duty 第三十一条)",
+    "重大医疗违法案件：应按计划报告",
+    "符合重大医疗违法案件情形（《{spec}》{article}{criteria}），应{action}：{recipients}（{basis}）",
+    note="(the criteria met, quoted from the spec the plan names — 003 第三十四条; the recipient is "
+    "the plan's `major_case` rule: 省卫生健康委 in Shanxi, 市卫生健康委 in Tianjin, 自治区卫生健康委 in "
+    "Xinjiang, 上级卫生健康行政部门 under 003 第三十一条)",
 )
 _add(
     "F061",

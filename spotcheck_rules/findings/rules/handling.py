@@ -1,7 +1,11 @@
 """The rules of handling: what a record's penalty, referral, opinion and harm must agree with
-(F040, F055–F060, F063). Their parameters are the ruleset's — the plan's year, each violation
-code's disposition (处罚 / 监督意见书 / 移交) — and, for F060, the five kinds of 重大医疗违法案件 of
-seed 003 第三十四条.
+(F040, F055–F060, F063). Their parameters are the ruleset's: the plan's year; each violation
+code's disposition (处罚 / 监督意见书 / 移交, in the checklist); and the plan's handling rules for
+the domain (:class:`~spotcheck_rules.ruleset.handling.DomainHandling`: each rule's condition,
+action, recipients and provenance, as the jurisdiction's source words them, and the 重大医疗违法案件
+criteria of the spec the plan names, 003 第三十四条). A plan that states no rule of a kind is not
+checked for it: F057/F058 need its ``opinion`` rule, F059 its ``referral`` rule, F060 its
+``major_case`` rule and criteria. No wording, criterion or recipient is written here.
 
 A record's violations are summed up as disposition bits (:func:`disposition_bit`); each rule's
 predicate reads those bits and the penalty's facets, so the hot loop can ask
@@ -14,7 +18,9 @@ import datetime as _dt
 from collections.abc import Sized
 from typing import Any
 
+from ...ruleset.handling import DomainHandling
 from ...ruleset.model import Disposition
+from ...ruleset.spec import HandlingRule
 from .base import Found, Rule, register
 from .fields import ACCIDENT_GRADE, HARM_NUMBER
 
@@ -30,13 +36,24 @@ __all__ = [
     "OUTSIDE_YEAR",
     "PENALTY_WITHOUT_VIOLATION",
     "REVOKED_WITHOUT_VIOLATION",
+    "Clean",
+    "basis",
     "disposition_bit",
     "handled_cleanly",
     "harm_found",
 ]
 
 BIT_REFERRAL, BIT_OPINION, BIT_PENALTY = 1, 2, 4
-_DISPOSITIONS = "ruleset: each violation code's disposition"
+
+
+def basis(rule: HandlingRule) -> str:
+    """Where a handling rule is stated, as a message cites it (``sx2025 三(三)``), and
+    ``推断`` where no source of the jurisdiction states it."""
+    prov = rule.provenance
+    cites = "；".join(str(c) for c in prov.cites)
+    if prov.inferred:
+        return f"{cites}，推断" if cites else "推断"
+    return cites
 
 
 def disposition_bit(disposition: Disposition) -> int:
@@ -86,45 +103,76 @@ class RevokedWithoutViolation(Rule):
 
 
 class FineForOpinion(Rule):
-    """F057: a fine although every violation of the record calls for a 监督意见书 only."""
+    """F057: a fine although every violation of the record calls for a 监督意见书 only (the
+    plan's ``opinion`` rule)."""
 
     code = "F057"
     reads = ("violations", "penalty.fine_yuan")
-    params = _DISPOSITIONS
+    params = "ruleset: each violation code's disposition; the plan's opinion rule"
 
     @staticmethod
-    def fires(bits: int, cents: int) -> bool:
-        return cents > 0 and bits == BIT_OPINION
+    def fires(handling: DomainHandling, bits: int, cents: int) -> bool:
+        return cents > 0 and bits == BIT_OPINION and handling.opinion is not None
 
-    def explain(self, labels: str) -> str:
-        return self.text(0, violations=labels)
+    def explain(self, handling: DomainHandling, labels: str) -> str:
+        rule = handling.opinion
+        assert rule is not None
+        return self.text(
+            0,
+            violations=labels,
+            condition=rule.condition or "",
+            action=rule.action,
+            basis=basis(rule),
+        )
 
 
 class OpinionNotIssued(Rule):
-    """F058 (a warning): a violation calling for a 监督意见书, and ``opinion_issued: false``."""
+    """F058 (a warning): a violation calling for a 监督意见书 (the plan's ``opinion`` rule), and
+    ``opinion_issued: false``."""
 
     code = "F058"
     reads = ("violations", "opinion_issued")
-    params = _DISPOSITIONS
+    params = "ruleset: each violation code's disposition; the plan's opinion rule"
 
     @staticmethod
-    def fires(bits: int, opinion_issued: bool | None) -> bool:
-        return bool(bits & BIT_OPINION) and opinion_issued is False
+    def fires(handling: DomainHandling, bits: int, opinion_issued: bool | None) -> bool:
+        return bool(bits & BIT_OPINION) and opinion_issued is False and handling.opinion is not None
+
+    def explain(self, handling: DomainHandling, labels: str) -> str:
+        rule = handling.opinion
+        assert rule is not None
+        return self.text(
+            0,
+            violations=labels,
+            condition=rule.condition or "",
+            action=rule.action,
+            basis=basis(rule),
+        )
 
 
 class NotReferred(Rule):
-    """F059: a violation calling for referral, and the record is not marked ``referred``."""
+    """F059: a violation calling for referral (the plan's ``referral`` rule), and the record is
+    not marked ``referred``."""
 
     code = "F059"
     reads = ("violations", "referred")
-    params = _DISPOSITIONS
+    params = "ruleset: each violation code's disposition; the plan's referral rule"
 
     @staticmethod
-    def fires(bits: int, referred: bool | None) -> bool:
-        return bool(bits & BIT_REFERRAL) and referred is not True
+    def fires(handling: DomainHandling, bits: int, referred: bool | None) -> bool:
+        return bool(bits & BIT_REFERRAL) and referred is not True and handling.referral is not None
 
-    def explain(self, labels: str) -> str:
-        return self.text(0, violations=labels)
+    def explain(self, handling: DomainHandling, labels: str) -> str:
+        rule = handling.referral
+        assert rule is not None
+        return self.text(
+            0,
+            violations=labels,
+            action=rule.action or "",
+            recipients="、".join(rule.recipients),
+            condition=rule.condition or "",
+            basis=basis(rule),
+        )
 
 
 class NoCases(Rule):
@@ -139,31 +187,42 @@ class NoCases(Rule):
 
 
 class MajorCase(Rule):
-    """F060 (a warning): the harm meets one of the kinds of 重大医疗违法案件, which must be
-    reported."""
+    """F060 (a warning): the harm meets one of the criteria of 重大医疗违法案件 of the spec the
+    plan names, which its ``major_case`` rule says to report."""
 
     code = "F060"
     reads = ("harm",)
-    params = "seed 003 第三十四条 (the kinds), 第三十一条 (the duty to report)"
+    params = "ruleset: the criteria of the plan's spec (003 第三十四条); the plan's major_case rule"
 
-    # seed 003 第三十四条: the five kinds of 重大医疗违法案件.
-    def met(self, harm: Any, grade: int | None) -> list[str]:
-        """The kinds the harm meets, as the article words them."""
-        met = []
-        if harm.deaths >= 1 or (grade is not None and grade <= 2):
-            met.append("（一）导致患者死亡或者造成二级以上医疗事故")
-        if harm.injured >= 3:
-            met.append("（二）导致3人以上人身损害后果")
-        if harm.property_loss_serious:
-            met.append("（三）造成财产严重损失")
-        if harm.group_health_risk:
-            met.append("（四）造成或者可能造成群体性健康风险或隐患")
-        if harm.social_impact:
-            met.append("（五）造成或者可能造成恶劣社会影响")
-        return met
+    @staticmethod
+    def met(handling: DomainHandling, harm: Any, grade: int | None) -> tuple[Any, ...]:
+        """The criteria the harm meets (none when the plan names no spec or no rule)."""
+        if handling.major_case is None:
+            return ()
+        facts = {
+            "deaths": harm.deaths,
+            "injured": harm.injured,
+            "accident_grade": grade,
+            "property_loss_serious": harm.property_loss_serious,
+            "group_health_risk": harm.group_health_risk,
+            "social_impact": harm.social_impact,
+        }
+        return handling.criteria_met(facts)
 
-    def explain(self, met: list[str]) -> str:
-        return self.text(0, cases="；".join(met))
+    def explain(self, handling: DomainHandling, met: tuple[Any, ...]) -> str:
+        rule = handling.major_case
+        spec = handling.criteria_spec
+        assert rule is not None and spec is not None and spec.major_cases is not None
+        return self.text(
+            0,
+            spec=spec.title,
+            article=spec.major_cases.article,
+            # verbatim, each with its own closing punctuation; the last one's dropped
+            criteria="".join(f"{c.ref}{c.text}" for c in met).rstrip("；;。"),
+            action=rule.action or "",
+            recipients="、".join(rule.recipients),
+            basis=basis(rule),
+        )
 
 
 OUTSIDE_YEAR = register(OutsideYear())
@@ -175,10 +234,13 @@ NOT_REFERRED = register(NotReferred())
 NO_CASES = register(NoCases())
 MAJOR_CASE = register(MajorCase())
 
-_CLEAN: dict[tuple[int, bool, bool, bool, bool | None, bool | None], bool] = {}
+Clean = dict[tuple[int, bool, bool, bool, bool | None, bool | None], bool]
+"""A domain's answers of :func:`handled_cleanly`, per combination of facets."""
 
 
 def handled_cleanly(
+    handling: DomainHandling,
+    clean: Clean,
     bits: int,
     cases: int,
     cents: int,
@@ -188,22 +250,22 @@ def handled_cleanly(
 ) -> bool:
     """Whether a record whose violations all resolved (summed up in ``bits``, not empty) and
     whose penalty is well formed (``cases`` not negative, ``cents`` whole) raises none of the
-    handling rules: F057, F058, F059, F063. Each combination of facets is decided once by the
-    rules' own predicates."""
+    handling rules of its domain: F057, F058, F059, F063. Each combination of facets is decided
+    once by the rules' own predicates and kept in ``clean`` (one per domain)."""
     key = (bits, cases == 0, cents > 0, revoked, referred, opinion_issued)
-    hit = _CLEAN.get(key)
+    hit = clean.get(key)
     if hit is None:
         c, f, r = (0 if key[1] else 1), (1 if key[2] else 0), ((True,) if revoked else ())
-        hit = _CLEAN[key] = not (
-            FINE_FOR_OPINION.fires(bits, f)
+        hit = clean[key] = not (
+            FINE_FOR_OPINION.fires(handling, bits, f)
             or NO_CASES.fires(c, f, r)
-            or NOT_REFERRED.fires(bits, referred)
-            or OPINION_NOT_ISSUED.fires(bits, opinion_issued)
+            or NOT_REFERRED.fires(handling, bits, referred)
+            or OPINION_NOT_ISSUED.fires(handling, bits, opinion_issued)
         )
     return hit
 
 
-def harm_found(harm: Any) -> list[Found]:
+def harm_found(handling: DomainHandling, harm: Any) -> list[Found]:
     """Every problem of a record's harm: its numbers (F061), its grade (F062), and whether it
     is a major case to report (F060)."""
     out: list[Found] = []
@@ -220,7 +282,7 @@ def harm_found(harm: Any) -> list[Found]:
         if grade is None:
             msg = ACCIDENT_GRADE.explain(harm.accident_grade)
             out.append(Found(ACCIDENT_GRADE.code, msg, "harm.accident_grade"))
-    met = MAJOR_CASE.met(harm, grade)
+    met = MAJOR_CASE.met(handling, harm, grade)
     if met:
-        out.append(Found(MAJOR_CASE.code, MAJOR_CASE.explain(met), "harm"))
+        out.append(Found(MAJOR_CASE.code, MAJOR_CASE.explain(handling, met), "harm"))
     return out
