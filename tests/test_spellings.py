@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from spotcheck_rules.core.errors import UsageError
 from spotcheck_rules.core.text import normalize
 from spotcheck_rules.findings.encodings import check_encoding, decode_csv, reading_encoding
 from spotcheck_rules.findings.readers import FindingsReadError, flat_header, read_records
@@ -93,8 +94,7 @@ def _csv_text(*, chinese: bool = False, sep: str = ",") -> str:
 
 def _tables(findings: Path, census: Path, encoding: str | None = None) -> tuple[str, str]:
     rs = load_ruleset("shanxi/2025")
-    with reading_encoding(encoding):
-        result = aggregate([str(findings)], rs, census=str(census))
+    result = aggregate([str(findings)], rs, census=str(census), encoding=encoding)
     assert result.input.accepted > 100 and result.input.rejected == 0
     return json.dumps([t.model_dump(mode="json") for t in result.tables]), render_csv(result)
 
@@ -194,6 +194,10 @@ def test_encoding_override_reaches_validate(tmp_path: Path) -> None:
     assert (
         report.input.records_read == 1
     )  # read; 醫療機構 (traditional) is then a reference problem
+    # the public parameter does the same, and names an unknown codec before reading anything
+    assert validate(str(p), rs, encoding="big5").input.records_read == 1
+    with pytest.raises(UsageError, match="未知的编码"):
+        validate(str(p), rs, encoding="no-such-codec")
     with pytest.raises(Exception, match="未知的编码"):
         check_encoding("no-such-codec")
 

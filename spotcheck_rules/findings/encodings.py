@@ -74,11 +74,12 @@ def check_encoding(name: str) -> str:
 
 @contextlib.contextmanager
 def reading_encoding(name: str | None) -> Iterator[None]:
-    """Within the block, flat files are read with the codec ``name`` (``None``: detected).
+    """Within the block, flat files are read with the codec ``name``; ``None`` keeps what an
+    enclosing block chose (else the codec is detected).
 
-    For callers that reach the readers through functions without an ``encoding`` parameter
-    (the command line's ``--encoding`` for validate, aggregate and their census)."""
-    token = _OVERRIDE.set(check_encoding(name) if name else None)
+    What ``validate(..., encoding=)`` and ``aggregate(..., encoding=)`` use to reach the readers,
+    the census included; a context variable, so each thread (and task) has its own."""
+    token = _OVERRIDE.set(check_encoding(name) if name else _OVERRIDE.get())
     try:
         yield
     finally:

@@ -308,7 +308,7 @@ def coerce_record(
     if not _absent(raw, flat):
         day = _as_date(raw, flat)
         if day is None:
-            probs.append(FieldProblem(ISO_DATE.code, "inspected_on", ISO_DATE.explain(raw)))
+            probs.append(FieldProblem(ISO_DATE.code, "inspected_on", ISO_DATE.explain(raw, flat)))
         else:
             out["inspected_on"] = day
     for lf in ("violations", "not_applicable"):

@@ -25,6 +25,7 @@ from ..core.codes import by_family
 from ..core.errors import Problem, Severity, UsageError
 from ..ruleset.ruleset import Ruleset
 from .checker import Checker, Progress
+from .encodings import reading_encoding
 from .outcomes import RecordOutcome, ValidationInput, ValidationReport, validation_json_schema
 from .readers import _DECODER, decode_line
 from .records import FlatRow, RawRecord, Unparsable, _Rec
@@ -65,6 +66,7 @@ def validate(
     name: str | None = None,
     record_outcomes: bool = False,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> ValidationReport:
     """Check findings against a ruleset; every record is accepted or rejected with reasons.
 
@@ -75,13 +77,16 @@ def validate(
     unusual extension holds where it cannot be inferred; ``name`` is what in-memory inputs are
     called in problems and in the report (default ``<input>``). ``outcomes`` in the report
     lists the records that had problems, or every record with ``record_outcomes=True``.
+    ``encoding`` names the codec of CSV inputs (``gb18030``, ``utf-16`` …; default: detected,
+    see docs/findings.md); an unknown name is a :class:`UsageError`.
 
     Safe to call from many threads at once, on one ruleset. Raises only
     :class:`~spotcheck_rules.core.errors.SpotcheckError` subclasses (``FindingsReadError`` for input
     that cannot be read at all, ``UsageError`` for arguments that cannot work).
     """
     checker = Checker(ruleset, record_outcomes=record_outcomes)
-    files = run(findings, checker, progress=progress, format=format, name=name)
+    with reading_encoding(encoding):
+        files = run(findings, checker, progress=progress, format=format, name=name)
     return checker.report(files)
 
 

@@ -28,6 +28,7 @@ from ..core.codes import severity as code_severity
 from ..core.errors import Problem, Severity, SpotcheckError
 from ..findings.checker import Accepted, Checker, Progress
 from ..findings.detail import Detail
+from ..findings.encodings import reading_encoding
 from ..findings.sources import Findings, run
 from ..findings.state import DomainState
 from ..ruleset.model import ColumnKind
@@ -107,6 +108,7 @@ def aggregate(
     with_units: bool = False,
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> AggregateResult:
     """Validate findings and compute one 汇总表 per domain of the plan.
 
@@ -114,9 +116,34 @@ def aggregate(
     bytes, file objects or records); ``census`` as for
     :func:`~spotcheck_rules.tables.census.load_census`. Raises :class:`AggregationError` (with
     every error) if any record has an error, unless ``skip_invalid``: then the rejected records
-    are left out and counted as ``skipped``.
+    are left out and counted as ``skipped``. ``encoding`` names the codec of CSV inputs, the
+    census included (default: detected).
     Safe to call from many threads at once, on one ruleset.
     """
+    with reading_encoding(encoding):
+        return _aggregate(
+            findings,
+            ruleset,
+            census,
+            format=format,
+            name=name,
+            with_units=with_units,
+            skip_invalid=skip_invalid,
+            progress=progress,
+        )
+
+
+def _aggregate(
+    findings: Findings,
+    ruleset: Ruleset,
+    census: Census | None,
+    *,
+    format: str | None,
+    name: str | None,
+    with_units: bool,
+    skip_invalid: bool,
+    progress: Progress | None,
+) -> AggregateResult:
     issues: list[Problem] = []
     counts: CensusCounts | None = None
     if census is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ...core.errors import Problem, Severity, SpotcheckError, UsageError
-from ...findings.encodings import check_encoding, reading_encoding
+from ...findings.encodings import check_encoding
 from ...findings.placing import Placer
 from ...ruleset.loader import load_ruleset
 from ...tables.result import AggregateResult
@@ -111,8 +111,7 @@ def _validate(args: argparse.Namespace, streams: Streams) -> int:
     rs = load_ruleset(args.ruleset, allow_paths=True)
     progress = Progress(streams.stderr)
     try:
-        with reading_encoding(args.encoding):
-            report = validate(list(args.findings), rs, progress=progress)
+        report = validate(list(args.findings), rs, progress=progress, encoding=args.encoding)
     finally:
         progress.close()
     placer = Placer()
@@ -139,15 +138,15 @@ def _aggregate(args: argparse.Namespace, streams: Streams) -> int:
     rs = load_ruleset(args.ruleset, allow_paths=True)
     progress = Progress(streams.stderr)
     try:
-        with reading_encoding(args.encoding):
-            result = aggregate(
-                list(args.findings),
-                rs,
-                census=args.census,
-                with_units=args.with_units,
-                skip_invalid=args.skip_invalid,
-                progress=progress,
-            )
+        result = aggregate(
+            list(args.findings),
+            rs,
+            census=args.census,
+            with_units=args.with_units,
+            skip_invalid=args.skip_invalid,
+            progress=progress,
+            encoding=args.encoding,
+        )
     except AggregationError as exc:
         progress.close()
         streams.stderr.write(f"spotcheck: {exc.message}\n")

@@ -47,7 +47,14 @@ _add(
     note="(a CSV / XLSX column the contract does not have)",
 )
 _add("F005", _E, "地区代码不是6位行政区划代码", "地区代码 {value} 应为6位行政区划代码")
-_add("F006", _E, "检查日期不是 ISO 日期", "检查日期 {value} 应为 ISO 日期（YYYY-MM-DD）")
+_add(
+    "F006",
+    _E,
+    "检查日期无法识别",
+    "检查日期 {value} 应为 ISO 日期（YYYY-MM-DD）",
+    "检查日期 {value} 无法识别：应为日期，如 2025-06-01、2025/6/1、2025年6月1日 或表格的日期单元格",
+    note="(JSON records: an ISO date; CSV and XLSX rows: also the spellings spreadsheets write)",
+)
 _add(
     "F007",
     _E,

@@ -117,13 +117,14 @@ class Region(Rule):
 
 
 class IsoDate(Rule):
-    """F006: ``inspected_on`` is an ISO date."""
+    """F006: ``inspected_on`` is a date: ISO in a JSON record; in a spreadsheet's row also the
+    spellings staff write (the reading layer's, :mod:`spotcheck_rules.findings.spellings`)."""
 
     code = "F006"
     reads = ("inspected_on",)
 
-    def explain(self, raw: object) -> str:
-        return self.text(0, value=preview(raw))
+    def explain(self, raw: object, flat: bool = False) -> str:
+        return self.text(1 if flat else 0, value=preview(raw))
 
 
 class Ownership(Rule):
