@@ -171,6 +171,17 @@ def _findings(draw: Any, domain: str) -> list[dict[str, Any]]:
         na = draw(st.lists(st.sampled_from(optional), unique=True, max_size=2)) if optional else []
         if na:
             rec["not_applicable"] = na
+        if draw(st.integers(0, 4)) == 0:  # now and then a harm, which may make a 重大案件 (F060)
+            harm: dict[str, Any] = {"deaths": draw(st.integers(0, 2))}
+            harm["injured"] = draw(st.integers(0, 4))
+            if draw(st.booleans()):
+                harm["accident_grade"] = draw(st.sampled_from(["一级", "二级", "三级", "四级"]))
+            if draw(st.booleans()):
+                harm["property_loss_yuan"] = str(Decimal(draw(st.integers(0, 10**8))) / 100)
+            for flag in ("property_loss_serious", "group_health_risk", "social_impact"):
+                if draw(st.booleans()):
+                    harm[flag] = draw(st.booleans())
+            rec["harm"] = harm
         out.append(rec)
     return out
 
@@ -211,9 +222,25 @@ def _resolved(recs: list[Any], domain: str) -> list[tuple[Any, ...]]:
                 None if pen is None else (pen.cases, pen.fine_yuan, tuple(pen.revoked)),
                 rec.referred,
                 rec.opinion_issued,
+                _harm(rec.harm),
             )
         )
     return out
+
+
+def _harm(harm: Any) -> Any:
+    """A harm as validation reads it; a flag left unset and one set to 否 are the same."""
+    if harm is None:
+        return None
+    return (
+        harm.deaths,
+        harm.injured,
+        harm.accident_grade,
+        harm.property_loss_yuan,
+        bool(harm.property_loss_serious),
+        bool(harm.group_health_risk),
+        bool(harm.social_impact),
+    )
 
 
 @pytest.mark.parametrize("domain", ["医疗机构", "母婴保健技术服务机构"])

@@ -2,8 +2,9 @@
 
 :func:`entry_columns` lists them in order — the unit (统一社会信用代码, 单位名称, 监督领域, 单位类别,
 所有制 where the domain has an ownership rule, 行政区划, 检查日期, 层级), one 是/否 column per 合理缺项
-item, one 是/否 column per violation, then the penalty (查处案件数, 罚没款（元）, 吊销) and the
-dispositions (移交, 监督意见书). Each column knows its header (the vocabulary's, so the readers
+item, one 是/否 column per violation, then the penalty (查处案件数, 罚没款（元）, 吊销), the
+dispositions (移交, 监督意见书) and, where the plan checks 重大案件, the harm (死亡人数 … 社会影响,
+each naming the criterion of the spec that reads it). Each column knows its header (the vocabulary's, so the readers
 read it back: :mod:`spotcheck_rules.findings.spellings`), its choices, what it means and where that
 comes from, and how a finding fills it (:meth:`EntryColumn.cell`, for tests and pre-filled sheets).
 
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..findings.models import ACCIDENT_GRADES
 from ..findings.spellings import vocabulary
 from ..ruleset.model import TIER_LABELS, ColumnKind, Provenance
 from ..ruleset.ruleset import DomainRules, Ruleset
@@ -228,4 +230,40 @@ def entry_columns(ruleset: Ruleset, domain: str) -> list[EntryColumn]:
             ("是", "否"),
         ),
     ]
+    cols += _harm_columns(ruleset, rules.domain.value, head)
     return cols
+
+
+# The harm fields of a finding, with the kind of cell each takes (the contract's, docs/findings.md).
+_HARM: tuple[tuple[str, Kind, str], ...] = (
+    ("harm.deaths", "count", "死亡人数（非负整数）"),
+    ("harm.injured", "count", "人身损害人数（非负整数）"),
+    ("harm.accident_grade", "choice", "医疗事故等级"),
+    ("harm.property_loss_yuan", "amount", "财产损失，单位：元"),
+    ("harm.property_loss_serious", "yesno", "造成财产严重损失时填“是”"),
+    ("harm.group_health_risk", "yesno", "造成或可能造成群体性健康风险或隐患时填“是”"),
+    ("harm.social_impact", "yesno", "造成或可能造成恶劣社会影响时填“是”"),
+)
+
+
+def _harm_columns(ruleset: Ruleset, domain: str, head: Any) -> list[EntryColumn]:
+    """The harm columns, where the plan checks major cases in this domain (a ``major_case``
+    handling rule and the criteria of a spec): each says which criterion reads it, from the
+    spec's own text, so staff see why it is asked."""
+    handling = ruleset.handling(domain)
+    spec = handling.criteria_spec
+    if handling.major_case is None or spec is None or spec.major_cases is None:
+        return []
+    out = []
+    for field, kind, meaning in _HARM:
+        name = field.split(".", 1)[1]
+        why = [c for c in handling.criteria if any(t.field == name for t in c.tests)]
+        source = (
+            "；".join(f"《{spec.title}》{spec.major_cases.article}{c.ref}{c.text}" for c in why)
+            or _CONTRACT
+        )
+        choices: tuple[str, ...] = tuple(ACCIDENT_GRADES) if kind == "choice" else ()
+        if kind == "yesno":
+            choices = ("是", "否")
+        out.append(EntryColumn(head(field), field, kind, meaning, source, choices, width=12))
+    return out
