@@ -377,3 +377,42 @@ def test_a_workbook_saved_again_by_libreoffice_reads_the_same(tmp_path: Path) ->
     ]
     ws = _book(again.read_bytes())[DATA_SHEET]
     assert len(ws.data_validations.dataValidation) == len(entry_columns(SHANXI, "医疗机构"))
+
+
+def test_template_prefilled_with_the_units_drawn(tmp_path: Path) -> None:
+    """``--units``: the units of a drawn sample (which reads as a roster) are pre-filled, and
+    the 行政区划 drop-down lists their districts; the filled sheet validates clean."""
+    import io as _io
+
+    drawn = tmp_path / "drawn.csv"
+    args = ["sample", "--ruleset", "shanxi/2025", "--seed", "2025-03-01", "--format", "csv"]
+    args += ["--roster", str(ROOT / "examples" / "roster-shanxi-2025.csv"), "-o", str(drawn)]
+    assert main(args, stdout=_io.StringIO(), stderr=_io.StringIO()) == 0
+    out = tmp_path / "entry.xlsx"
+    err = _io.StringIO()
+    argv = [
+        "template",
+        "shanxi/2025",
+        "--domain",
+        "医疗机构",
+        "--units",
+        str(drawn),
+        "-o",
+        str(out),
+    ]
+    assert main(argv, stdout=_io.StringIO(), stderr=err) == 0
+    assert "U103" in err.getvalue()  # the sample's 抽查类型 and 执法人员 columns are not a roster's
+    ws = _book(out.read_bytes())[DATA_SHEET]
+    header = [c.value for c in ws[1]]
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0]]
+    medical = [line for line in drawn.read_text("utf-8-sig").splitlines() if ",医疗机构," in line]
+    assert len(rows) == len(medical) > 0
+    region = header.index("行政区划")
+    letter = chr(ord("A") + region)
+    (dv,) = [
+        d for d in ws.data_validations.dataValidation if str(d.sqref).split(":")[0] == f"{letter}2"
+    ]
+    assert dv.type == "list"
+    assert sorted({r[region] for r in rows}) == sorted({line.split(",")[5] for line in medical})
+    report = validate(str(out), SHANXI)
+    assert report.input.accepted == len(rows) and not report.errors

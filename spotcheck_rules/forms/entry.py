@@ -13,7 +13,7 @@ May import: ``findings``, ``ruleset``, ``core``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -84,8 +84,9 @@ def uses_ownership(rules: DomainRules) -> bool:
     return any(a is not None and a.ownership is not None for a in rules_)
 
 
-def entry_columns(ruleset: Ruleset, domain: str) -> list[EntryColumn]:
-    """The columns of the entry sheet for one domain of the plan, in order."""
+def entry_columns(ruleset: Ruleset, domain: str, regions: Sequence[str] = ()) -> list[EntryColumn]:
+    """The columns of the entry sheet for one domain of the plan, in order; ``regions`` (the
+    行政区划 codes of the units to inspect, e.g. a roster's) become the 行政区划 drop-down."""
     rules = ruleset.domain(domain)
     cl = rules.checklist
     vocab = vocabulary()
@@ -130,7 +131,14 @@ def entry_columns(ruleset: Ruleset, domain: str) -> list[EntryColumn]:
             )
         )
     cols += [
-        EntryColumn(head("region"), "region", "region", "6位行政区划代码", _CONTRACT),
+        EntryColumn(
+            head("region"),
+            "region",
+            "region",
+            "6位行政区划代码" + ("（从下拉列表选择：名单中各单位所在的区县）" if regions else ""),
+            _CONTRACT,
+            tuple(dict.fromkeys(regions)),
+        ),
         EntryColumn(
             head("inspected_on"), "inspected_on", "date", f"检查日期（{ruleset.year}年）", _CONTRACT
         ),

@@ -19,7 +19,7 @@ May import: ``findings``, ``ruleset``, ``core``.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..core.cells import set_cell, workbook_bytes
@@ -46,17 +46,21 @@ _HOW = {
 
 
 def render_template(
-    ruleset: Ruleset, domain: str, findings: Iterable[Mapping[str, Any]] = ()
+    ruleset: Ruleset,
+    domain: str,
+    findings: Iterable[Mapping[str, Any]] = (),
+    regions: Sequence[str] = (),
 ) -> bytes:
     """The entry workbook of one domain of the plan; ``findings`` (dicts in the contract's
-    shape), if given, are written as filled rows (a pre-filled sheet, and the round-trip test)."""
+    shape), if given, are written as filled rows (a pre-filled sheet: the units drawn, or the
+    round-trip test); ``regions``, the 行政区划 codes its drop-down offers."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     rules = ruleset.domain(domain)
-    columns = entry_columns(ruleset, domain)
+    columns = entry_columns(ruleset, domain, regions)
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
@@ -77,7 +81,7 @@ def render_template(
         ws.column_dimensions[letter].width = col.width
         area = f"{letter}2:{letter}{ROWS + 1}"
         dv = _validation(DataValidation, col, ruleset.year)
-        if col.kind in ("choice", "yesno") and col.choices:
+        if col.kind in ("choice", "yesno", "region") and col.choices:
             list_col += 1
             lcol = column_letter(list_col - 1)
             set_cell(lists.cell(row=1, column=list_col), col.header)
@@ -89,7 +93,8 @@ def render_template(
                 formula1=f"'{_LISTS}'!${lcol}$2:${lcol}${end}",
                 allow_blank=True,
                 showErrorMessage=col.kind == "yesno" or col.field != "tier",
-                errorStyle="stop" if col.field != "tier" else "warning",
+                # a unit outside the list's districts is unusual, not wrong
+                errorStyle="stop" if col.field not in ("tier", "region") else "warning",
             )
         if dv is not None:
             dv.promptTitle = col.header[:32]

@@ -17,6 +17,12 @@ def register(sub: Any) -> None:
     p.add_argument("plan", metavar="PLAN", help="规则集编号（如 shanxi/2025）或文件路径")
     p.add_argument("--domain", required=True, metavar="D", help="监督领域（medical、医疗机构 …）")
     p.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    p.add_argument(
+        "--units",
+        metavar="FILE",
+        help="单位名单或 spotcheck sample 抽取结果（CSV/XLSX）：预先填入该领域的单位，"
+        "行政区划下拉列表列出其所在区县",
+    )
     p.set_defaults(run=_template)
 
     p = sub.add_parser("checklist", help="生成现场监督检查表（HTML、PDF、Markdown），打印后手填")
@@ -36,8 +42,45 @@ def _template(args: argparse.Namespace, streams: Streams) -> int:
     from ...forms.workbook import render_template
 
     rs = load_ruleset(args.plan, allow_paths=True)
-    write_bytes(render_template(rs, args.domain), args.output, streams.stdout)
+    findings: list[dict[str, Any]] = []
+    regions: list[str] = []
+    if args.units:
+        findings, regions = _units(args.units, rs, args.domain, streams)
+    write_bytes(
+        render_template(rs, args.domain, findings, regions=regions), args.output, streams.stdout
+    )
     return 0
+
+
+def _units(
+    path: str, rs: Any, domain: str, streams: Streams
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The units of ``domain`` in a roster (or a drawn sample, which reads as one) as pre-filled
+    rows, and their 行政区划 codes; the roster's problems are reported, its errors refuse it."""
+    from ...draws.reading import RosterError
+    from ...draws.roster import read_roster
+    from ...findings.rules.fields import OWNERSHIP
+
+    rules = rs.domain(domain)
+    roster = read_roster(path, rs)
+    for p in roster.problems:
+        streams.stderr.write(p.format() + "\n")
+    if roster.has_errors():
+        raise RosterError(f"{path}：单位名单有错误，未生成录入表", list(roster.problems))
+    units = roster.in_domain(rules.domain)
+    rows = []
+    for u in units:
+        row: dict[str, Any] = {
+            "unit_id": u.unit_id,
+            "unit_name": u.unit_name,
+            "domain": rules.label,
+            "category": rules.categories[u.category].label,
+            "region": u.region,
+        }
+        if u.ownership is not None:
+            row["ownership"] = OWNERSHIP.labels[u.ownership.value]
+        rows.append(row)
+    return rows, sorted({u.region for u in units})
 
 
 def _checklist(args: argparse.Namespace, streams: Streams) -> int:
