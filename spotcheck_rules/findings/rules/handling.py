@@ -41,9 +41,21 @@ __all__ = [
     "disposition_bit",
     "handled_cleanly",
     "harm_found",
+    "wording",
 ]
 
 BIT_REFERRAL, BIT_OPINION, BIT_PENALTY = 1, 2, 4
+
+
+def wording(rule: HandlingRule) -> dict[str, str]:
+    """What a handling message quotes of the plan's rule: its condition, action, recipients and
+    basis, in the source's words."""
+    return {
+        "condition": rule.condition or "",
+        "action": rule.action or "",
+        "recipients": "、".join(rule.recipients),
+        "basis": basis(rule),
+    }
 
 
 def basis(rule: HandlingRule) -> str:
@@ -102,52 +114,40 @@ class RevokedWithoutViolation(Rule):
         return bool(revoked)
 
 
-class FineForOpinion(Rule):
+class _OpinionRule(Rule):
+    """A rule about a violation that calls for a 监督意见书: explained in the words of the plan's
+    ``opinion`` rule."""
+
+    params = "ruleset: each violation code's disposition; the plan's opinion rule"
+
+    def explain(self, handling: DomainHandling, labels: str) -> str:
+        rule = handling.opinion
+        assert rule is not None
+        return self.text(0, violations=labels, **wording(rule))
+
+
+class FineForOpinion(_OpinionRule):
     """F057: a fine although every violation of the record calls for a 监督意见书 only (the
     plan's ``opinion`` rule)."""
 
     code = "F057"
     reads = ("violations", "penalty.fine_yuan")
-    params = "ruleset: each violation code's disposition; the plan's opinion rule"
 
     @staticmethod
     def fires(handling: DomainHandling, bits: int, cents: int) -> bool:
         return cents > 0 and bits == BIT_OPINION and handling.opinion is not None
 
-    def explain(self, handling: DomainHandling, labels: str) -> str:
-        rule = handling.opinion
-        assert rule is not None
-        return self.text(
-            0,
-            violations=labels,
-            condition=rule.condition or "",
-            action=rule.action,
-            basis=basis(rule),
-        )
 
-
-class OpinionNotIssued(Rule):
+class OpinionNotIssued(_OpinionRule):
     """F058 (a warning): a violation calling for a 监督意见书 (the plan's ``opinion`` rule), and
     ``opinion_issued: false``."""
 
     code = "F058"
     reads = ("violations", "opinion_issued")
-    params = "ruleset: each violation code's disposition; the plan's opinion rule"
 
     @staticmethod
     def fires(handling: DomainHandling, bits: int, opinion_issued: bool | None) -> bool:
         return bool(bits & BIT_OPINION) and opinion_issued is False and handling.opinion is not None
-
-    def explain(self, handling: DomainHandling, labels: str) -> str:
-        rule = handling.opinion
-        assert rule is not None
-        return self.text(
-            0,
-            violations=labels,
-            condition=rule.condition or "",
-            action=rule.action,
-            basis=basis(rule),
-        )
 
 
 class NotReferred(Rule):
@@ -165,14 +165,7 @@ class NotReferred(Rule):
     def explain(self, handling: DomainHandling, labels: str) -> str:
         rule = handling.referral
         assert rule is not None
-        return self.text(
-            0,
-            violations=labels,
-            action=rule.action or "",
-            recipients="、".join(rule.recipients),
-            condition=rule.condition or "",
-            basis=basis(rule),
-        )
+        return self.text(0, violations=labels, **wording(rule))
 
 
 class NoCases(Rule):
@@ -219,9 +212,7 @@ class MajorCase(Rule):
             article=spec.major_cases.article,
             # verbatim, each with its own closing punctuation; the last one's dropped
             criteria="".join(f"{c.ref}{c.text}" for c in met).rstrip("；;。"),
-            action=rule.action or "",
-            recipients="、".join(rule.recipients),
-            basis=basis(rule),
+            **wording(rule),
         )
 
 
