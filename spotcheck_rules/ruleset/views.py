@@ -10,10 +10,19 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from .model import TIER_LABELS, Column, ColumnKind, Item, Stratum
+from .model import TIER_LABELS, Column, ColumnKind, Deadline, Item, LookBack, Stratum, Wording
 from .ruleset import DomainRules, Ruleset
 
-__all__ = ["describe", "item_methods", "plan_json", "plan_markdown", "plan_text", "ratio_text"]
+__all__ = [
+    "body_texts",
+    "describe",
+    "item_methods",
+    "lookback_line",
+    "plan_json",
+    "plan_markdown",
+    "plan_text",
+    "ratio_text",
+]
 
 
 def ratio_text(stratum: Stratum, *, remaining: bool = True) -> str:
@@ -46,6 +55,7 @@ def _stratum_json(st: Stratum) -> dict[str, Any]:
         "id": st.id,
         "tier": st.tier.value,
         "categories": list(st.categories),
+        "label": st.label,
         "ratio": 1.0 if st.all else _ratio_number(st.ratio),
         "all": st.all,
         "count": st.count,
@@ -53,6 +63,58 @@ def _stratum_json(st: Stratum) -> dict[str, Any]:
         "from_remaining": st.from_remaining,
         "inferred": st.provenance.inferred,
     }
+
+
+def _stratum_name(rules: DomainRules, st: Stratum) -> str:
+    """The 监督检查对象 of a stratum: the plan table's own name (with the rows it covers), else
+    the rows' labels."""
+    cats = "、".join(rules.categories[c].label for c in st.categories)
+    return f"{st.label}〔{cats}〕" if st.label and st.label != cats else cats
+
+
+def body_texts(ruleset: Ruleset, rules: DomainRules) -> tuple[Wording, ...]:
+    """The plan's body text (正文) on a domain that words no single item (``PlanDomain.body``)."""
+    entry = (ruleset.plan.domains or {}).get(rules.domain)
+    return (entry.body or ()) if entry is not None else ()
+
+
+def _wording_json(w: Wording) -> dict[str, Any]:
+    return {
+        "text": w.text,
+        "cites": [str(c) for c in w.provenance.cites],
+        "note": w.provenance.note,
+        "inferred": w.provenance.inferred,
+    }
+
+
+def _deadline_json(d: Deadline) -> dict[str, Any]:
+    return {
+        "kind": d.kind.value,
+        "due": d.due.isoformat(),
+        "text": d.text,
+        "recipient": d.recipient,
+        "data_of_record": _wording_json(d.data_of_record) if d.data_of_record else None,
+    }
+
+
+def _lookback_json(lb: LookBack) -> dict[str, Any]:
+    return {
+        "penalized_in": lb.penalized_in,
+        "campaigns": list(lb.campaigns),
+        "subjects": list(lb.subjects),
+        "focus": lb.focus,
+        "text": lb.text,
+    }
+
+
+def lookback_line(lb: LookBack) -> str:
+    """One look-back as the terminal shows it: the year, who, how many campaigns."""
+    campaigns = f"，{len(lb.campaigns)} 项专项" if lb.campaigns else ""
+    return f"{lb.penalized_in} 年受到行政处罚的{'和'.join(lb.subjects)}{campaigns}"
+
+
+def _cites(w: Wording) -> str:
+    return "、".join(str(c) for c in w.provenance.cites) or "推断"
 
 
 def _column_json(col: Column) -> dict[str, Any]:
@@ -114,6 +176,7 @@ def _domain_json(ruleset: Ruleset, rules: DomainRules) -> dict[str, Any]:
         ],
         "columns": [_column_json(c) for c in cl.columns],
         "strata": [_stratum_json(s) for s in rules.strata],
+        "body": [_wording_json(w) for w in body_texts(ruleset, rules)],
     }
 
 
@@ -130,19 +193,8 @@ def plan_json(ruleset: Ruleset, domain: str | None = None) -> dict[str, Any]:
         "digest": ruleset.digest(),
         "sources": {k: v.model_dump(mode="json") for k, v in ruleset.sources.items()},
         "rounding": plan.rounding.model_dump(mode="json") if plan.rounding else None,
-        "deadlines": [
-            {
-                "kind": d.kind.value,
-                "due": d.due.isoformat(),
-                "text": d.text,
-                "recipient": d.recipient,
-            }
-            for d in ruleset.deadlines
-        ],
-        "lookback": [
-            {"penalized_in": lb.penalized_in, "campaigns": list(lb.campaigns), "text": lb.text}
-            for lb in ruleset.lookback
-        ],
+        "deadlines": [_deadline_json(d) for d in ruleset.deadlines],
+        "lookback": [_lookback_json(lb) for lb in ruleset.lookback],
         "domains": [_domain_json(ruleset, d) for d in domains],
     }
 
@@ -183,15 +235,22 @@ def plan_text(ruleset: Ruleset, domain: str | None = None) -> str:
         lines.append(f"继承：{ruleset.plan.extends}")
     for d in ruleset.deadlines:
         lines.append(f"时限：{d.due.isoformat()} {d.kind.value} — {d.text}")
+        if d.data_of_record is not None:
+            lines.append(f"  数据口径：{d.data_of_record.text}〔{_cites(d.data_of_record)}〕")
     for lb in ruleset.lookback:
-        lines.append(f"回头看：{lb.penalized_in} 年受处罚单位 — {lb.text}")
+        lines.append(f"回头看：{lookback_line(lb)} — {lb.text}")
     domains = [ruleset.domain(domain)] if domain else list(ruleset.domains.values())
     for rules in domains:
         cl = rules.checklist
         lines += ["", f"【{rules.label}】{rules.domain.value}  {cl.plan_table_title}"]
         for st in rules.strata:
-            cats = "、".join(rules.categories[c].label for c in st.categories)
-            lines.append(f"  抽检 {TIER_LABELS[st.tier]} {cats}：{ratio_text(st)}")
+            lines.append(
+                f"  抽检 {TIER_LABELS[st.tier]} {_stratum_name(rules, st)}：{ratio_text(st)}"
+            )
+        body = body_texts(ruleset, rules)
+        if body:
+            lines.append("  计划正文：")
+            lines += [f"    {w.text}〔{_cites(w)}〕" for w in body]
         lines.append("  检查内容：")
         for it in cl.items:
             lines.append(f"    {it.number}. {it.title}")
@@ -223,8 +282,14 @@ def plan_markdown(ruleset: Ruleset, domain: str | None = None) -> str:
         if rules.strata:
             out += ["| 监督检查对象 | 层级 | 抽检比例 |", "|---|---|---|"]
             for st in rules.strata:
-                cats = "、".join(rules.categories[c].label for c in st.categories)
-                out.append(f"| {cats} | {TIER_LABELS[st.tier]} | {ratio_text(st)} |")
+                out.append(
+                    f"| {_stratum_name(rules, st)} | {TIER_LABELS[st.tier]} | {ratio_text(st)} |"
+                )
+            out.append("")
+        body = body_texts(ruleset, rules)
+        if body:
+            out += ["计划正文（本辖区文件正文的写法，与下列检查内容并存）：", ""]
+            out += [f"> {w.text}（{_cites(w)}）" for w in body]
             out.append("")
         for it in cl.items:
             out += [f"### {it.number}. {it.title}", "", rules.item_text(it.id), ""]
