@@ -16,6 +16,7 @@ from .ruleset import DomainRules, Ruleset
 __all__ = [
     "body_texts",
     "describe",
+    "handling_rules",
     "item_methods",
     "lookback_line",
     "plan_json",
@@ -149,6 +150,54 @@ def item_methods(ruleset: Ruleset, rules: DomainRules, item: Item) -> list[dict[
     return out
 
 
+def handling_rules(ruleset: Ruleset, rules: DomainRules) -> list[dict[str, Any]]:
+    """The plan's handling rules for a domain (:meth:`Ruleset.handling`), each with its
+    provenance; ``inferred`` is the reason where the jurisdiction's own source does not state
+    it. What ``show`` prints under each domain."""
+    h = ruleset.handling(rules.domain)
+    out: list[dict[str, Any]] = []
+    for r in h.rules:
+        out.append(
+            {
+                "kind": r.kind.value,
+                "text": r.text,
+                "condition": r.condition,
+                "action": r.action,
+                "recipients": list(r.recipients),
+                "cites": [str(c) for c in r.provenance.cites],
+                "note": r.provenance.note,
+                "inferred": r.provenance.inferred,
+            }
+        )
+    return out
+
+
+def _major_case_json(ruleset: Ruleset, rules: DomainRules) -> dict[str, Any] | None:
+    h = ruleset.handling(rules.domain)
+    if h.criteria_spec is None or not h.criteria:
+        return None
+    basis = h.criteria_basis
+    return {
+        "spec": h.criteria_spec.id,
+        "criteria": [
+            {"id": c.id, "text": c.text, "cite": str(h.criterion_cite(c))} for c in h.criteria
+        ],
+        "cites": [str(c) for c in basis.cites] if basis else [],
+        "inferred": basis.inferred if basis else None,
+    }
+
+
+def _handling_line(r: dict[str, Any]) -> str:
+    mark = "〔推断〕" if r["inferred"] else ""
+    where = "、".join(r["cites"]) or "推断"
+    to = f" → {'、'.join(r['recipients'])}" if r["recipients"] else ""
+    return f"{mark}[{r['kind']}]{to}：{r['text']}（{where}）"
+
+
+def _inferred_line(r: dict[str, Any]) -> list[str]:
+    return [f"推断理由：{r['inferred']}"] if r["inferred"] else []
+
+
 def _method_line(m: dict[str, Any]) -> str:
     mark = "〔推断〕" if m["inferred"] else ""
     if m["area"] is None:
@@ -177,6 +226,8 @@ def _domain_json(ruleset: Ruleset, rules: DomainRules) -> dict[str, Any]:
         "columns": [_column_json(c) for c in cl.columns],
         "strata": [_stratum_json(s) for s in rules.strata],
         "body": [_wording_json(w) for w in body_texts(ruleset, rules)],
+        "handling": handling_rules(ruleset, rules),
+        "major_cases": _major_case_json(ruleset, rules),
     }
 
 
@@ -255,6 +306,19 @@ def plan_text(ruleset: Ruleset, domain: str | None = None) -> str:
         for it in cl.items:
             lines.append(f"    {it.number}. {it.title}")
             lines += [f"       ↳ {_method_line(m)}" for m in item_methods(ruleset, rules, it)]
+        handling = handling_rules(ruleset, rules)
+        if handling:
+            lines.append("  处理规则：")
+            for r in handling:
+                lines.append(f"    {_handling_line(r)}")
+                lines += [f"       ↳ {x}" for x in _inferred_line(r)]
+            major = _major_case_json(ruleset, rules)
+            if major is not None:
+                mark = "〔推断〕" if major["inferred"] else ""
+                where = "、".join(major["cites"])
+                lines.append(
+                    f"    重大案件认定：{mark}{major['spec']}（{where}），{len(major['criteria'])} 项标准"
+                )
         lines.append(f"  汇总表：{cl.title}（{len(cl.columns)} 列）")
         for i, col in enumerate(cl.columns, 1):
             groups = " › ".join(col.groups)
@@ -310,6 +374,13 @@ def plan_markdown(ruleset: Ruleset, domain: str | None = None) -> str:
                 name = f"《{spec.title}》" if spec is not None else cl.spec
                 out += ["", f"检查方法（{name}；〔推断〕为本规则集的关联）：", ""]
                 out += [f"- {_method_line(m)}" for m in methods]
+            out.append("")
+        handling = handling_rules(ruleset, rules)
+        if handling:
+            out += ["### 发现问题的处理（〔推断〕为本辖区来源未写明、本规则集推定适用的规则）", ""]
+            for h in handling:
+                out.append(f"- {_handling_line(h)}")
+                out += [f"  - {x}" for x in _inferred_line(h)]
             out.append("")
         out += [f"### 汇总表表头：{cl.title}", "", "| 序 | 分组 | 列 |", "|---|---|---|"]
         for i, col in enumerate(cl.columns, 1):
