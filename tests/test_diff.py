@@ -377,7 +377,15 @@ def test_a_single_domain_side_compares_only_that_domain() -> None:
 def test_one_side_with_a_domain_restricts_the_other() -> None:
     diff = diff_rulesets("national/2025", "xinjiang/2025#cosmetic")
     assert {c.domain for c in diff.changes} == {"cosmetic"}
-    assert [c.rule for c in diff.changes] == ["wording-added"] * 3
+    assert [c.rule for c in diff.changes if c.entity.value != "handling"] == ["wording-added"] * 3
+    # and Xinjiang's handling of that domain (its own 三(三)), compared per domain as well
+    assert {c.rule for c in diff.changes if c.entity.value == "handling"} == {
+        "handling-rule-added",
+        "handling-rule-removed",
+        "handling-rule-changed",
+        "handling-text-changed",
+        "provenance-changed",
+    }
 
 
 def test_checklist_files_can_be_compared() -> None:

@@ -113,3 +113,40 @@ def test_cli_check_a_folder(ruleset_tree: Path, capsys: pytest.CaptureFixture[st
     (ruleset_tree / "empty").mkdir()
     assert main(["check", str(ruleset_tree / "empty")]) == 2
     assert "没有 .yaml 文件" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- R113: 合理缺项
+
+
+def test_an_item_not_optional_where_the_table_says_every_item_may_be_is_r113(
+    ruleset_tree: Path,
+) -> None:
+    path = ruleset_tree / "2025" / "checklists" / "cosmetic.yaml"
+    _break(path, ("    number: 1\n", "    number: 1\n    optional: false\n"))
+    (p,) = [p for p in check_files([path]) if p.code == "R113"]
+    assert p.severity.value == "warning" and p.pointer == "/items/0/optional"
+    assert "检查内容可合理缺项" in p.message and p.line == _line_of(path, "optional: false")
+
+
+def test_optional_items_with_no_note_recorded_are_r113(ruleset_tree: Path) -> None:
+    path = ruleset_tree / "2025" / "checklists" / "cosmetic.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("optional_notes:")
+    end = text.index("\ncategories:")
+    path.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    (p,) = [p for p in check_files([path]) if p.code == "R113"]
+    assert p.severity.value == "warning"
+    assert "未记录工作计划表的合理缺项说明" in p.message and "6 项检查内容可合理缺项" in p.message
+    # once the items say they may not be skipped, nothing rests on the default
+    text = path.read_text(encoding="utf-8").replace(
+        "    number: ", "    optional: false\n    number: "
+    )
+    path.write_text(text, encoding="utf-8")
+    assert not [p for p in check_files([path]) if p.code == "R113"]
+
+
+def test_the_bundled_checklists_agree_with_their_notes() -> None:
+    root = Path(__file__).resolve().parent.parent / "rulesets"
+    paths = sorted(root.glob("*/checklists/*.yaml"))
+    assert len(paths) == 9
+    assert not [p for p in check_files(paths) if p.code == "R113"]

@@ -92,7 +92,8 @@ def test_loads_and_cross_references(year: int) -> None:
 
 @pytest.mark.parametrize("year", YEARS)
 def test_applicability(year: int) -> None:
-    """特殊血站管理 → 特殊血站; 临床用血管理 → 医院; items 1–5 → the three 血站 rows (inferred)."""
+    """特殊血站管理 → 特殊血站 (the item names it); 临床用血管理 → 医院 and items 1–5 → the three
+    血站 rows (both inferred: the table prints every item beside every row, issue 13 §4)."""
     c = load(year)
     items = {i.id: i for i in c.items}
     for col in c.columns:
@@ -105,7 +106,8 @@ def test_applicability(year: int) -> None:
         )
         assert col.applies_to.categories == expected, col.id
         assert items[col.item].applies_to == col.applies_to, col.id
-        assert col.applies_to.provenance.is_inferred == (expected == STATIONS), col.id
+        named = expected == ("special_blood_station",)
+        assert col.applies_to.provenance.is_inferred != named, col.id
     assert items["special_blood_station"].applies_to.categories == ("special_blood_station",)
     assert items["clinical_blood_use"].applies_to.categories == ("hospital",)
 

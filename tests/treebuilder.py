@@ -18,6 +18,10 @@ def checklist(year: int = 2030, domain: str = "medical", **over: Any) -> dict[st
         "title": f"{year}年测试汇总表",
         "plan_table_title": f"{year}年测试工作计划表",
         "provenance": PROV,
+        # the table's 合理缺项 note, as every bundled plan table prints one (lint R113)
+        "optional_notes": [
+            {"text": "根据各机构业务开展情况，检查内容可合理缺项。", "provenance": PROV}
+        ],
         "categories": [
             {"id": "hospital", "label": "医院", "provenance": PROV},
             {"id": "clinic", "label": "诊所", "aliases": ["门诊"], "provenance": PROV},

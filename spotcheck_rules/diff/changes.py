@@ -69,6 +69,7 @@ class Entity(str, enum.Enum):
     STRATUM = "stratum"
     STATED_TOTAL = "stated_total"
     WORDING = "wording"
+    HANDLING = "handling"
 
     @property
     def label(self) -> str:
@@ -93,6 +94,7 @@ _ENTITY_LABELS = {
     "stratum": "抽检比例",
     "stated_total": "计划所述合计比例",
     "wording": "计划措辞",
+    "handling": "处理规则",
 }
 
 

@@ -65,6 +65,18 @@ def _restrictions(it: Item) -> Json:
     return [r.model_dump(mode="json", exclude={"provenance"}) for r in it.restrictions]
 
 
+def _methods(it: Item) -> Json:
+    """The spec areas and 检查方法 clauses linked (a link's reason is its provenance, not compared)."""
+    return [f"{m.area}{c}" for m in it.methods for c in m.clauses] or (
+        ["（无对应检查方法）"] if it.methods else []
+    )
+
+
+def _methods_message(b: Both) -> str:
+    detail = plus_minus(b.old, b.new, "新增 ", "删去 ") or "顺序改变"
+    return f"{b.what}{b.q}关联的检查方法改变：{detail}"
+
+
 def _points_message(b: Both) -> str:
     detail = plus_minus(b.old, b.new, "新增要点：", "删去要点：") or "要点顺序或拆分方式改变"
     return f"{b.what}{b.q}的要点改变：{detail}"
@@ -119,6 +131,7 @@ ITEMS = Kind(
             ),
         ),
         aliases_field("item-aliases-changed"),
+        FieldSpec("item-methods-changed", _methods, _methods_message, ("methods",)),
         provenance_field(Entity.ITEM),
     ),
 )

@@ -9,7 +9,7 @@ from ..ruleset.model import DOMAIN_LABELS, Domain
 from ..ruleset.ruleset import Ruleset
 from .changes import ChangeLevel, Diff, Summary
 from .domains import diff_domain, domain_count, domain_summary
-from .plans import diff_plan
+from .plans import diff_plan, diff_plan_domain
 from .renames import suggest_renames
 from .reviews import Acknowledgement, acks_arg, apply_reviews, levels_arg
 from .scopes import Collector, Pair, json_pointer
@@ -87,6 +87,8 @@ def diff_rulesets(
                 new=nrules,
             )
         )
+        if a.plan is not None and b.plan is not None:
+            diff_plan_domain(col, dom, a.plan, b.plan)
     changes = apply_reviews(col.sorted(), level_map, acks)
     used = {c.fingerprint for c in changes if c.acknowledged}
     counts = {lv.value: sum(1 for c in changes if c.level is lv) for lv in ChangeLevel}

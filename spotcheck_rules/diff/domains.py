@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..ruleset.model import TIER_LABELS, StatedTotal, Stratum, Wording
+from ..ruleset.model import TIER_LABELS, Checklist, StatedTotal, Stratum, Wording
 from ..ruleset.ruleset import DomainRules
 from ..ruleset.views import ratio_text
 from .changes import Entity, Json
@@ -91,6 +91,13 @@ _STRATA = Kind(
                 + ("只从上级未抽取的剩余单位中抽取" if b.new else "不再限于上级未抽取的剩余单位")
             ),
             ("from_remaining",),
+        ),
+        FieldSpec(
+            "stratum-label-changed",
+            lambda st: st.label,
+            lambda b: f"{b.what}{b.q}的监督检查对象名称改为「{b.new or '（按单位类别）'}」",
+            ("label",),
+            text=text_of(lambda st: st.label),
         ),
         FieldSpec(
             "stratum-note-changed",
@@ -228,6 +235,21 @@ def _checklist_field(key: str, name: str) -> FieldSpec:
     )
 
 
+def _notes(cl: Checklist) -> Json:
+    # The note's wording, once per distinct text: the tables it is cited from differ every year
+    # (each year's plan tables), so its provenance is not compared.
+    return list(dict.fromkeys(n.text for n in cl.optional_notes))
+
+
+_OPTIONAL_NOTES = FieldSpec(
+    "optional-notes-changed",
+    _notes,
+    lambda b: "工作计划表的“合理缺项”说明原文改变",
+    ("optional_notes",),
+    text=lambda b: ("\n".join(b.old), "\n".join(b.new)),
+)
+
+
 _CHECKLIST_VERSION = FieldSpec(
     "checklist-version-changed",
     lambda cl: cl.id,
@@ -246,6 +268,7 @@ def diff_domain(p: Pair) -> None:
         compare(p, (_checklist_field(key, name),), ocl, ncl, id=key, order=n, at=at)
     fields = (provenance_field(Entity.CHECKLIST),)
     compare(p, fields, ocl, ncl, id="checklist", order=9, at=at, what="检查表")
+    compare(p, (_OPTIONAL_NOTES,), ocl, ncl, id="optional_notes", order=8, at=at)
     for kind in (CATEGORIES, ITEMS, COLUMNS, CODES):
         diff_kind(p, kind, getattr(ocl, kind.path[1]), getattr(ncl, kind.path[1]))
     diff_code_columns(p)

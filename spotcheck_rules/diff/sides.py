@@ -114,6 +114,9 @@ def side_document(side: Side | str | Ruleset) -> dict[str, Any]:
     s = resolve_side(side)
     out: dict[str, Any] = s.plan.model_dump(mode="json", exclude={"domains"}) if s.plan else {}
     out["domains"] = {d.value: _domain_document(r) for d, r in s.domains.items()}
+    for d, entry in ((s.plan.domains or {}) if s.plan else {}).items():
+        if d.value in out["domains"]:  # the plan's 正文 on the domain (diff's body-* pointers)
+            out["domains"][d.value]["body"] = [w.model_dump(mode="json") for w in entry.body or ()]
     return out
 
 

@@ -69,11 +69,11 @@ def _id(index: Any, ref: str) -> str | None:
 
 
 def provenance_text(prov: Provenance | None, ruleset: Ruleset) -> str:
-    """Where an entity comes from, for people: the cited places, or 推定 and the reason."""
+    """Where an entity comes from, for people: the cited places, or 推断 and the reason."""
     if prov is None:
         return ""
     if prov.inferred:
-        return f"推定：{prov.inferred}"
+        return f"推断：{prov.inferred}"
     return "；".join(str(c) for c in prov.cites)
 
 

@@ -243,6 +243,7 @@ def checklist_problems(
             )
         )
 
+    out.extend(_optional_problems(doc, cl))
     col_kind = {c.id: c.kind for c in cl.columns}
     for i, col in enumerate(cl.columns):
         if col.item is not None:
@@ -294,6 +295,39 @@ def checklist_problems(
         + [(v.id, (v.label, *v.aliases)) for v in cl.violations],
     )
     out.extend(_source_problems(doc, cl, sources))
+    return out
+
+
+def _optional_problems(doc: Document, cl: Checklist) -> list[Problem]:
+    """R113: ``Item.optional`` follows the tables' 合理缺项 notes. A note (cited, or the default
+    stated as inferred) says every item of the table may be 合理缺项, so an item marked
+    ``optional: false`` contradicts it; with no note recorded, items that may be 合理缺项 rest
+    on the model's default alone."""
+    out: list[Problem] = []
+    if cl.optional_notes:
+        note = cl.optional_notes[0].text
+        for i, it in enumerate(cl.items):
+            if not it.optional:
+                out.append(
+                    doc.problem(
+                        "R113",
+                        f"检查内容“{it.title}”设为不可缺项（optional: false），"
+                        f"但工作计划表说明检查内容可合理缺项：{note}",
+                        f"/items/{i}/optional",
+                    )
+                )
+        return out
+    optional = [it for it in cl.items if it.optional]
+    if optional:
+        out.append(
+            doc.problem(
+                "R113",
+                f"检查表未记录工作计划表的合理缺项说明（optional_notes），却有 {len(optional)} 项"
+                "检查内容可合理缺项：记录表格的说明（以表格为出处），或注明 inferred 的默认规则，"
+                "或将不可缺项的检查内容设为 optional: false",
+                "/optional_notes" if "/optional_notes" in doc.positions else "",
+            )
+        )
     return out
 
 

@@ -2,7 +2,8 @@
 
 Merge rules for ``extends`` (documented in docs/authoring.md):
 
-* ``id``, ``year``, ``title``, ``jurisdiction`` and ``notes`` are the child's own;
+* ``id``, ``year``, ``title`` (and ``title_provenance``), ``jurisdiction`` and ``notes`` are the
+  child's own;
 * ``sources`` is the child's list followed by the parent's keys it does not repeat;
 * ``domains``: if the child omits it, it uses all of the parent's domains unchanged. If the
   child gives it, the plan uses exactly the domains listed; each is the parent's entry for that
@@ -233,7 +234,7 @@ def _declaring_doc(docs: list[Document], pointer: str) -> str | None:
 def _merge(parent: Plan, child: Plan) -> Plan:
     data: dict[str, Any] = parent.model_dump(mode="python")
     own = child.model_dump(mode="python")
-    for key in ("id", "year", "title", "jurisdiction", "notes", "extends"):
+    for key in ("id", "year", "title", "title_provenance", "jurisdiction", "notes", "extends"):
         data[key] = own[key]
     data["sources"] = list(child.sources) + [s for s in parent.sources if s not in child.sources]
     for key in ("rounding", "deadlines", "lookback", "handling"):

@@ -322,6 +322,13 @@ class Stratum(_Model):
     id: Id
     tier: Tier = Tier.NATIONAL
     categories: tuple[Id, ...] = Field(min_length=1)
+    label: Text | None = Field(
+        default=None,
+        description=(
+            "The 监督检查对象 as the plan table prints it, where it is not its categories' labels"
+            " (其他中医医疗机构（含中医、中西医结合诊所、门诊部）)"
+        ),
+    )
     ratio: Ratio | None = None
     all: bool = Field(default=False, description="Every unit (所有的 / 100% stated as all)")
     count: int | None = Field(default=None, ge=0, description="A fixed number of units")
@@ -360,6 +367,13 @@ class Rounding(_Model):
     provenance: Provenance
 
 
+class Wording(_Model):
+    """A plan's own wording of a checklist item, where its document differs from the checklist."""
+
+    text: Text
+    provenance: Provenance
+
+
 class DeadlineKind(str, enum.Enum):
     INFO_REPORT = "info_report"  # 信息报送 / 数据填报
     INTERIM_SUMMARY = "interim_summary"  # 阶段性工作总结
@@ -373,20 +387,25 @@ class Deadline(_Model):
     text: Text = Field(description="The sentence that states it, as written")
     recipient: str | None = None
     provenance: Provenance
+    data_of_record: Wording | None = Field(
+        default=None,
+        description="Which figures count, where the plan says so (…以信息报告系统填报数据为准)",
+    )
 
 
 class LookBack(_Model):
-    """回头看: re-inspection of units penalised in an earlier campaign."""
+    """回头看: re-inspection of those penalised in earlier campaigns (units, and individuals
+    where the plan says so)."""
 
     penalized_in: int = Field(description="The year whose penalised units are re-inspected")
-    campaigns: tuple[Text, ...] = ()
-    text: Text
-    provenance: Provenance
-
-
-class Wording(_Model):
-    """A plan's own wording of a checklist item, where its document differs from the checklist."""
-
+    campaigns: tuple[Text, ...] = Field(
+        default=(), description="The campaigns whose penalties count, as the source names them"
+    )
+    subjects: tuple[Text, ...] = Field(
+        default=("单位",),
+        description="Who is re-inspected, as the source names them: 单位, 个人",
+    )
+    focus: Text | None = Field(default=None, description="What the visit looks at, as written")
     text: Text
     provenance: Provenance
 
@@ -402,6 +421,13 @@ class PlanDomain(_Model):
     stated_totals: tuple[StatedTotal, ...] | None = None
     wording: Annotated[dict[Id, Wording], AfterValidator(_freeze)] = Field(
         default_factory=FrozenDict
+    )
+    body: tuple[Wording, ...] | None = Field(
+        default=None,
+        description=(
+            "The plan's body text (正文) on the domain where it words no single item: each"
+            " paragraph as printed, with provenance, its difference from the items in a note"
+        ),
     )
     provenance: Provenance | None = None
 
@@ -428,6 +454,10 @@ class Plan(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*/\d{4}$")]
     year: int = Field(ge=2000, le=2100)
     title: Text
+    title_provenance: Provenance | None = Field(
+        default=None,
+        description="Where the title is printed, or inferred with why (a plan no source prints)",
+    )
     jurisdiction: Jurisdiction
     sources: tuple[str, ...] = Field(default=(), description="Keys in rulesets/sources.yaml")
     extends: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*/\d{4}$")] | None = None

@@ -10,10 +10,20 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from .model import TIER_LABELS, Column, ColumnKind, Item, Stratum
+from .model import TIER_LABELS, Column, ColumnKind, Deadline, Item, LookBack, Stratum, Wording
 from .ruleset import DomainRules, Ruleset
 
-__all__ = ["describe", "item_methods", "plan_json", "plan_markdown", "plan_text", "ratio_text"]
+__all__ = [
+    "body_texts",
+    "describe",
+    "handling_rules",
+    "item_methods",
+    "lookback_line",
+    "plan_json",
+    "plan_markdown",
+    "plan_text",
+    "ratio_text",
+]
 
 
 def ratio_text(stratum: Stratum, *, remaining: bool = True) -> str:
@@ -46,6 +56,7 @@ def _stratum_json(st: Stratum) -> dict[str, Any]:
         "id": st.id,
         "tier": st.tier.value,
         "categories": list(st.categories),
+        "label": st.label,
         "ratio": 1.0 if st.all else _ratio_number(st.ratio),
         "all": st.all,
         "count": st.count,
@@ -53,6 +64,58 @@ def _stratum_json(st: Stratum) -> dict[str, Any]:
         "from_remaining": st.from_remaining,
         "inferred": st.provenance.inferred,
     }
+
+
+def _stratum_name(rules: DomainRules, st: Stratum) -> str:
+    """The 监督检查对象 of a stratum: the plan table's own name (with the rows it covers), else
+    the rows' labels."""
+    cats = "、".join(rules.categories[c].label for c in st.categories)
+    return f"{st.label}〔{cats}〕" if st.label and st.label != cats else cats
+
+
+def body_texts(ruleset: Ruleset, rules: DomainRules) -> tuple[Wording, ...]:
+    """The plan's body text (正文) on a domain that words no single item (``PlanDomain.body``)."""
+    entry = (ruleset.plan.domains or {}).get(rules.domain)
+    return (entry.body or ()) if entry is not None else ()
+
+
+def _wording_json(w: Wording) -> dict[str, Any]:
+    return {
+        "text": w.text,
+        "cites": [str(c) for c in w.provenance.cites],
+        "note": w.provenance.note,
+        "inferred": w.provenance.inferred,
+    }
+
+
+def _deadline_json(d: Deadline) -> dict[str, Any]:
+    return {
+        "kind": d.kind.value,
+        "due": d.due.isoformat(),
+        "text": d.text,
+        "recipient": d.recipient,
+        "data_of_record": _wording_json(d.data_of_record) if d.data_of_record else None,
+    }
+
+
+def _lookback_json(lb: LookBack) -> dict[str, Any]:
+    return {
+        "penalized_in": lb.penalized_in,
+        "campaigns": list(lb.campaigns),
+        "subjects": list(lb.subjects),
+        "focus": lb.focus,
+        "text": lb.text,
+    }
+
+
+def lookback_line(lb: LookBack) -> str:
+    """One look-back as the terminal shows it: the year, who, how many campaigns."""
+    campaigns = f"，{len(lb.campaigns)} 项专项" if lb.campaigns else ""
+    return f"{lb.penalized_in} 年受到行政处罚的{'和'.join(lb.subjects)}{campaigns}"
+
+
+def _cites(w: Wording) -> str:
+    return "、".join(str(c) for c in w.provenance.cites) or "推断"
 
 
 def _column_json(col: Column) -> dict[str, Any]:
@@ -87,6 +150,54 @@ def item_methods(ruleset: Ruleset, rules: DomainRules, item: Item) -> list[dict[
     return out
 
 
+def handling_rules(ruleset: Ruleset, rules: DomainRules) -> list[dict[str, Any]]:
+    """The plan's handling rules for a domain (:meth:`Ruleset.handling`), each with its
+    provenance; ``inferred`` is the reason where the jurisdiction's own source does not state
+    it. What ``show`` prints under each domain."""
+    h = ruleset.handling(rules.domain)
+    out: list[dict[str, Any]] = []
+    for r in h.rules:
+        out.append(
+            {
+                "kind": r.kind.value,
+                "text": r.text,
+                "condition": r.condition,
+                "action": r.action,
+                "recipients": list(r.recipients),
+                "cites": [str(c) for c in r.provenance.cites],
+                "note": r.provenance.note,
+                "inferred": r.provenance.inferred,
+            }
+        )
+    return out
+
+
+def _major_case_json(ruleset: Ruleset, rules: DomainRules) -> dict[str, Any] | None:
+    h = ruleset.handling(rules.domain)
+    if h.criteria_spec is None or not h.criteria:
+        return None
+    basis = h.criteria_basis
+    return {
+        "spec": h.criteria_spec.id,
+        "criteria": [
+            {"id": c.id, "text": c.text, "cite": str(h.criterion_cite(c))} for c in h.criteria
+        ],
+        "cites": [str(c) for c in basis.cites] if basis else [],
+        "inferred": basis.inferred if basis else None,
+    }
+
+
+def _handling_line(r: dict[str, Any]) -> str:
+    mark = "〔推断〕" if r["inferred"] else ""
+    where = "、".join(r["cites"]) or "推断"
+    to = f" → {'、'.join(r['recipients'])}" if r["recipients"] else ""
+    return f"{mark}[{r['kind']}]{to}：{r['text']}（{where}）"
+
+
+def _inferred_line(r: dict[str, Any]) -> list[str]:
+    return [f"推断理由：{r['inferred']}"] if r["inferred"] else []
+
+
 def _method_line(m: dict[str, Any]) -> str:
     mark = "〔推断〕" if m["inferred"] else ""
     if m["area"] is None:
@@ -114,6 +225,9 @@ def _domain_json(ruleset: Ruleset, rules: DomainRules) -> dict[str, Any]:
         ],
         "columns": [_column_json(c) for c in cl.columns],
         "strata": [_stratum_json(s) for s in rules.strata],
+        "body": [_wording_json(w) for w in body_texts(ruleset, rules)],
+        "handling": handling_rules(ruleset, rules),
+        "major_cases": _major_case_json(ruleset, rules),
     }
 
 
@@ -130,19 +244,8 @@ def plan_json(ruleset: Ruleset, domain: str | None = None) -> dict[str, Any]:
         "digest": ruleset.digest(),
         "sources": {k: v.model_dump(mode="json") for k, v in ruleset.sources.items()},
         "rounding": plan.rounding.model_dump(mode="json") if plan.rounding else None,
-        "deadlines": [
-            {
-                "kind": d.kind.value,
-                "due": d.due.isoformat(),
-                "text": d.text,
-                "recipient": d.recipient,
-            }
-            for d in ruleset.deadlines
-        ],
-        "lookback": [
-            {"penalized_in": lb.penalized_in, "campaigns": list(lb.campaigns), "text": lb.text}
-            for lb in ruleset.lookback
-        ],
+        "deadlines": [_deadline_json(d) for d in ruleset.deadlines],
+        "lookback": [_lookback_json(lb) for lb in ruleset.lookback],
         "domains": [_domain_json(ruleset, d) for d in domains],
     }
 
@@ -183,19 +286,39 @@ def plan_text(ruleset: Ruleset, domain: str | None = None) -> str:
         lines.append(f"继承：{ruleset.plan.extends}")
     for d in ruleset.deadlines:
         lines.append(f"时限：{d.due.isoformat()} {d.kind.value} — {d.text}")
+        if d.data_of_record is not None:
+            lines.append(f"  数据口径：{d.data_of_record.text}〔{_cites(d.data_of_record)}〕")
     for lb in ruleset.lookback:
-        lines.append(f"回头看：{lb.penalized_in} 年受处罚单位 — {lb.text}")
+        lines.append(f"回头看：{lookback_line(lb)} — {lb.text}")
     domains = [ruleset.domain(domain)] if domain else list(ruleset.domains.values())
     for rules in domains:
         cl = rules.checklist
         lines += ["", f"【{rules.label}】{rules.domain.value}  {cl.plan_table_title}"]
         for st in rules.strata:
-            cats = "、".join(rules.categories[c].label for c in st.categories)
-            lines.append(f"  抽检 {TIER_LABELS[st.tier]} {cats}：{ratio_text(st)}")
+            lines.append(
+                f"  抽检 {TIER_LABELS[st.tier]} {_stratum_name(rules, st)}：{ratio_text(st)}"
+            )
+        body = body_texts(ruleset, rules)
+        if body:
+            lines.append("  计划正文：")
+            lines += [f"    {w.text}〔{_cites(w)}〕" for w in body]
         lines.append("  检查内容：")
         for it in cl.items:
             lines.append(f"    {it.number}. {it.title}")
             lines += [f"       ↳ {_method_line(m)}" for m in item_methods(ruleset, rules, it)]
+        handling = handling_rules(ruleset, rules)
+        if handling:
+            lines.append("  处理规则：")
+            for r in handling:
+                lines.append(f"    {_handling_line(r)}")
+                lines += [f"       ↳ {x}" for x in _inferred_line(r)]
+            major = _major_case_json(ruleset, rules)
+            if major is not None:
+                mark = "〔推断〕" if major["inferred"] else ""
+                where = "、".join(major["cites"])
+                lines.append(
+                    f"    重大案件认定：{mark}{major['spec']}（{where}），{len(major['criteria'])} 项标准"
+                )
         lines.append(f"  汇总表：{cl.title}（{len(cl.columns)} 列）")
         for i, col in enumerate(cl.columns, 1):
             groups = " › ".join(col.groups)
@@ -223,8 +346,14 @@ def plan_markdown(ruleset: Ruleset, domain: str | None = None) -> str:
         if rules.strata:
             out += ["| 监督检查对象 | 层级 | 抽检比例 |", "|---|---|---|"]
             for st in rules.strata:
-                cats = "、".join(rules.categories[c].label for c in st.categories)
-                out.append(f"| {cats} | {TIER_LABELS[st.tier]} | {ratio_text(st)} |")
+                out.append(
+                    f"| {_stratum_name(rules, st)} | {TIER_LABELS[st.tier]} | {ratio_text(st)} |"
+                )
+            out.append("")
+        body = body_texts(ruleset, rules)
+        if body:
+            out += ["计划正文（本辖区文件正文的写法，与下列检查内容并存）：", ""]
+            out += [f"> {w.text}（{_cites(w)}）" for w in body]
             out.append("")
         for it in cl.items:
             out += [f"### {it.number}. {it.title}", "", rules.item_text(it.id), ""]
@@ -245,6 +374,13 @@ def plan_markdown(ruleset: Ruleset, domain: str | None = None) -> str:
                 name = f"《{spec.title}》" if spec is not None else cl.spec
                 out += ["", f"检查方法（{name}；〔推断〕为本规则集的关联）：", ""]
                 out += [f"- {_method_line(m)}" for m in methods]
+            out.append("")
+        handling = handling_rules(ruleset, rules)
+        if handling:
+            out += ["### 发现问题的处理（〔推断〕为本辖区来源未写明、本规则集推定适用的规则）", ""]
+            for h in handling:
+                out.append(f"- {_handling_line(h)}")
+                out += [f"  - {x}" for x in _inferred_line(h)]
             out.append("")
         out += [f"### 汇总表表头：{cl.title}", "", "| 序 | 分组 | 列 |", "|---|---|---|"]
         for i, col in enumerate(cl.columns, 1):
