@@ -189,7 +189,8 @@ def test_hot_loop_and_detailed_path_agree(
 
 def test_no_criterion_or_handling_wording_is_a_python_literal() -> None:
     """The handling checks take their criteria, conditions, actions and recipients from the
-    rulesets (issue 13): none of those texts is written in the package's Python."""
+    rulesets (issue 13), and items are data: none of those texts is written in the package's
+    Python."""
     from spotcheck_rules import list_rulesets
 
     texts: set[str] = set()
@@ -201,6 +202,9 @@ def test_no_criterion_or_handling_wording_is_a_python_literal() -> None:
             for r in h.rules:
                 # the sentences, and conditions or actions long enough to be wording rather than a term
                 texts |= {r.text} | {t for t in (r.condition, r.action) if t and len(t) >= 10}
+            # and every item of the checklist: its text and points as the plan table prints them
+            for it in rs.domain(dom).checklist.items:
+                texts |= {t for t in (it.text, *it.points) if len(t) >= 10}
     assert len(texts) > 10
     package = Path(__file__).resolve().parent.parent / "spotcheck_rules"
     literals: list[str] = []  # every string constant of the code, docstrings left out
