@@ -238,6 +238,16 @@ _add(
     refuses=True,
 )
 
+_add(
+    "F070",
+    _E,
+    "未知的检测项目，或检测结果不是合格/不合格",
+    "未知的检测项目：{ref}",
+    "领域 {domain} 的检查表没有检测项目，不能记录检测结果（tests）",
+    "检测项目 {ref} 的结果应为合格/不合格（true/false），实为 {value}",
+    note="(`tests` maps each lab test of the checklist, by id or alias, to passed: true / false)",
+)
+
 # --------------------------------------------------------------------------- C: census
 
 _add(
