@@ -128,10 +128,10 @@ def test_f070_unknown_test_and_bad_results(tree: Path) -> None:
         [{"unit_id": "X", "domain": AS, "category": "school", "tests": {"噪声": True}}], rs
     )
     assert [p.code for p in rep.problems] == ["F070"]
-    csv = "unit_id,domain,category,tests\nX,%s,school,采光照明=合格; 水质=待定\n" % AS
+    csv = f"unit_id,domain,category,tests\nX,{AS},school,采光照明=合格; 水质=待定\n"
     rep = validate(csv.encode(), rs, format="csv")
     assert [p.code for p in rep.problems] == ["F070"] and "待定" in rep.problems[0].message
-    ok = "unit_id,domain,category,tests\nX,%s,school,采光照明=合格; 水质=不合格\n" % AS
+    ok = f"unit_id,domain,category,tests\nX,{AS},school,采光照明=合格; 水质=不合格\n"
     t = aggregate(ok.encode(), rs, format="csv").table(AS)
     assert (t.cell("school", "tested_units"), t.cell("school", "passed_units")) == (1, 0)
 
