@@ -452,6 +452,7 @@ BROKEN_FIELDS = (
     "deaths",
     "injured",
     "accident_grade",
+    "tests",
     "remark",
 )
 
@@ -615,6 +616,11 @@ BROKEN: tuple[BrokenRow, ...] = (
         "罚没款以逗号作小数点（“12,50”无法确定是 12.50 还是 1250）",
         ("F050",),
         _clinic(38, violations="license", cases="1", fine_yuan="12,50"),
+    ),
+    BrokenRow(
+        "记录了检测结果，但医疗机构的检查表没有检测项目（检测项目属学校卫生等领域）",
+        ("F070",),
+        _clinic(39, tests="水质=合格"),
     ),
 )
 

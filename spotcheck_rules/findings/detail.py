@@ -25,6 +25,7 @@ from .rules.handling import (
     disposition_bit,
     harm_found,
 )
+from .rules.labtests import tested_columns
 from .rules.references import UNKNOWN_ITEM, UNKNOWN_REVOCATION, Miss, resolve_cached
 from .state import DomainState
 
@@ -53,6 +54,7 @@ def has_detail(rec: _Rec) -> bool:
         or rec.harm is not None
         or rec.referred is not None
         or rec.opinion_issued is not None
+        or bool(rec.tests)
     )
 
 
@@ -175,8 +177,14 @@ def detail(
             harm.group_health_risk,
             harm.social_impact,
         )
+    tested: tuple[tuple[str, bool], ...] = ()
+    if rec.tests:  # lab-test results: the tested / passed columns they count in (.rules.labtests)
+        tcols, tprobs, tested = tested_columns(st.rules, st.col_pos, cat_id, rec.tests)
+        for f in tprobs:
+            add(f.code, f.message, f.field, f.suggestions)
+        cols |= tcols
     found = Detail(frozenset(cols), cases, cents, frozenset(revs))
-    extra = (
+    extra: tuple[object, ...] = (
         frozenset([c.id for c in codes]),
         frozenset(na) if na else None,
         cases,
@@ -186,4 +194,6 @@ def detail(
         rec.opinion_issued,
         harm_key,
     )
+    if tested:
+        extra = (*extra, tested)
     return found, extra

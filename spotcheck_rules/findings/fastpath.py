@@ -150,6 +150,7 @@ def check_lines(
                 and (region is None or region in regions or region_ok(region))
                 and not rec.not_applicable
                 and rec.harm is None
+                and not rec.tests
                 # an id (and what a fingerprint holds) as the other paths have it: trimmed
                 and trimmed(rec.unit_id)
                 and (uname is None or trimmed(uname))

@@ -203,6 +203,10 @@ class Finding(_Public):
     referred: StrictBool | None = Field(default=None, description="移交公安/司法机关")
     opinion_issued: StrictBool | None = Field(default=None, description="下达监督意见书")
     harm: Harm | None = None
+    tests: dict[str, StrictBool] = Field(
+        default_factory=dict,
+        description="Lab-test results (检测项目): test id or alias → passed (true) / failed (false)",
+    )
 
     @field_validator("ownership", mode="before")
     @classmethod

@@ -42,6 +42,7 @@ from .rules.fields import (
     UNKNOWN_FIELD,
     UNPARSABLE,
 )
+from .rules.labtests import UNKNOWN_TEST
 
 __all__ = [
     "FieldProblem",
@@ -90,6 +91,7 @@ class _Rec(msgspec.Struct, forbid_unknown_fields=True):
     referred: bool | None = None
     opinion_issued: bool | None = None
     harm: _HarmRec | None = None
+    tests: dict[str, bool] = {}
 
 
 _FIELDS = frozenset(_Rec.__struct_fields__)
@@ -339,6 +341,11 @@ def coerce_record(
         harm = _coerce_harm(raw, flat, probs)
         if harm is not None:
             out["harm"] = harm
+    raw = value.get("tests")
+    if not _absent(raw, flat):
+        tests = _coerce_tests(raw, flat, probs)
+        if tests:
+            out["tests"] = tests
     if not usable or (not partial and any(p.severity == "error" for p in probs)):
         return None, probs
     return _Rec(**out), probs
@@ -459,6 +466,55 @@ def _coerce_harm(raw: Any, flat: bool, probs: list[FieldProblem]) -> _HarmRec | 
     return _HarmRec(**out)
 
 
+_PASSED = frozenset({"合格", "达标", "pass", "passed"})
+_FAILED = frozenset({"不合格", "不达标", "fail", "failed"})
+_RESULT_SPLIT = re.compile(r"[=:：]")
+
+
+def _test_result(value: Any, flat: bool) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if not flat:
+        return None
+    key = str(value).strip().casefold()
+    if key in _PASSED:
+        return True
+    if key in _FAILED:
+        return False
+    return _as_bool(value) if key else None
+
+
+def _coerce_tests(raw: Any, flat: bool, probs: list[FieldProblem]) -> dict[str, bool] | None:
+    """Lab-test results: a mapping test → passed; in a flat cell ``采光照明=合格; 水质=不合格``."""
+    if flat and isinstance(raw, str):
+        pairs: list[tuple[str, Any]] = []
+        for part in _LIST_SPLIT.split(raw):
+            if not part.strip():
+                continue
+            bits = _RESULT_SPLIT.split(part, maxsplit=1)
+            pairs.append((bits[0], bits[1] if len(bits) == 2 else ""))
+    elif isinstance(raw, Mapping):
+        pairs = list(raw.items())
+    else:
+        what = (
+            "检测项目到结果的映射（或“项目=合格; 项目=不合格”）"
+            if flat
+            else "对象（检测项目: true/false）"
+        )
+        probs.append(FieldProblem(FIELD_TYPE.code, "tests", FIELD_TYPE.explain("tests", what, raw)))
+        return None
+    out: dict[str, bool] = {}
+    for key, v in pairs:
+        ref = key.strip() if isinstance(key, str) else ""
+        passed = _test_result(v, flat)
+        if not ref or passed is None:
+            msg = UNKNOWN_TEST.not_a_result(preview(key), v)
+            probs.append(FieldProblem(UNKNOWN_TEST.code, "tests", msg))
+            continue
+        out[ref] = passed
+    return out
+
+
 def _rec_dict(rec: _Rec) -> dict[str, Any]:
     """A decoded record as the mapping it came from (absent fields left out)."""
     out: dict[str, Any] = {}
@@ -489,7 +545,7 @@ def needs_coerce(rec: _Rec) -> bool:
         return True
     if rec.region is not None and not REGION.accepts(rec.region):
         return True
-    for items in (rec.violations, rec.not_applicable):
+    for items in (rec.violations, rec.not_applicable, rec.tests):
         for s in items:
             if not is_trimmed(s):
                 return True

@@ -294,6 +294,7 @@ def checklist_problems(
         [(c.id, (c.label, *c.aliases)) for c in cl.columns]
         + [(v.id, (v.label, *v.aliases)) for v in cl.violations],
     )
+    out.extend(_test_problems(doc, cl, item_ids, col_kind))
     out.extend(_source_problems(doc, cl, sources))
     return out
 
@@ -328,6 +329,69 @@ def _optional_problems(doc: Document, cl: Checklist) -> list[Problem]:
                 "/optional_notes" if "/optional_notes" in doc.positions else "",
             )
         )
+    return out
+
+
+_COUNTS = frozenset(ColumnKind) - {ColumnKind.RATIO, ColumnKind.FINES}
+
+
+def _test_problems(
+    doc: Document, cl: Checklist, item_ids: set[str], col_kind: Mapping[str, ColumnKind]
+) -> list[Problem]:
+    """R120 (ratio columns) and R121 (lab tests and footnotes) of one checklist."""
+    out: list[Problem] = []
+    p = doc.problem
+    test_ids = {t.id for t in cl.tests}
+    numbers = [t.number for t in cl.tests]
+    if numbers != list(range(1, len(numbers) + 1)):
+        out.append(
+            p("R121", f"检测项目序号应为 1..{len(numbers)} 连续编号，实为 {numbers}", "/tests")
+        )
+    for i, t in enumerate(cl.tests):
+        if t.item is not None and t.item not in item_ids:
+            out.append(
+                p(
+                    "R103",
+                    f"引用了不存在的检查内容：{t.item}",
+                    f"/tests/{i}/item",
+                    suggestions=tuple(closest(t.item, item_ids)),
+                )
+            )
+    for i, col in enumerate(cl.columns):
+        for j, tid in enumerate(col.tests):
+            if tid not in test_ids:
+                out.append(
+                    p(
+                        "R121",
+                        f"引用了不存在的检测项目：{tid}",
+                        f"/columns/{i}/tests/{j}",
+                        suggestions=tuple(closest(tid, test_ids)),
+                    )
+                )
+        if col.ratio is None:
+            continue
+        for part, name, cid in (
+            ("numerator", "分子", col.ratio.numerator),
+            ("denominator", "分母", col.ratio.denominator),
+        ):
+            where = f"/columns/{i}/ratio/{part}"
+            if cid not in col_kind:
+                msg = f"比率列“{col.label}”的{name} {cid} 不是本表的列"
+                out.append(p("R120", msg, where, suggestions=tuple(closest(cid, set(col_kind)))))
+            elif col_kind[cid] not in _COUNTS:
+                other = next(c.label for c in cl.columns if c.id == cid)
+                msg = f"比率列“{col.label}”的{name}“{other}”不是计数列（比率只能由两列计数求得）"
+                out.append(p("R120", msg, where))
+    texts = [it.text for it in cl.items] + [t.text for t in cl.tests]
+    seen: set[str] = set()
+    for i, fn in enumerate(cl.footnotes):
+        if fn.marker in seen:
+            out.append(p("R121", f"脚注 {fn.marker} 重复", f"/footnotes/{i}/marker"))
+        seen.add(fn.marker)
+        marks = (f"({fn.marker})", f"（{fn.marker}）")
+        if not any(m in normalize(text) or m in text for text in texts for m in marks):
+            msg = f"脚注 {fn.marker} 在计划表的检查内容和检测项目中都没有标出（应有“（{fn.marker}）”）"
+            out.append(p("R121", msg, f"/footnotes/{i}/marker"))
     return out
 
 

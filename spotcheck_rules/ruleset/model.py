@@ -39,19 +39,23 @@ __all__ = [
     "DeadlineKind",
     "Disposition",
     "Domain",
+    "Footnote",
     "FrozenDict",
     "Item",
     "ItemRestriction",
     "Jurisdiction",
     "JurisdictionLevel",
+    "LabTest",
     "LookBack",
     "Ownership",
     "Plan",
     "PlanDomain",
     "Provenance",
+    "RatioRule",
     "Rounding",
     "SourceDocument",
     "SourceRegistry",
+    "Standard",
     "StatedTotal",
     "Stratum",
     "Tier",
@@ -98,6 +102,9 @@ class ColumnKind(str, enum.Enum):
     CASES = "cases"  # 查处案件数: sum of cases
     FINES = "fines"  # 罚没款金额（万元）: sum of fines, exact Decimal, in 万元
     REVOKED_UNITS = "revoked_units"  # 吊销…单位数: distinct units with this revocation
+    TESTED_UNITS = "tested_units"  # 检测学校数: distinct units with a lab-test result
+    PASSED_UNITS = "passed_units"  # 检测合格学校数: distinct tested units whose every result passed
+    RATIO = "ratio"  # 合格率: one column of the row over another, rounded as the ruleset states
 
 
 class Disposition(str, enum.Enum):
@@ -191,6 +198,59 @@ class Item(_Model):
     )
 
 
+def _unset(value: object) -> bool:
+    """An optional key left at its default (empty or None): not written by dumps."""
+    return value is None or value == ()
+
+
+class Standard(_Model):
+    """A standard a lab test is judged against (依据《…》(GB 7793) 的规定进行达标判定)."""
+
+    code: Text = Field(description="The standard's number as the source prints it, e.g. GB7793")
+    title: Text | None = Field(default=None, description="Its title, without the 《》")
+    provenance: Provenance
+
+
+class LabTest(_Model):
+    """A 检测项目 of the plan table: a lab test printed beside the 检查内容."""
+
+    id: Id
+    number: int = Field(ge=1)
+    text: Text = Field(description="The test's full text as the plan table prints it")
+    points: tuple[Text, ...] = Field(default=(), description="What is measured, as listed")
+    item: Id | None = Field(default=None, description="The 检查内容 item the test belongs to")
+    standards: tuple[Standard, ...] = Field(
+        default=(), description="The standards the results are judged against"
+    )
+    aliases: tuple[Text, ...] = ()
+    provenance: Provenance
+
+
+class Footnote(_Model):
+    """A note of the plan table, printed under it and marked in the text (a, b, c …)."""
+
+    marker: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{1,3}$")] = Field(
+        description="The mark as printed, without brackets or point: a, b, c …"
+    )
+    text: Text = Field(description="The note's text as printed, after its mark")
+    provenance: Provenance
+
+
+class RatioRule(_Model):
+    """How a ratio column is computed: ``numerator`` over ``denominator`` (columns of the same
+    row), exactly, rounded once to ``places`` decimals as stated; no value when the denominator
+    is 0."""
+
+    numerator: Id = Field(description="Id of the column counted (e.g. 检测合格学校数)")
+    denominator: Id = Field(description="Id of the column it is counted out of (检测学校数)")
+    percent: bool = Field(default=True, description="Shown as a percentage: 85.71%")
+    places: int = Field(ge=0, le=6, description="Decimals shown (and rounded to)")
+    rounding: Literal["half_up", "half_even", "down"] = Field(
+        description="half_up = 四舍五入 (ROUND_HALF_UP); down truncates"
+    )
+    provenance: Provenance = Field(description="Where the rounding is stated, or why inferred")
+
+
 class Column(_Model):
     """A leaf column of the official summary table."""
 
@@ -212,6 +272,16 @@ class Column(_Model):
     disposition_basis: Provenance | None = Field(
         default=None, description="Why the disposition is not the default penalty"
     )
+    # The keys below are left out of dumps while unset, so that a ruleset without lab tests
+    # has the same content digest (and outputs) as before they existed.
+    tests: tuple[Id, ...] = Field(
+        default=(),
+        exclude_if=_unset,
+        description="For tested_units / passed_units: the lab tests counted (none = any test)",
+    )
+    ratio: RatioRule | None = Field(
+        default=None, exclude_if=_unset, description="For ratio columns: how computed"
+    )
     applies_to: Applicability | None = None
     renamed_from: Id | None = None
     replaces: tuple[Id, ...] = ()
@@ -225,6 +295,12 @@ class Column(_Model):
             raise ValueError("only violation_units columns take 'item' and 'disposition'")
         if self.disposition not in (None, Disposition.PENALTY) and self.disposition_basis is None:
             raise ValueError("a disposition other than penalty needs 'disposition_basis'")
+        if self.tests and self.kind not in (ColumnKind.TESTED_UNITS, ColumnKind.PASSED_UNITS):
+            raise ValueError("only tested_units and passed_units columns take 'tests'")
+        if self.kind is ColumnKind.RATIO and self.ratio is None:
+            raise ValueError("a ratio column needs 'ratio' (numerator, denominator, rounding)")
+        if self.kind is not ColumnKind.RATIO and self.ratio is not None:
+            raise ValueError("only ratio columns take 'ratio'")
         return self
 
     @property
@@ -269,6 +345,16 @@ class Checklist(_Model):
     optional_notes: tuple[Wording, ...] = Field(
         default=(),
         description="The tables' 合理缺项 notes, one per table that prints one (or one inferred)",
+    )
+    tests: tuple[LabTest, ...] = Field(
+        default=(),
+        exclude_if=_unset,  # as Column.tests: unset keys keep the digest of older rulesets
+        description="The plan table's 检测项目 (lab tests), beside its items",
+    )
+    footnotes: tuple[Footnote, ...] = Field(
+        default=(),
+        exclude_if=_unset,
+        description="The plan table's notes (a, b, c …), as printed under it",
     )
 
     @property

@@ -26,6 +26,7 @@ from .model import (
     Domain,
     Item,
     Jurisdiction,
+    LabTest,
     LookBack,
     Ownership,
     Plan,
@@ -67,6 +68,7 @@ class DomainRules:
     columns: Index[Column] = field(init=False, repr=False)
     codes: Index[Code] = field(init=False, repr=False)
     revocations: Index[Column] = field(init=False, repr=False)
+    tests: Index[LabTest] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         cl = self.checklist
@@ -76,6 +78,9 @@ class DomainRules:
         items: Index[Item] = Index("检查内容")
         for it in cl.items:
             items.add(it.id, it, (it.title, *it.aliases))
+        tests: Index[LabTest] = Index("检测项目")
+        for t in cl.tests:
+            tests.add(t.id, t, t.aliases)
         cols: Index[Column] = Index("汇总表列")
         revs: Index[Column] = Index("吊销项目")
         codes: Index[Code] = Index("违法违规代码")
@@ -119,6 +124,7 @@ class DomainRules:
         object.__setattr__(self, "columns", cols)
         object.__setattr__(self, "codes", codes)
         object.__setattr__(self, "revocations", revs)
+        object.__setattr__(self, "tests", tests)
         object.__setattr__(self, "wording", MappingProxyType(dict(self.wording)))
         children: dict[str, list[str]] = {}
         for c in cl.categories:
@@ -131,7 +137,7 @@ class DomainRules:
                 for own in (None, Ownership.PUBLIC.value, Ownership.PRIVATE.value):
                     applies[(col.id, c.id, own)] = self._compute_applies(col, c.id, own)
         object.__setattr__(self, "_applies", applies)
-        for index in (cats, items, cols, codes, revs):
+        for index in (cats, items, cols, codes, revs, tests):
             index.freeze()
 
     # a mapping proxy does not pickle (the on-disk cache of parsed rulesets pickles rulesets)

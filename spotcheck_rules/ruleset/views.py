@@ -10,7 +10,18 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from .model import TIER_LABELS, Column, ColumnKind, Deadline, Item, LookBack, Stratum, Wording
+from .model import (
+    TIER_LABELS,
+    Checklist,
+    Column,
+    ColumnKind,
+    Deadline,
+    Item,
+    LabTest,
+    LookBack,
+    Stratum,
+    Wording,
+)
 from .ruleset import DomainRules, Ruleset
 
 __all__ = [
@@ -119,7 +130,52 @@ def _cites(w: Wording) -> str:
 
 
 def _column_json(col: Column) -> dict[str, Any]:
-    return {"id": col.id, "label": col.label, "groups": list(col.groups), "kind": col.kind.value}
+    out: dict[str, Any] = {
+        "id": col.id,
+        "label": col.label,
+        "groups": list(col.groups),
+        "kind": col.kind.value,
+    }
+    if col.tests:  # keys only where set: plans without lab tests show exactly what they did
+        out["tests"] = list(col.tests)
+    if col.ratio is not None:
+        out["ratio"] = col.ratio.model_dump(mode="json", exclude={"provenance"})
+    return out
+
+
+def _tests_json(cl: Checklist) -> dict[str, Any]:
+    """The checklist's 检测项目 and footnotes, for ``show --format json`` (only when it has any)."""
+    out: dict[str, Any] = {}
+    if cl.tests:
+        out["tests"] = [
+            {
+                "id": t.id,
+                "number": t.number,
+                "text": t.text,
+                "item": t.item,
+                "standards": [{"code": s.code, "title": s.title} for s in t.standards],
+            }
+            for t in cl.tests
+        ]
+    if cl.footnotes:
+        out["footnotes"] = [{"marker": f.marker, "text": f.text} for f in cl.footnotes]
+    return out
+
+
+def _standards_text(test: LabTest) -> str:
+    if not test.standards:
+        return ""
+    named = "、".join(f"《{s.title}》({s.code})" if s.title else s.code for s in test.standards)
+    return f"（依据{named}）"
+
+
+def _ratio_line(col: Column) -> str:
+    r = col.ratio
+    if r is None:
+        return ""
+    how = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "舍去"}[r.rounding]
+    unit = "百分比" if r.percent else "比值"
+    return f" = {r.numerator} / {r.denominator}，{unit}保留 {r.places} 位小数，{how}"
 
 
 def item_methods(ruleset: Ruleset, rules: DomainRules, item: Item) -> list[dict[str, Any]]:
@@ -223,6 +279,7 @@ def _domain_json(ruleset: Ruleset, rules: DomainRules) -> dict[str, Any]:
             }
             for i in cl.items
         ],
+        **_tests_json(cl),
         "columns": [_column_json(c) for c in cl.columns],
         "strata": [_stratum_json(s) for s in rules.strata],
         "body": [_wording_json(w) for w in body_texts(ruleset, rules)],
@@ -319,11 +376,18 @@ def plan_text(ruleset: Ruleset, domain: str | None = None) -> str:
                 lines.append(
                     f"    重大案件认定：{mark}{major['spec']}（{where}），{len(major['criteria'])} 项标准"
                 )
+        if cl.tests:
+            lines.append("  检测项目：")
+            for t in cl.tests:
+                lines.append(f"    {t.number}. {t.text}{_standards_text(t)}  [{t.id}]")
+        if cl.footnotes:
+            lines.append("  注：")
+            lines += [f"    {f.marker}. {f.text}" for f in cl.footnotes]
         lines.append(f"  汇总表：{cl.title}（{len(cl.columns)} 列）")
         for i, col in enumerate(cl.columns, 1):
             groups = " › ".join(col.groups)
             prefix = f"{groups} › " if groups else ""
-            lines.append(f"    {i:>2}. {prefix}{col.label}  [{col.id}]")
+            lines.append(f"    {i:>2}. {prefix}{col.label}  [{col.id}]{_ratio_line(col)}")
     return "\n".join(lines) + "\n"
 
 
@@ -381,6 +445,15 @@ def plan_markdown(ruleset: Ruleset, domain: str | None = None) -> str:
             for h in handling:
                 out.append(f"- {_handling_line(h)}")
                 out += [f"  - {x}" for x in _inferred_line(h)]
+            out.append("")
+        if cl.tests:
+            out += ["### 检测项目", ""]
+            for t in cl.tests:
+                out.append(f"- ☐ 合格　☐ 不合格　{t.number}. {t.text}{_standards_text(t)}")
+            out.append("")
+        if cl.footnotes:
+            out += ["注：", ""]
+            out += [f"- {f.marker}. {f.text}" for f in cl.footnotes]
             out.append("")
         out += [f"### 汇总表表头：{cl.title}", "", "| 序 | 分组 | 列 |", "|---|---|---|"]
         for i, col in enumerate(cl.columns, 1):

@@ -8,7 +8,11 @@ Cell rules, per column kind (:class:`~spotcheck_rules.ruleset.model.ColumnKind`)
   with three prescription violations counts once);
 * ``inspected_units`` — distinct units inspected; ``census_units`` — from the census file;
 * ``cases`` — sum of 查处案件数; ``fines`` — sum of 罚没款, exact, in 万元 (yuan / 10 000);
-* ``revoked_units`` — distinct units with that revocation.
+* ``revoked_units`` — distinct units with that revocation;
+* ``tested_units`` / ``passed_units`` — distinct units with a lab-test result (of the column's
+  ``tests``), and those of them whose every such result passed;
+* ``ratio`` — one column of the row over another (合格率), computed from the row's own counts
+  (a subtotal's ratio is of its sums, never a sum of ratios), rounded once as the ruleset states.
 
 A parent row is the subtotal of its children, 合计 (category ``"total"``) comes last, and a cell
 whose column does not apply to its row is ``None`` ("/").
@@ -31,21 +35,23 @@ from ..findings.detail import Detail
 from ..findings.encodings import reading_encoding
 from ..findings.sources import Findings, run
 from ..findings.state import DomainState
-from ..ruleset.model import ColumnKind
+from ..ruleset.model import Column, ColumnKind
 from ..ruleset.ruleset import DomainRules, Ruleset
 from .census import Census, CensusCounts, load_census
 from .result import (
     TOTAL,
     AggregateResult,
     InputSummary,
+    RatioFormat,
     RulesetRef,
     SummaryTable,
     TableColumn,
     TableRow,
     exact_decimal,
+    ratio_cell,
 )
 
-__all__ = ["AggregationError", "Tally", "aggregate"]
+__all__ = ["AggregationError", "Tally", "aggregate", "ratio_format"]
 
 
 class AggregationError(SpotcheckError):
@@ -210,10 +216,34 @@ def _money(cents: int) -> Decimal:
         return Decimal(cents).scaleb(-6)
 
 
+_CELL_KINDS = frozenset(
+    {
+        ColumnKind.VIOLATION_UNITS,
+        ColumnKind.REVOKED_UNITS,
+        ColumnKind.TESTED_UNITS,
+        ColumnKind.PASSED_UNITS,
+    }
+)
+
+
+def ratio_format(col: Column) -> RatioFormat | None:
+    """The result's description of a ratio column (``None`` for any other column)."""
+    r = col.ratio
+    if r is None:
+        return None
+    return RatioFormat(
+        numerator=r.numerator,
+        denominator=r.denominator,
+        percent=r.percent,
+        places=r.places,
+        rounding=r.rounding,
+    )
+
+
 def _leaf_value(
     kind: ColumnKind, acc: Tally, row: int, pos: int, census: int | None
 ) -> int | Decimal | None:
-    if kind is ColumnKind.VIOLATION_UNITS or kind is ColumnKind.REVOKED_UNITS:
+    if kind in _CELL_KINDS:
         return acc.cells[row][pos]
     if kind is ColumnKind.INSPECTED_UNITS:
         return acc.inspected[row]
@@ -242,8 +272,14 @@ def _table(
     dom = st.domain
     problems: list[Problem] = []
     columns = [
-        TableColumn(id=c.id, label=c.label, groups=list(c.groups), kind=c.kind) for c in cl.columns
+        TableColumn(id=c.id, label=c.label, groups=list(c.groups), kind=c.kind)
+        if c.ratio is None
+        else TableColumn(
+            id=c.id, label=c.label, groups=list(c.groups), kind=c.kind, ratio=ratio_format(c)
+        )
+        for c in cl.columns
     ]
+    ratios = {c.id: c.ratio for c in columns if c.ratio is not None}
     applies = rules.column_applies
 
     def census_of(leaf: str) -> int | None:
@@ -271,7 +307,7 @@ def _table(
         values: dict[str, int | Decimal | None] = {}
         units: dict[str, list[str]] | None = {} if acc.units is not None else None
         for pos, col in enumerate(cl.columns):
-            if cat_id is not None and not applies(col.id, cat_id, None):
+            if (cat_id is not None and not applies(col.id, cat_id, None)) or col.id in ratios:
                 values[col.id] = None
                 continue
             total: int | Decimal | None = None
@@ -288,6 +324,11 @@ def _table(
             values[col.id] = total
             if units is not None and total is not None and col.kind is not ColumnKind.CENSUS_UNITS:
                 units[col.id] = sorted(ids)
+        for cid, fmt in ratios.items():  # from the row's own counts, once they are all summed
+            if cat_id is None or applies(cid, cat_id, None):
+                values[cid] = ratio_cell(
+                    values.get(fmt.numerator), values.get(fmt.denominator), fmt
+                )
         return TableRow(
             category=cat_id or TOTAL, label=label, parent=parent, values=values, units=units
         )

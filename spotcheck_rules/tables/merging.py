@@ -13,7 +13,7 @@ from ..core.text import preview
 from ..ruleset.model import ColumnKind
 from ..ruleset.ruleset import Ruleset
 from .aggregation import AggregationError, aggregate
-from .result import AggregateResult, InputSummary, SummaryTable, exact_decimal
+from .result import AggregateResult, InputSummary, SummaryTable, exact_decimal, ratio_cell
 from .resultfile import json_pointer, schema_problems
 
 __all__ = ["merge"]
@@ -97,6 +97,8 @@ def merge(
             for ri, row0 in enumerate(t0.rows):
                 values: dict[str, int | Decimal | None] = {}
                 for col in t0.columns:
+                    if col.ratio is not None:
+                        continue  # from the merged counts, below
                     present = [
                         c for c in (t.rows[ri].values.get(col.id) for t in inputs) if c is not None
                     ]
@@ -107,6 +109,11 @@ def merge(
                             values[col.id] = sum((Decimal(c) for c in present), Decimal(0))
                     else:
                         values[col.id] = sum(int(c) for c in present)
+                for col in t0.columns:
+                    fmt = col.ratio
+                    if fmt is not None:
+                        num, den = values.get(fmt.numerator), values.get(fmt.denominator)
+                        values[col.id] = ratio_cell(num, den, fmt)
                 units = None
                 if drill:
                     units = {}
@@ -249,6 +256,24 @@ def _cell_problems(t: SummaryTable, t0: SummaryTable, ti: int, problem: Any) -> 
         for col in t0.columns:
             v = row.values.get(col.id)
             here = ("tables", ti, "rows", ri, "values", col.id)
+            fmt = col.ratio
+            if fmt is not None:  # a ratio is of its row's own counts (None where they are 0)
+                want = ratio_cell(
+                    row.values.get(fmt.numerator), row.values.get(fmt.denominator), fmt
+                )
+                if v != want:
+                    label = {c.id: c.label for c in t0.columns}
+                    shown = preview(v, quote=False) if v is not None else "空"
+                    out.append(
+                        problem(
+                            "M012",
+                            f"“{row0.label}”行“{col.label}”为 {shown}，不等于"
+                            f"“{label.get(fmt.numerator, fmt.numerator)}”除以"
+                            f"“{label.get(fmt.denominator, fmt.denominator)}”按规定取整的 {want}",
+                            *here,
+                        )
+                    )
+                continue
             applies = row0.values[col.id] is not None
             if v is None:
                 if applies and census_given.get(col.id, True):
@@ -308,6 +333,8 @@ def _sum_problems(t: SummaryTable, t0: SummaryTable, ti: int, problem: Any) -> l
             leaves = sums[ri]
             row0 = t0.rows[ri]
             for col in t0.columns:
+                if col.ratio is not None:
+                    continue  # not a sum: checked against its row's counts
                 v = row.values.get(col.id)
                 here = ("tables", ti, "rows", ri, "values", col.id)
                 if v is not None and leaves:

@@ -31,7 +31,15 @@ from typing import Any
 from ..core.cells import inert, set_cell, workbook_bytes
 from ..core.errors import Problem
 from ..ruleset.model import DOMAIN_LABELS, ColumnKind, Domain
-from .result import AggregateResult, CellValue, SummaryTable, TableColumn, TableRow, format_money
+from .result import (
+    AggregateResult,
+    CellValue,
+    SummaryTable,
+    TableColumn,
+    TableRow,
+    format_money,
+    format_ratio,
+)
 
 __all__ = ["render_csv", "render_table", "render_xlsx"]
 
@@ -92,9 +100,11 @@ def _depth(table: SummaryTable, row: TableRow) -> int:
     return depth
 
 
-def _text(value: CellValue, blank: bool = False) -> str:
+def _text(value: CellValue, blank: bool = False, column: TableColumn | None = None) -> str:
     if value is None:
         return "" if blank else NOT_APPLICABLE
+    if column is not None and column.ratio is not None and isinstance(value, Decimal):
+        return format_ratio(value, column.ratio)  # as the form prints it: 85.70%
     if isinstance(value, Decimal):
         return format_money(value)
     return str(value)
@@ -137,7 +147,9 @@ def _table_block(table: SummaryTable, width: int) -> str:
     label_head = "单位类别"
     label_w = max(_width(s) for s in [label_head, *labels])
     blank = {c.id for c in table.columns if _census_missing(table, c)}
-    cells = [[_text(r.values.get(c.id), c.id in blank) for c in table.columns] for r in table.rows]
+    cells = [
+        [_text(r.values.get(c.id), c.id in blank, c) for c in table.columns] for r in table.rows
+    ]
     numbers = [str(i) for i in range(1, len(table.columns) + 1)]
     col_w = [
         max(_width(numbers[j]), *(_width(row[j]) for row in cells))
@@ -223,14 +235,15 @@ CSV_FIELDS = (
 def render_csv(result: AggregateResult, *, bom: bool = True) -> str:
     """The tables as one long CSV: a line per cell of every domain, in table order.
 
-    Long rather than one wide section per domain, because a single header makes the file
-    readable by any CSV tool (pandas, DuckDB, an Excel pivot table), while the layout people
-    read is the xlsx. ``value`` is an integer, an exact decimal in 万元 for money, or empty where
-    the column does not apply to the row (the "/" of the form) or no census was given. With
-    drill-down (``with_units``) a ``units`` field lists the counted unit ids, ``;``-separated.
+        Long rather than one wide section per domain, because a single header makes the file
+        readable by any CSV tool (pandas, DuckDB, an Excel pivot table), while the layout people
+        read is the xlsx. ``value`` is an integer, an exact decimal in 万元 for money (for a ratio, its
+    rounded number without trailing zeros or % sign: 85.7 for 85.70%), or empty where
+        the column does not apply to the row (the "/" of the form) or no census was given. With
+        drill-down (``with_units``) a ``units`` field lists the counted unit ids, ``;``-separated.
 
-    ``bom``: start with a UTF-8 byte-order mark (U+FEFF). Excel needs it to read the file as
-    UTF-8 instead of the legacy GBK code page; Python reads it with ``encoding="utf-8-sig"``.
+        ``bom``: start with a UTF-8 byte-order mark (U+FEFF). Excel needs it to read the file as
+        UTF-8 instead of the legacy GBK code page; Python reads it with ``encoding="utf-8-sig"``.
     """
     with_units = any(r.units is not None for t in result.tables for r in t.rows)
     buf = io.StringIO()
@@ -447,6 +460,11 @@ def _write_sheet(wb: Any, table: SummaryTable) -> None:
             value = row.values.get(col.id)
             if value is None:
                 cell.value = None if col.id in blank else NOT_APPLICABLE
+            elif col.ratio is not None and isinstance(value, Decimal):
+                # the number as rounded, shown as the form prints it (85.70%, the % a format)
+                cell.value = Decimal(format_money(value))
+                places = "0." + "0" * col.ratio.places if col.ratio.places else "0"
+                cell.number_format = places + ('"%"' if col.ratio.percent else "")
             elif isinstance(value, Decimal):
                 # Through format_money: plain notation (never "1E+1") in the sheet XML.
                 cell.value = Decimal(format_money(value))

@@ -54,12 +54,15 @@ __all__ = [
     "AggregateResult",
     "InputFile",
     "InputSummary",
+    "RatioFormat",
     "RulesetRef",
     "SummaryTable",
     "TableColumn",
     "TableRow",
     "exact_decimal",
     "format_money",
+    "format_ratio",
+    "ratio_cell",
     "result_json_schema",
 ]
 
@@ -67,6 +70,7 @@ TOTAL = "total"
 """The ``category`` of the 合计 row (no category id can clash: ids of rows are row names)."""
 
 _MONEY_KINDS = frozenset({ColumnKind.FINES})
+_DECIMAL_KINDS = frozenset({ColumnKind.FINES, ColumnKind.RATIO})
 
 
 # Unbounded precision and exponents, and any rounding is an error: sums of amounts are exact at
@@ -125,7 +129,8 @@ _CELL_SCHEMA = {
         {
             "type": "string",
             "pattern": r"^\d+(\.\d*[1-9])?$",
-            "description": "An amount in 万元, exact, no trailing zeros",
+            "description": "An amount in 万元, or a ratio as rounded (85.71 for 85.71%): "
+            "exact, no trailing zeros",
         },
         {"type": "null", "description": "The column does not apply to this row ('/')"},
     ]
@@ -139,6 +144,25 @@ CellValue = Annotated[int | Money | None, WithJsonSchema(_CELL_SCHEMA)]
 column does not apply to the row (the '/' of the official form)."""
 
 
+def _no_null_default_column(schema: dict[str, Any]) -> None:
+    # written only for ratio columns, never as null: the schema is the object alone
+    schema.pop("default", None)
+    refs = [s for s in schema.pop("anyOf", ()) if s.get("type") != "null"]
+    schema.update(refs[0] if refs else {})
+
+
+class RatioFormat(Record):
+    """How a ratio column's cells are computed and shown: ``numerator`` over ``denominator``
+    (column ids of the same row), times 100 when ``percent``, rounded once to ``places``
+    decimals (``half_up`` = 四舍五入); no value (``null``) where the denominator is 0."""
+
+    numerator: str
+    denominator: str
+    percent: bool
+    places: int = Field(ge=0, le=6)
+    rounding: str
+
+
 class TableColumn(Record):
     """A leaf column of the table, in table order; ``groups`` are its header levels above it."""
 
@@ -146,10 +170,47 @@ class TableColumn(Record):
     label: str
     groups: list[str] = Field(default_factory=list)
     kind: ColumnKind
+    ratio: RatioFormat | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,  # only ratio columns have one: never written as null
+        json_schema_extra=_no_null_default_column,
+        description="For ratio columns (合格率): how the cells are computed and shown",
+    )
 
     @property
     def is_money(self) -> bool:
         return self.kind in _MONEY_KINDS
+
+
+def ratio_cell(
+    num: int | Decimal | None, den: int | Decimal | None, fmt: RatioFormat
+) -> Decimal | None:
+    """``num / den`` (× 100 for a percentage) rounded once to ``fmt.places`` decimals, exactly
+    (integer arithmetic: no binary float, no context precision); ``None`` when either is
+    missing or the denominator is 0."""
+    if (
+        num is None
+        or den is None
+        or den == 0
+        or not isinstance(num, int)
+        or not isinstance(den, int)
+    ):
+        return None
+    scaled = num * (100 if fmt.percent else 1) * 10**fmt.places
+    q, r = divmod(scaled, den)
+    half_up = fmt.rounding == "half_up" and 2 * r >= den
+    if half_up or (fmt.rounding == "half_even" and (2 * r > den or (2 * r == den and q % 2))):
+        q += 1
+    with exact_decimal():
+        return Decimal(q).scaleb(-fmt.places)
+
+
+def format_ratio(value: Decimal, fmt: RatioFormat) -> str:
+    """A ratio as the source prints it: its decimals padded to ``places``, a % sign when a
+    percentage (``85.70%``)."""
+    with exact_decimal():
+        text = format(value.quantize(Decimal(1).scaleb(-fmt.places)), "f")
+    return text + ("%" if fmt.percent else "")
 
 
 _UNITS_SCHEMA = {
@@ -236,7 +297,7 @@ class SummaryTable(Record):
         money: set[Any] = set()
         for c in data.get("columns") or ():
             kind, cid = (c.kind, c.id) if isinstance(c, TableColumn) else _kind_and_id(c)
-            if kind == ColumnKind.FINES:
+            if kind in _DECIMAL_KINDS:
                 money.add(cid)
         rows = []
         for r in data.get("rows") or ():

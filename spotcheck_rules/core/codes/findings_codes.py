@@ -238,6 +238,16 @@ _add(
     refuses=True,
 )
 
+_add(
+    "F070",
+    _E,
+    "未知的检测项目，或检测结果不是合格/不合格",
+    "未知的检测项目：{ref}",
+    "领域 {domain} 的检查表没有检测项目，不能记录检测结果（tests）",
+    "检测项目 {ref} 的结果应为合格/不合格（true/false），实为 {value}",
+    note="(`tests` maps each lab test of the checklist, by id or alias, to passed: true / false)",
+)
+
 # --------------------------------------------------------------------------- C: census
 
 _add(
@@ -351,4 +361,11 @@ _add(
     _W,
     "只有部分结果提供了辖区单位数",
     "{domain}表的“{column}”只有部分结果提供了辖区单位数（缺：{files}），合并后的该列不完整",
+)
+_add(
+    "M012",
+    _E,
+    "比率列不等于其行的两列之比",
+    "“{row}”行“{column}”为 {value}，不等于“{numerator}”除以“{denominator}”按规定取整的 {expected}",
+    note="(a ratio column, e.g. 检测合格率, is recomputed from the merged row's own counts)",
 )

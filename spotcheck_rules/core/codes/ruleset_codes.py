@@ -131,6 +131,24 @@ _add(
     "检查表未记录工作计划表的合理缺项说明（optional_notes），却有 {n} 项检查内容可合理缺项：{fix}",
 )
 
+_add(
+    "R120",
+    _E,
+    "比率列的分子或分母不是本表的计数列",
+    "比率列“{column}”的{part} {id} 不是本表的列",
+    "比率列“{column}”的{part}“{other}”不是计数列（比率只能由两列计数求得）",
+    note="A ratio (合格率) is one count column of the row over another, e.g. passed_units over tested_units.",
+)
+_add(
+    "R121",
+    _E,
+    "检测项目或脚注的引用无法解析",
+    "引用了不存在的检测项目：{id}",
+    "脚注 {marker} 重复",
+    "脚注 {marker} 在计划表的检查内容和检测项目中都没有标出（应有“（{marker}）”）",
+    "检测项目序号应为 1..{n} 连续编号，实为 {numbers}",
+)
+
 # --------------------------------------------------------------------------- P: plans
 
 _add(

@@ -5,7 +5,8 @@ Owns every check of a findings record: its code (from the one catalogue,
 fields it reads, where its parameters come from, its predicate and its explanation. The modules
 group the rules by what they check — :mod:`.fields` (the findings format), :mod:`.references`
 (what a spelling names), :mod:`.applicability` (the 汇总表's "/" cells, 合理缺项),
-:mod:`.handling` (penalty, referral, opinion, harm), :mod:`.duplicates` — and :mod:`.base` holds
+:mod:`.handling` (penalty, referral, opinion, harm), :mod:`.labtests` (检测项目 results),
+:mod:`.duplicates` — and :mod:`.base` holds
 the rule type and the registry. The coercion of one record (:mod:`..records`), the checker's
 detailed path and its JSON Lines hot loop apply these objects; none writes a check of its own.
 
@@ -14,7 +15,7 @@ May import: ``core``, ``ruleset``, and :mod:`..models` (the contract's vocabular
 
 from __future__ import annotations
 
-from . import applicability, duplicates, fields, handling, references
+from . import applicability, duplicates, fields, handling, labtests, references
 from .base import FORMAT, RULES, Found, Rule, register, rule
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "duplicates",
     "fields",
     "handling",
+    "labtests",
     "references",
     "register",
     "rule",
