@@ -57,7 +57,7 @@ _add(
     "S002",
     _E,
     "不是规则集文件（kind 缺失或未知）",
-    "文件须以 kind: plan | checklist | sources | spec 声明类型",
+    "文件须以 kind: plan | checklist | sources | spec | domains 声明类型",
     "文件顶层应为映射（kind: …）",
 )
 
@@ -123,6 +123,13 @@ _add(
     "sources.yaml 登记的文件不存在",
     "来源 {key} 的文件不存在：{path}（file 相对于 sources.yaml 所在的目录）",
 )
+_add(
+    "R113",
+    _E,
+    "适用范围的所有制不是该领域声明的所有制",
+    "所有制 {ownership} 不是领域 {domain} 声明的所有制（已声明：{known}；见 {file}）",
+    note="(the ownerships are the domain's, declared in domains.yaml)",
+)
 
 # --------------------------------------------------------------------------- P: plans
 
@@ -181,8 +188,9 @@ _add(
 _add(
     "P213",
     _E,
-    "未知的监督领域",
+    "未知的监督领域（没有一个规则集树的 domains.yaml 声明它）",
     "未知的监督领域：{domain}（已知：{known}；{how}）",
+    note="(the message says where to declare it: the author's tree's domains.yaml)",
 )
 _add(
     "P230",
