@@ -37,7 +37,7 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
 from spotcheck_rules import load_ruleset  # noqa: E402
-from spotcheck_rules.ruleset.model import ColumnKind, Disposition, Ownership  # noqa: E402
+from spotcheck_rules.ruleset.model import ColumnKind, Disposition  # noqa: E402
 from spotcheck_rules.ruleset.ruleset import DomainRules, Ruleset  # noqa: E402
 
 __all__ = [
@@ -237,7 +237,7 @@ def _units(rs: Ruleset, rng: random.Random) -> list[_Unit]:
                         unit_id=uscc(registrar, region, body),
                         name=f"{county[3:]}{rng.choice(_NAME_PARTS)}{suffix}（示例）",
                         category=cat_id,
-                        ownership=Ownership.PUBLIC.value if public else Ownership.PRIVATE.value,
+                        ownership="public" if public else "private",
                         region=region,
                         inspected_on=_date(rng, rs.year),
                     )
@@ -327,11 +327,11 @@ def _record(u: _Unit, rng: random.Random) -> dict[str, Any]:
     use_labels = rng.random() < 0.5
     own = u.ownership
     if rng.random() < 0.5:
-        own = "公立" if own == Ownership.PUBLIC.value else rng.choice(("民营", "非公立"))
+        own = "公立" if own == "public" else rng.choice(("民营", "非公立"))
     rec: dict[str, Any] = {
         "unit_id": u.unit_id,
         "unit_name": u.name,
-        "domain": rules.label if use_labels else rules.domain.value,
+        "domain": rules.label if use_labels else rules.domain,
         "category": rules.categories[u.category].label if use_labels else u.category,
         "ownership": own,
         "region": u.region,
@@ -391,7 +391,7 @@ def generate_census(
                         ratio.setdefault(leaf, s.ratio)
         for leaf in _leaf_ids(rules):
             names = {leaf, rules.categories[leaf].label}
-            doms = {rules.domain.value, rules.label}
+            doms = {rules.domain, rules.label}
             inspected = sum(1 for f in findings if f["domain"] in doms and f["category"] in names)
             r = ratio.get(leaf)
             units = math.ceil(inspected / r) if r else inspected * 2
@@ -629,6 +629,7 @@ UNREACHABLE = {
     "F017": "no two entities of shanxi/2025 share a label or alias, so no reference is ambiguous",
     "F023": "every item of shanxi/2025 may be marked 合理缺项 (no item is optional: false)",
     "F008": "JSON records only: an extra CSV column is F004, a warning (a 备注 column is layout)",
+    "F067": "every bundled domain takes every findings field (none declares `fields`)",
 }
 """Validation codes the broken CSV cannot seed under shanxi/2025, and why."""
 

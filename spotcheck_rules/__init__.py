@@ -33,11 +33,12 @@ _LAZY = {
     "list_rulesets": "ruleset.loader",
     "load_ruleset": "ruleset.loader",
     "load_ruleset_file": "ruleset.loader",
+    "DomainCatalogue": "ruleset.domains",
+    "DomainSpec": "ruleset.domains",
     "Checklist": "ruleset.model",
     "Column": "ruleset.model",
     "ColumnKind": "ruleset.model",
     "Disposition": "ruleset.model",
-    "Domain": "ruleset.model",
     "Plan": "ruleset.model",
     "Tier": "ruleset.model",
     "AmbiguousReferenceError": "ruleset.reference",
@@ -117,6 +118,7 @@ if TYPE_CHECKING:
         validate,
         validate_one,
     )
+    from .ruleset.domains import DomainCatalogue, DomainSpec
     from .ruleset.loader import (
         RulesetInfo,
         check_files,
@@ -124,7 +126,7 @@ if TYPE_CHECKING:
         load_ruleset,
         load_ruleset_file,
     )
-    from .ruleset.model import Checklist, Column, ColumnKind, Disposition, Domain, Plan, Tier
+    from .ruleset.model import Checklist, Column, ColumnKind, Disposition, Plan, Tier
     from .ruleset.reference import AmbiguousReferenceError, UnknownReferenceError
     from .ruleset.ruleset import Code, DomainRules, Ruleset
     from .ruleset.views import describe
@@ -164,8 +166,9 @@ __all__ = [
     "ColumnKind",
     "Diff",
     "Disposition",
-    "Domain",
+    "DomainCatalogue",
     "DomainRules",
+    "DomainSpec",
     "Draw",
     "Finding",
     "FindingsReadError",

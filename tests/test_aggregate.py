@@ -787,7 +787,12 @@ def test_two_processes_from_a_zipped_package(syn: Ruleset, tmp_path: Path) -> No
             if f.is_file() and "__pycache__" not in f.parts:
                 z.write(f, f.relative_to(pkg.parent))
     path = _write_jsonl(tmp_path / "f.jsonl", _halves(random.Random(4), cross=False))
-    plan = build_tree(tmp_path / "rs") / "2025" / "plans" / "syn.yaml"
+    tree = build_tree(tmp_path / "rs")
+    # a package imported from a zip cannot read its bundled tree (bundled_root is a folder):
+    # the tree declares the domains it uses itself, as a plugin's tree would
+    bundled = Path(__file__).resolve().parent.parent / "rulesets" / "domains.yaml"
+    (tree / "domains.yaml").write_bytes(bundled.read_bytes())
+    plan = tree / "2025" / "plans" / "syn.yaml"
     code = f"""
 import sys
 sys.path.insert(0, {str(zipped)!r})

@@ -216,7 +216,7 @@ def test_ambiguous_roster_category(shanxi: Ruleset) -> None:
         for c in tcm.checklist.categories
     ]
     cl = tcm.checklist.model_copy(update={"categories": tuple(cats)})
-    rules = DomainRules(domain=tcm.domain, checklist=cl, strata=tcm.strata)
+    rules = DomainRules(domain=tcm.domain, spec=tcm.spec, checklist=cl, strata=tcm.strata)
     rs = dataclasses.replace(shanxi, domains={**shanxi.domains, tcm.domain: rules})
     row = {"unit_id": "A1", "unit_name": "甲", "domain": "tcm", "category": "中医院"}
     roster = roster_from_records([{**row, "region": "140105"}], rs)

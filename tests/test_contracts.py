@@ -35,6 +35,7 @@ from spotcheck_rules.diff.engine import ChangeLevel, Diff, diff_rulesets
 from spotcheck_rules.draws.audit import Audit
 from spotcheck_rules.findings.models import CensusEntry, Finding
 from spotcheck_rules.findings.validation import RecordOutcome, ValidationReport, validate
+from spotcheck_rules.ruleset.domains import DomainFile
 from spotcheck_rules.ruleset.loader import RulesetInfo, check_files
 from spotcheck_rules.ruleset.model import (
     Checklist,
@@ -68,6 +69,7 @@ INPUTS: dict[str, type[BaseModel]] = {
     "checklist": Checklist,
     "sources": SourceRegistry,
     "spec": Spec,
+    "domains": DomainFile,
     "findings": Finding,
     "audit": Audit,
 }

@@ -13,16 +13,16 @@ from typing import Any
 from spotcheck_rules.diff.engine import Diff, diff_rulesets, side_document
 from spotcheck_rules.diff.sides import Side
 from spotcheck_rules.ruleset.loader import load_ruleset
-from spotcheck_rules.ruleset.model import Domain, Plan, Wording
+from spotcheck_rules.ruleset.model import Plan, Wording
 from spotcheck_rules.ruleset.ruleset import DomainRules, Ruleset
 
 
 def _side(rs: Ruleset, plan: Plan | None = None, **domains: DomainRules) -> Side:
-    merged = {**rs.domains, **{Domain(k): v for k, v in domains.items()}}
+    merged = {**rs.domains, **dict(domains)}
     return Side(ref=rs.id, plan=plan or rs.plan, domains=merged)
 
 
-def _with_domain(plan: Plan, dom: Domain, **update: Any) -> Plan:
+def _with_domain(plan: Plan, dom: str, **update: Any) -> Plan:
     assert plan.domains is not None
     entry = plan.domains[dom].model_copy(update=update)
     return plan.model_copy(update={"domains": {**plan.domains, dom: entry}})
@@ -78,12 +78,12 @@ def test_a_plan_with_no_handling_removes_every_rule_and_its_criteria() -> None:
 def test_body_text_is_matched_by_paragraph() -> None:
     rs = load_ruleset("xinjiang/2025")
     assert rs.plan.domains is not None
-    body = rs.plan.domains[Domain.BLOOD].body or ()
+    body = rs.plan.domains["blood"].body or ()
     edited = (
         body[0],
         Wording(text=body[1].text.replace("献血浆者", "供血浆者"), provenance=body[1].provenance),
     )
-    new_plan = _with_domain(rs.plan, Domain.BLOOD, body=edited)
+    new_plan = _with_domain(rs.plan, "blood", body=edited)
     old, new = _side(rs), _side(rs, new_plan)
     diff = diff_rulesets(old, new)
     (changed,) = diff.by_rule("body-changed")
@@ -98,7 +98,9 @@ def test_a_strata_row_name_change_is_reported() -> None:
     rs = load_ruleset("national/2025")
     rules = rs.domain("tcm")
     strata = tuple(s.model_copy(update={"label": None}) for s in rules.strata)
-    plain = DomainRules(domain=rules.domain, checklist=rules.checklist, strata=strata)
+    plain = DomainRules(
+        domain=rules.domain, spec=rules.spec, checklist=rules.checklist, strata=strata
+    )
     diff = diff_rulesets(_side(rs, tcm=plain), _side(rs))
     labels = diff.by_rule("stratum-label-changed")
     assert {c.id for c in labels} == {"tcm_hospital", "other_tcm"}
@@ -108,7 +110,7 @@ def test_a_strata_row_name_change_is_reported() -> None:
 def _checklist_changed(rs: Ruleset, domain: str, **update: Any) -> DomainRules:
     rules = rs.domain(domain)
     cl = rules.checklist.model_copy(update=update)
-    return DomainRules(domain=rules.domain, checklist=cl, strata=rules.strata)
+    return DomainRules(domain=rules.domain, spec=rules.spec, checklist=cl, strata=rules.strata)
 
 
 def test_method_links_and_optional_notes_are_compared() -> None:

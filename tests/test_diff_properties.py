@@ -34,8 +34,9 @@ from spotcheck_rules.diff.engine import (
     side_document,
 )
 from spotcheck_rules.ruleset.documents import dump_yaml
+from spotcheck_rules.ruleset.domains import bundled_catalogue
 from spotcheck_rules.ruleset.loader import clear_cache
-from spotcheck_rules.ruleset.model import Checklist, Domain, Plan
+from spotcheck_rules.ruleset.model import Checklist, Plan
 from spotcheck_rules.ruleset.ruleset import DomainRules, Ruleset
 
 PROV = {"cites": ["doc 附表1"]}
@@ -122,7 +123,7 @@ RATIOS = ["5%", "10%", "12%", "50%", "100%"]
 @st.composite
 def specs(draw: st.DrawFn) -> Spec:
     doms = draw(
-        st.lists(st.sampled_from([d.value for d in Domain]), min_size=1, max_size=3, unique=True)
+        st.lists(st.sampled_from(list(bundled_catalogue())), min_size=1, max_size=3, unique=True)
     )
     cls = {d: draw(checklists(d)) for d in doms}
     plan_domains = {}
@@ -159,20 +160,29 @@ def specs(draw: st.DrawFn) -> Spec:
 
 def build(spec: Spec) -> Ruleset:
     plan = Plan.model_validate(spec["plan"])
-    domains: dict[Domain, DomainRules] = {}
-    for dom in Domain:
+    known = bundled_catalogue()
+    domains: dict[str, DomainRules] = {}
+    for dom in known:
         pd = (plan.domains or {}).get(dom)
         if pd is None:
             continue
-        cl = Checklist.model_validate(spec["checklists"][dom.value])
+        cl = Checklist.model_validate(spec["checklists"][dom])
         domains[dom] = DomainRules(
             domain=dom,
+            spec=known[dom],
             checklist=cl,
             strata=pd.strata or (),
             stated_totals=pd.stated_totals or (),
             wording=dict(pd.wording),
         )
-    return Ruleset(plan=plan, domains=domains, sources={}, chain=(plan.id,), origin="<generated>")
+    return Ruleset(
+        plan=plan,
+        domains=domains,
+        sources={},
+        chain=(plan.id,),
+        origin="<generated>",
+        catalogue=known,
+    )
 
 
 # --------------------------------------------------------------------------- mutations
@@ -446,7 +456,7 @@ def m_domain_removed(spec: Spec, data: st.DataObject) -> str | None:
 
 
 def m_domain_added(spec: Spec, data: st.DataObject) -> str | None:
-    free = [d.value for d in Domain if d.value not in spec["checklists"]]
+    free = [d for d in bundled_catalogue() if d not in spec["checklists"]]
     if not free:
         return None
     d = data.draw(st.sampled_from(free))

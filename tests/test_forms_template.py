@@ -137,7 +137,7 @@ def _findings(draw: Any, domain: str) -> list[dict[str, Any]]:
         cat = draw(st.sampled_from(leaves))
         rec: dict[str, Any] = {
             "unit_id": f"U{k:03d}{draw(st.text('ABCXYZ0123456789', max_size=6))}",
-            "domain": draw(st.sampled_from([rules.label, rules.domain.value])),
+            "domain": draw(st.sampled_from([rules.label, rules.domain])),
             "category": draw(st.sampled_from([cat.label, cat.id])),
         }
         own = draw(st.sampled_from(["公立", "非公立"])) if own_used else None
@@ -274,8 +274,8 @@ def test_example_findings_through_the_workbook(tmp_path: Path) -> None:
     ]
     for domain, rules in SHANXI.domains.items():
         mine = [r for r in recs if SHANXI.domain(r["domain"]).domain == domain]
-        path = tmp_path / f"{domain.value}.xlsx"
-        path.write_bytes(render_template(SHANXI, domain.value, mine))
+        path = tmp_path / f"{domain}.xlsx"
+        path.write_bytes(render_template(SHANXI, domain, mine))
         got = aggregate([str(path)], SHANXI)
         want = aggregate(mine, SHANXI)
         assert got.input.accepted == len(mine) > 10, rules.label

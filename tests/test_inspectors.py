@@ -14,7 +14,6 @@ from spotcheck_rules.core.errors import SpotcheckError, UsageError
 from spotcheck_rules.draws.inspectors import assign_inspectors
 from spotcheck_rules.draws.roster import inspectors_from_records, roster_from_records
 from spotcheck_rules.draws.sampling import Draw, draw
-from spotcheck_rules.ruleset.model import Domain
 from spotcheck_rules.ruleset.ruleset import Ruleset
 from tests.test_sampling import records, synthetic_ruleset
 
@@ -49,7 +48,7 @@ def test_every_visit_gets_two_and_load_is_even(drawn: Draw) -> None:
     ins = inspectors_from_records([_inspector(i) for i in range(7)])
     a = assign_inspectors(drawn, ins)
     visits = {s.unit.key for s in drawn.selections} | {lb.unit.key for lb in drawn.lookback}
-    assert {(t.domain.value, t.unit.unit_id) for t in a.teams} == visits
+    assert {(t.domain, t.unit.unit_id) for t in a.teams} == visits
     assert a.unstaffed == ()
     assert all(len({i.id for i in t.inspectors}) == 2 for t in a.teams)
     loads = dict(a.loads)
@@ -111,7 +110,7 @@ def test_unstaffed_units_say_why(drawn: Draw) -> None:
     problems = a.problems()
     assert {p.code for p in problems} == {"A301"}
     assert len(problems) == len(a.unstaffed)
-    assert a.team_of(Domain.MEDICAL, target.unit_id) is None
+    assert a.team_of("medical", target.unit_id) is None
 
 
 def test_team_size_and_broken_roster(drawn: Draw) -> None:
@@ -151,7 +150,7 @@ def test_every_assignment_respects_recusal_and_the_minimum(
     a = assign_inspectors(drawn, ins, team_size=size, no_own_region=own)
     by_id = {i.id: i for i in ins.inspectors}
 
-    def eligible(domain: Domain, unit: Any) -> set[str]:
+    def eligible(domain: str, unit: Any) -> set[str]:
         return {
             i.id
             for i in ins.inspectors
@@ -171,8 +170,8 @@ def test_every_assignment_respects_recusal_and_the_minimum(
         assert len(eligible(u.domain, u.unit)) < size
         assert set(u.eligible) == eligible(u.domain, u.unit)
     visits = {s.unit.key for s in drawn.selections} | {lb.unit.key for lb in drawn.lookback}
-    staffed = {(t.domain.value, t.unit.unit_id) for t in a.teams}
-    unstaffed = {(u.domain.value, u.unit.unit_id) for u in a.unstaffed}
+    staffed = {(t.domain, t.unit.unit_id) for t in a.teams}
+    unstaffed = {(u.domain, u.unit.unit_id) for u in a.unstaffed}
     assert staffed | unstaffed == visits
     assert not staffed & unstaffed
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from treebuilder import checklist, plan, write_tree
+from treebuilder import checklist, plan, school_domain, write_tree
 
 from spotcheck_rules import check_files, list_rulesets, load_ruleset, load_ruleset_file
 from spotcheck_rules.cli.app import main
@@ -213,7 +213,14 @@ def test_an_unknown_domain_lists_the_known_ones_and_how_to_declare_one(tmp_path:
     problems = check_files([root / "2030" / "plans" / "land.yaml"])
     (p,) = [p for p in problems if p.code == "P213"]
     assert "schools" in p.message and "medical（医疗机构）" in p.message
-    assert "medical（医疗机构）" in p.message and "尚不能在规则集中声明新的领域" in p.message
+    # how to declare one: in this tree's own domains.yaml (the message names it)
+    assert f"{root.name}/domains.yaml" in p.message and "kind: domains" in p.message
+    assert "尚不能" not in p.message
+    # done as it says, the domain is known (the checklist of that id is then what is missing)
+    write_tree(root, [checklist()], [pl], domains=[school_domain("schools")])
+    clear_cache()
+    problems = check_files([root / "2030" / "plans" / "land.yaml"])
+    assert [p.code for p in problems if p.code == "P213"] == []
 
 
 def test_check_verifies_each_sources_file_exists(tmp_path: Path) -> None:
@@ -263,9 +270,13 @@ def _schema_objects(name: str) -> dict[str, set[str]]:
 
     s = json.loads(json.dumps(schema(name)))
     objects = {n: keys(d) for n, d in s.get("$defs", {}).items() if keys(d)}
-    model = {"plan": "Plan", "checklist": "Checklist", "sources": "SourceRegistry", "spec": "Spec"}[
-        name
-    ]
+    model = {
+        "plan": "Plan",
+        "checklist": "Checklist",
+        "sources": "SourceRegistry",
+        "spec": "Spec",
+        "domains": "DomainFile",
+    }[name]
     objects[model] = set(s["properties"])
     return objects
 
@@ -286,7 +297,7 @@ def _documented() -> dict[str, set[str]]:
     return out
 
 
-@pytest.mark.parametrize("name", ["plan", "checklist", "sources", "spec"])
+@pytest.mark.parametrize("name", ["plan", "checklist", "sources", "spec", "domains"])
 def test_authoring_documents_every_key_the_schemas_accept(name: str) -> None:
     documented = _documented()
     for obj, keys in sorted(_schema_objects(name).items()):

@@ -18,7 +18,6 @@ from spotcheck_rules.draws.roster import (
     read_roster,
     roster_from_records,
 )
-from spotcheck_rules.ruleset.model import Domain, Ownership
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "roster-shanxi-2025.csv"
@@ -49,9 +48,9 @@ def test_example_roster_reads_clean(shanxi) -> None:
     assert roster.sha256 == hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
     first = roster.units[0]
     assert first.unit_id == "140105H01"
-    assert first.domain is Domain.MEDICAL
+    assert first.domain == "medical"
     assert first.category == "hospital"  # the alias 医院 resolves to the leaf id
-    assert first.ownership is Ownership.PUBLIC
+    assert first.ownership == "public"
     assert first.row == 2
 
 
@@ -68,7 +67,7 @@ def test_english_headers_ids_and_flags(tmp_path: Path, shanxi) -> None:
     a1, a2 = roster.units
     assert a1.penalized_in == 2024
     assert a2.category == "clinic"  # spaced-out label as extraction prints it
-    assert a2.ownership is Ownership.PRIVATE
+    assert a2.ownership == "private"
 
 
 def test_gbk_csv_is_read_with_a_note(tmp_path: Path, shanxi) -> None:
@@ -247,9 +246,9 @@ def test_example_inspectors() -> None:
     assert len(roster.inspectors) == 10
     zhou = next(i for i in roster.inspectors if i.id == "SX-ZF-009")
     assert zhou.conflicts == frozenset({"140105H01", "140109H02"})
-    assert zhou.domains == frozenset({Domain.MEDICAL, Domain.TCM})
+    assert zhou.domains == frozenset({"medical", "tcm"})
     zhao = next(i for i in roster.inspectors if i.id == "SX-ZF-007")
-    assert zhao.domains == frozenset({Domain.MEDICAL, Domain.COSMETIC, Domain.MATERNAL})
+    assert zhao.domains == frozenset({"medical", "cosmetic", "maternal"})
 
 
 def test_inspector_problems() -> None:
@@ -273,14 +272,12 @@ def test_inspector_problems() -> None:
 
 
 def test_roster_and_findings_accept_the_same_ownership_words(tmp_path: Path, shanxi) -> None:
-    """One vocabulary of ownership (findings.models.canonical_ownership): a roster once had its
+    """One vocabulary of ownership (the domain's, from domains.yaml): a roster once had its
     own list, which lacked 公立医疗机构 and 非公立医疗机构 that findings accept."""
-    from spotcheck_rules.findings.models import OWNERSHIP_ALIASES
-
-    rows = "".join(
-        f"B{i},单位{i},医疗机构,医院,140105,{word},\n" for i, word in enumerate(OWNERSHIP_ALIASES)
-    )
+    words = shanxi.domain("medical").ownership.words
+    assert {"公立", "公立医疗机构", "非公立医疗机构", "民营"} <= set(words)
+    rows = "".join(f"B{i},单位{i},医疗机构,医院,140105,{word},\n" for i, word in enumerate(words))
     roster = read_roster(_write(tmp_path, "r.csv", HEADER + rows), shanxi)
     assert roster.problems == ()
-    got = [u.ownership.value if u.ownership else None for u in roster.units]
-    assert got == list(OWNERSHIP_ALIASES.values())
+    got = [u.ownership for u in roster.units]
+    assert got == list(words.values())

@@ -113,7 +113,7 @@ def _choices(rs: Ruleset) -> list[tuple[str, list[str], list[str], list[str], li
         codes += special * max(1, len(codes) // max(1, len(special)))
         revs = [c.id for c in cl.columns if c.kind is ColumnKind.REVOKED_UNITS]
         items = [i.id for i in cl.items]
-        out.append((dom.value, leaves, subtotals, [*codes, "no-such-code"], revs + items))
+        out.append((dom, leaves, subtotals, [*codes, "no-such-code"], revs + items))
     return out
 
 

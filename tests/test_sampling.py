@@ -38,7 +38,7 @@ from spotcheck_rules.draws.sampling import (
 )
 from spotcheck_rules.draws.verification import verify
 from spotcheck_rules.ruleset.loader import clear_cache
-from spotcheck_rules.ruleset.model import Domain, Stratum, Tier
+from spotcheck_rules.ruleset.model import Stratum, Tier
 from spotcheck_rules.ruleset.ruleset import Ruleset
 from tests.treebuilder import PROV, checklist, plan, write_tree
 
@@ -206,13 +206,13 @@ def test_quotas_and_tiers_on_the_synthetic_plan(synth: Ruleset) -> None:
     }
     assert [q.tier for q in result.quotas] == [Tier.NATIONAL] * 4 + [Tier.MUNICIPAL] * 2
     for q in result.quotas:
-        assert len(result.stratum(Domain.MEDICAL, q.stratum)) == q.quota
+        assert len(result.stratum("medical", q.stratum)) == q.quota
     # 20% national + 80% municipal from the remaining = every unit, none twice
     big = [s.unit.unit_id for s in result.selections if s.unit.category == "big"]
     assert sorted(big) == [f"big-{i:03d}" for i in range(10)]
     assert not result.unit_ids(Tier.NATIONAL) & result.unit_ids(Tier.MUNICIPAL)
     # two per district before anything else
-    district = result.stratum(Domain.MEDICAL, "district")
+    district = result.stratum("medical", "district")
     assert (
         sorted(s.unit.region for s in district) == ["140100"] * 2 + ["140101"] * 2 + ["140102"] * 2
     )
@@ -549,13 +549,13 @@ def test_golden(case: Path) -> None:
     assert not roster.has_errors(), roster.problems
     result = draw(roster, rs, seed=spec["seed"])
     expect = spec["expect"]
-    quotas = {f"{q.domain.value}/{q.tier.value}/{q.stratum}": q.quota for q in result.quotas}
+    quotas = {f"{q.domain}/{q.tier.value}/{q.stratum}": q.quota for q in result.quotas}
     assert quotas == expect["quotas"]
     for tier in Tier:
         want = expect["drawn"].get(tier.value, [])
-        got = sorted(f"{s.domain.value}:{s.unit.unit_id}" for s in result.tier(tier))
+        got = sorted(f"{s.domain}:{s.unit.unit_id}" for s in result.tier(tier))
         assert got == sorted(want), tier
-    assert [f"{lb.domain.value}:{lb.unit.unit_id}" for lb in result.lookback] == expect.get(
+    assert [f"{lb.domain}:{lb.unit.unit_id}" for lb in result.lookback] == expect.get(
         "lookback", []
     )
     if "inspectors" in spec:
@@ -566,10 +566,9 @@ def test_golden(case: Path) -> None:
         )
         assignment = assign_inspectors(result, ins, no_own_region=spec.get("no_own_region", False))
         teams = {
-            f"{t.domain.value}:{t.unit.unit_id}": [i.id for i in t.inspectors]
-            for t in assignment.teams
+            f"{t.domain}:{t.unit.unit_id}": [i.id for i in t.inspectors] for t in assignment.teams
         }
         assert teams == expect["teams"]
-        assert [f"{u.domain.value}:{u.unit.unit_id}" for u in assignment.unstaffed] == expect.get(
+        assert [f"{u.domain}:{u.unit.unit_id}" for u in assignment.unstaffed] == expect.get(
             "unstaffed", []
         )

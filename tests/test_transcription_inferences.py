@@ -82,7 +82,7 @@ def test_blood_item_7_limited_to_hospitals_is_inferred(year: int) -> None:
 
 def _medical_5(plan: Plan) -> list[Provenance]:
     assert plan.domains is not None
-    strata = next(d for k, d in plan.domains.items() if k.value == "medical").strata or ()
+    strata = plan.domains["medical"].strata or ()
     return [s.provenance for s in strata if s.id != "hospital" and s.tier.value == "national"]
 
 
@@ -145,7 +145,7 @@ def test_national_2025_does_not_claim_three_sources_for_every_domain() -> None:
     assert "三份来源一致" not in notes and "仅见于山西" in notes and "仅见于新疆" in notes
     assert plan.domains is not None
     cited = {
-        dom.value: {c.source for st in entry.strata or () for c in st.provenance.cites}
+        dom: {c.source for st in entry.strata or () for c in st.provenance.cites}
         for dom, entry in plan.domains.items()
     }
     assert cited["tcm"] == {"sx2025"} and cited["blood"] == {"xj2025"}

@@ -16,7 +16,7 @@ import seedtext
 
 from spotcheck_rules import load_ruleset
 from spotcheck_rules.core.text import normalize
-from spotcheck_rules.ruleset.model import DeadlineKind, Domain
+from spotcheck_rules.ruleset.model import DeadlineKind
 from spotcheck_rules.ruleset.views import plan_json, plan_markdown, plan_text
 
 
@@ -76,7 +76,7 @@ def test_the_tcm_strata_keep_the_plan_tables_row_names() -> None:
 
 def _blood_body() -> list[str]:
     rs = load_ruleset("xinjiang/2025")
-    entry = (rs.plan.domains or {})[Domain.BLOOD]
+    entry = (rs.plan.domains or {})["blood"]
     return [w.text for w in entry.body or ()]
 
 

@@ -12,7 +12,7 @@ import transcription
 from transcription import find_in_order
 
 from spotcheck_rules.core.text import normalize
-from spotcheck_rules.ruleset.model import Checklist, Ownership
+from spotcheck_rules.ruleset.model import Checklist
 
 PLAN = ("sx2025", "附表3 2025年中医医疗机构国家随机监督抽查工作计划表", "附表4")
 SUMMARY = ("sx2025", "附表4 2025年中医医疗机构国家随机监督抽查汇总表", "附表5")
@@ -184,7 +184,7 @@ def test_policy_columns_are_opinions_for_public_units() -> None:
         assert col.disposition.value == "opinion"
         assert col.disposition_basis is not None
         assert col.applies_to is not None
-        assert col.applies_to.ownership is Ownership.PUBLIC
+        assert col.applies_to.ownership == "public"
     others = [col for col in c.columns if col.item != "policy"]
     assert all(col.disposition is None for col in others)
 

@@ -93,7 +93,7 @@ def test_declared_quotas_list_each_mismatch(inputs: Any, record: Audit) -> None:
     failed = _failed(_verify(inputs, _changed(record, change)))
     assert list(failed) == ["quotas"]
     q = record.quotas[0]
-    where = f"tier={q.tier.value} domain={q.domain.value} stratum={q.stratum}"
+    where = f"tier={q.tier.value} domain={q.domain} stratum={q.stratum}"
     assert f'{where}：/rule：记录 "50%"，实际 "{q.rule}"' in failed["quotas"]
     assert f"{where}：/target：记录 {q.target + 3}，实际 {q.target}" in failed["quotas"]
     assert f"{where}：/population：记录 {q.population + 1}，实际 {q.population}" in failed["quotas"]

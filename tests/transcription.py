@@ -69,7 +69,7 @@ def column_keys(columns: Iterable[Column]) -> list[str]:
 
 def assert_cross_references(c: Checklist, domain: str, year: int) -> None:
     """Ids unique and resolved, parents before children, items numbered 1…n, points quoted."""
-    assert (c.year, c.domain.value) == (year, domain), (c.year, c.domain.value)
+    assert (c.year, c.domain) == (year, domain), (c.year, c.domain)
     for entities in (c.categories, c.items, c.columns, c.violations):
         ids = [e.id for e in entities]
         assert len(ids) == len(set(ids)), ids

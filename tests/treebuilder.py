@@ -86,8 +86,40 @@ def plan(plan_id: str = "land/2030", **over: Any) -> dict[str, Any]:
     return data
 
 
-def write_tree(root: Path, checklists: list[dict[str, Any]], plans: list[dict[str, Any]]) -> Path:
+def school_domain(domain_id: str = "school", **over: Any) -> dict[str, Any]:
+    """A domain the bundled tree does not declare: 学校卫生, with its own ownership words."""
+    data: dict[str, Any] = {
+        "id": domain_id,
+        "labels": ["学校卫生"],
+        "aliases": ["学校"],
+        "ownership": [
+            {
+                "id": "public",
+                "labels": ["公办"],
+                "aliases": ["公办学校"],
+                "units": "公办学校",
+                "provenance": PROV,
+            },
+            {"id": "private", "labels": ["民办"], "units": "民办学校", "provenance": PROV},
+        ],
+        "provenance": PROV,
+    }
+    data.update(over)
+    return data
+
+
+def write_tree(
+    root: Path,
+    checklists: list[dict[str, Any]],
+    plans: list[dict[str, Any]],
+    domains: list[dict[str, Any]] | None = None,
+) -> Path:
+    """A tree with one source document ``doc``; ``domains``: the entries of its domains.yaml."""
     root.mkdir(parents=True, exist_ok=True)
+    if domains is not None:
+        (root / "domains.yaml").write_text(
+            dump_yaml({"kind": "domains", "domains": domains}), encoding="utf-8"
+        )
     (root / "sources.yaml").write_text(
         dump_yaml(
             {

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, PrivateAttr
 
 from ..core.codes import by_family
 from ..core.errors import Problem, ProblemBase, Record, Report, Severity, UsageError, contract
@@ -248,6 +248,33 @@ class Diff(Report):
     unused_acknowledgements: tuple[str, ...] = Field(
         default=(), description="Fingerprints in the acknowledgements file that match no change"
     )
+
+    # the domains' official names: not in the published JSON (which names domains by id);
+    # diff_rulesets sets them from the sides' domain catalogues
+    _domain_labels: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        # the names are not part of the diff: one read back from its JSON equals it
+        if not isinstance(other, Diff):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = Report.__hash__
+
+    def named(self, labels: Mapping[str, str]) -> Diff:
+        """This diff, knowing the official names of its domains (what renderers show)."""
+        self._domain_labels = dict(labels)
+        return self
+
+    def domain_label(self, domain: str) -> str:
+        """A domain's official name; for a diff read back from JSON, the name the bundled
+        domains give it, else its id."""
+        hit = self._domain_labels.get(domain)
+        if hit is not None:
+            return hit
+        from ..ruleset.domains import bundled_catalogue
+
+        return bundled_catalogue().label(domain)
 
     def __bool__(self) -> bool:
         return bool(self.changes)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 
-from ..ruleset.model import DOMAIN_LABELS, Domain
 from ..ruleset.ruleset import Ruleset
 from .changes import ChangeLevel, Diff, Summary
 from .domains import diff_domain, domain_count, domain_summary
@@ -13,11 +12,11 @@ from .plans import diff_plan, diff_plan_domain
 from .renames import suggest_renames
 from .reviews import Acknowledgement, acks_arg, apply_reviews, levels_arg
 from .scopes import Collector, Pair, json_pointer
-from .sides import Side, domain_pairs, resolve_side
+from .sides import Side, catalogue_of, domain_pairs, resolve_side
 
 
-def _domain_base(dom: Domain) -> str:
-    return json_pointer("domains", dom.value)
+def _domain_base(dom: str) -> str:
+    return json_pointer("domains", dom)
 
 
 def diff_rulesets(
@@ -37,7 +36,8 @@ def diff_rulesets(
     a, b = resolve_side(old), resolve_side(new)
     level_map = levels_arg(levels)
     acks = acks_arg(acknowledgements)
-    col = Collector()
+    known = catalogue_of(a, b)
+    col = Collector(rank=known.rank)
     if a.plan is not None and b.plan is not None and a.single is None and b.single is None:
         diff_plan(col, a.plan, b.plan)
     if a.single is None or b.single is None:
@@ -46,35 +46,35 @@ def diff_rulesets(
             if b.single is not None
             else [a.single]
             if a.single is not None
-            else list(Domain)
+            else sorted({*a.domains, *b.domains}, key=known.rank)
         )
         for dom in scope:
             if dom is None:
                 continue
-            label = DOMAIN_LABELS[dom][0]
+            label = known.label(dom)
             if dom in b.domains and dom not in a.domains:
                 r = b.domains[dom]
                 col.add(
                     "domain-added",
                     domain=dom,
-                    id=dom.value,
+                    id=dom,
                     old_pointer=None,
                     new_pointer=_domain_base(dom),
                     old=None,
                     new=domain_summary(r),
-                    message=f"新增监督领域「{label}」（{dom.value}）：{domain_count(r)}",
+                    message=f"新增监督领域「{label}」（{dom}）：{domain_count(r)}",
                 )
             elif dom in a.domains and dom not in b.domains:
                 r = a.domains[dom]
                 col.add(
                     "domain-removed",
                     domain=dom,
-                    id=dom.value,
+                    id=dom,
                     old_pointer=_domain_base(dom),
                     new_pointer=None,
                     old=domain_summary(r),
                     new=None,
-                    message=f"不再包含监督领域「{label}」（{dom.value}）：没有这一领域的汇总表，读取它的程序须另行处理",
+                    message=f"不再包含监督领域「{label}」（{dom}）：没有这一领域的汇总表，读取它的程序须另行处理",
                 )
     for dom, orules, nrules in domain_pairs(a, b):
         diff_domain(
@@ -99,4 +99,4 @@ def diff_rulesets(
         changes=tuple(changes),
         rename_suggestions=tuple(suggest_renames(a, b)) if renames else (),
         unused_acknowledgements=tuple(sorted(k for k in acks if k not in used)),
-    )
+    ).named({d: known.label(d) for d in known})

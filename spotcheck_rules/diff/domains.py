@@ -263,7 +263,7 @@ def diff_domain(p: Pair) -> None:
     def at(side: str, tokens: tuple[str, ...]) -> str:
         return p.cl_ptr(side, *tokens)
 
-    compare(p, (_CHECKLIST_VERSION,), ocl, ncl, id=p.domain.value, order=-2, at=at)
+    compare(p, (_CHECKLIST_VERSION,), ocl, ncl, id=p.domain, order=-2, at=at)
     for n, (key, name) in enumerate(_TABLE_TITLES):
         compare(p, (_checklist_field(key, name),), ocl, ncl, id=key, order=n, at=at)
     fields = (provenance_field(Entity.CHECKLIST),)

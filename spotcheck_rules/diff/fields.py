@@ -110,8 +110,8 @@ def applicability_field(rule: str) -> FieldSpec:
         rule,
         lambda e: _applicability(e.applies_to),
         lambda b: (
-            f"{b.what}{b.q}的适用范围由「{_applicability_text(b.old, b.p.cat_label)}」"
-            f"改为「{_applicability_text(b.new, b.p.cat_label)}」"
+            f"{b.what}{b.q}的适用范围由「{_applicability_text(b.old, b.p)}」"
+            f"改为「{_applicability_text(b.new, b.p)}」"
         ),
     )
 
@@ -132,7 +132,8 @@ def _applicability(a: Applicability | None) -> Json:
     return a.model_dump(mode="json", exclude={"provenance"})
 
 
-def _applicability_text(a: Json, name: Callable[[str], str]) -> str:
+def _applicability_text(a: Json, scope: Scope) -> str:
+    name = scope.cat_label
     if not a:
         return "全部类别"
     parts = []
@@ -141,7 +142,7 @@ def _applicability_text(a: Json, name: Callable[[str], str]) -> str:
     if a.get("exclude"):
         parts.append("不含 " + joined(name(c) for c in a["exclude"]))
     if a.get("ownership"):
-        parts.append("仅公立" if a["ownership"] == "public" else "仅非公立")
+        parts.append("仅" + scope.ownership_label(a["ownership"]))
     return "，".join(parts) or "全部类别"
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..ruleset.handling import domain_handling
-from ..ruleset.model import Deadline, Domain, LookBack, Plan, Wording
+from ..ruleset.model import Deadline, LookBack, Plan, Wording
 from ..ruleset.spec import HandlingKind, HandlingRule
 from .changes import Entity, Json
 from .fields import Both, FieldSpec, compare, plus_minus, provenance_field, text_of
@@ -181,7 +181,7 @@ def diff_plan(col: Collector, old: Plan, new: Plan) -> None:
 # --------------------------------------------------------------------------- per domain
 
 
-def _body_of(plan: Plan, dom: Domain) -> tuple[Wording, ...]:
+def _body_of(plan: Plan, dom: str) -> tuple[Wording, ...]:
     entry = (plan.domains or {}).get(dom)
     return (entry.body or ()) if entry is not None else ()
 
@@ -220,12 +220,12 @@ _KIND_LABELS = {
 }
 
 
-def _rules_of(plan: Plan, dom: Domain) -> dict[str, tuple[int, HandlingRule]]:
+def _rules_of(plan: Plan, dom: str) -> dict[str, tuple[int, HandlingRule]]:
     """The domain's rules by kind, each with its index in the plan's ``handling.rules``."""
     handling = plan.handling
     if handling is None:
         return {}
-    mine = domain_handling(dom.value, handling, None).rules
+    mine = domain_handling(dom, handling, None).rules
     out: dict[str, tuple[int, HandlingRule]] = {}
     for rule in mine:
         pos = next(n for n, r in enumerate(handling.rules) if r is rule)
@@ -266,7 +266,7 @@ _RULE_FIELDS = (
 )
 
 
-def _diff_handling(p: Scope, dom: Domain, old: Plan, new: Plan) -> None:
+def _diff_handling(p: Scope, dom: str, old: Plan, new: Plan) -> None:
     o, n = _rules_of(old, dom), _rules_of(new, dom)
     order = {k.value: i for i, k in enumerate(HandlingKind)}
 
@@ -319,9 +319,9 @@ def _diff_handling(p: Scope, dom: Domain, old: Plan, new: Plan) -> None:
             )
 
 
-def diff_plan_domain(col: Collector, dom: Domain, old: Plan, new: Plan) -> None:
+def diff_plan_domain(col: Collector, dom: str, old: Plan, new: Plan) -> None:
     """What the two plans state for one domain outside its checklist: body text, handling."""
-    base = json_pointer("domains", dom.value)
+    base = json_pointer("domains", dom)
     diff_kind(Scope(col, dom, base, base), _BODY, _body_of(old, dom), _body_of(new, dom))
     _diff_handling(Scope(col, dom, "", ""), dom, old, new)
 

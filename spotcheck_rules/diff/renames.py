@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core.text import normalize
-from ..ruleset.model import Domain
 from ..ruleset.ruleset import DomainRules
 from .changes import Entity, RenameSuggestion
 from .matching import index_by_id, match_ids
@@ -35,7 +34,7 @@ def _similarity(x: str, y: str) -> float:
     return round(difflib.SequenceMatcher(None, kx, ky, autojunk=False).ratio(), 3)
 
 
-def _suggest_in(dom: Domain, orules: DomainRules, nrules: DomainRules) -> list[RenameSuggestion]:
+def _suggest_in(dom: str, orules: DomainRules, nrules: DomainRules) -> list[RenameSuggestion]:
     ocl, ncl = orules.checklist, nrules.checklist
     out: list[RenameSuggestion] = []
 
@@ -65,7 +64,7 @@ def _suggest_in(dom: Domain, orules: DomainRules, nrules: DomainRules) -> list[R
             out.append(
                 RenameSuggestion(
                     entity=entity,
-                    domain=dom.value,
+                    domain=dom,
                     old_id=oid,
                     new_id=nid,
                     old_label=label(o),

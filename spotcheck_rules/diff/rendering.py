@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from ..ruleset.model import DOMAIN_LABELS, Domain
 from .changes import LEVEL_MEANING, Change, ChangeLevel, Diff, Entity
 
 
-def _scope_name(domain: str | None) -> str:
+def _scope_name(diff: Diff, domain: str | None) -> str:
     if domain is None:
         return "计划"
-    return f"{DOMAIN_LABELS[Domain(domain)][0]}（{domain}）"
+    return f"{diff.domain_label(domain)}（{domain}）"
 
 
 def _groups(diff: Diff) -> list[tuple[str | None, list[tuple[Entity, list[Change]]]]]:
@@ -44,7 +43,7 @@ def render_text(diff: Diff) -> str:
         lines.append("两者没有差别。")
     for dom, ents in _groups(diff):
         lines.append("")
-        lines.append(f"== {_scope_name(dom)}")
+        lines.append(f"== {_scope_name(diff, dom)}")
         for ent, changes in ents:
             shown = [c for c in changes if not _is_detail(c)]
             hidden = len(changes) - len(shown)
@@ -72,7 +71,7 @@ def _suggestion_lines(diff: Diff, indent: str) -> list[str]:
         return []
     out = ["", "可能的改名（仅供参考，未作匹配）："]
     for s in diff.rename_suggestions:
-        out.append(f"{indent}- {_scope_name(s.domain)} {s.message}")
+        out.append(f"{indent}- {_scope_name(diff, s.domain)} {s.message}")
     return out
 
 
@@ -104,7 +103,7 @@ def render_markdown(diff: Diff, *, title: str | None = None) -> str:
     if not diff.changes:
         out += ["", "两者没有差别。"]
     for dom, ents in _groups(diff):
-        out += ["", f"## {_scope_name(dom)}"]
+        out += ["", f"## {_scope_name(diff, dom)}"]
         for ent, changes in ents:
             shown = [c for c in changes if not _is_detail(c)]
             hidden = len(changes) - len(shown)
@@ -121,7 +120,9 @@ def render_markdown(diff: Diff, *, title: str | None = None) -> str:
                 out += ["", f"另有 {hidden} 处{ent.label}的出处（provenance）改变，未逐条列出。"]
     if diff.rename_suggestions:
         out += ["", "## 可能的改名（仅供参考，未作匹配）", ""]
-        out += [f"- {_scope_name(s.domain)}：{_md(s.message)}" for s in diff.rename_suggestions]
+        out += [
+            f"- {_scope_name(diff, s.domain)}：{_md(s.message)}" for s in diff.rename_suggestions
+        ]
     out += ["", "文字对比中 [-…-] 为删去的文字，{+…+} 为新增的文字。"]
     return "\n".join(out) + "\n"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..ruleset.documents import pointer_escape
-from ..ruleset.model import Column, ColumnKind, Domain
+from ..ruleset.model import Column, ColumnKind
 from ..ruleset.ruleset import DomainRules
 from .changes import RULES_BY_ID, Change, Entity, Json
 from .matching import match_ids
@@ -51,15 +51,21 @@ def joined(values: Iterable[str]) -> str:
 # --------------------------------------------------------------------------- the collector
 
 
+def _by_id(domain: str) -> tuple[int, str]:
+    return (0, domain)
+
+
 @dataclass
 class Collector:
     changes: list[tuple[tuple[Any, ...], Change]] = field(default_factory=list)
+    rank: Callable[[str], tuple[int, str]] = _by_id
+    """The order of domains (the domain catalogue's: bundled domains first, as declared)."""
 
     def add(
         self,
         rule: str,
         *,
-        domain: Domain | None,
+        domain: str | None,
         id: str,
         old_pointer: str | None,
         new_pointer: str | None,
@@ -72,7 +78,7 @@ class Collector:
     ) -> None:
         r = RULES_BY_ID[rule]
         ent = entity or r.entity
-        dom = domain.value if domain else None
+        dom = domain or None
         change = Change(
             rule=rule,
             level=r.level,
@@ -87,7 +93,7 @@ class Collector:
             text_diff=text_diff(*text) if text is not None else None,
             fingerprint=_fingerprint(rule, ent, dom, id, old, new),
         )
-        dom_rank = -1 if domain is None else list(Domain).index(domain)
+        dom_rank = (-1, "") if domain is None else self.rank(domain)
         rule_rank = list(RULES_BY_ID).index(rule)
         self.changes.append(
             ((dom_rank, ent.rank, order, id, rule_rank, change.fingerprint), change)
@@ -102,7 +108,7 @@ class Scope:
     """Where changes are recorded: a domain (or the plan itself) with the pointer base of each side."""
 
     col: Collector
-    domain: Domain | None
+    domain: str | None
     old_base: str
     new_base: str
 
@@ -123,6 +129,10 @@ class Scope:
     def cat_label(self, cid: str) -> str:
         return self.label_of("categories", cid)
 
+    def ownership_label(self, ownership: str) -> str:
+        """How an ownership id is named (the domain's word for it, new side first)."""
+        return ownership
+
     def violation_column(self, side: str, eid: str) -> Column | None:
         """The violation_units column with this id on that side, if there is one."""
         return None
@@ -136,7 +146,7 @@ class Scope:
 class Pair(Scope):
     """One domain compared: old and new rules."""
 
-    domain: Domain
+    domain: str
     old: DomainRules
     new: DomainRules
     _renamed: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -147,6 +157,12 @@ class Pair(Scope):
                 if e.id == eid:
                     return str(e.label)
         return eid
+
+    def ownership_label(self, ownership: str) -> str:
+        for rules in (self.new, self.old):
+            if rules.ownership.value(ownership) is not None:
+                return rules.ownership.label(ownership)
+        return ownership
 
     def violation_column(self, side: str, eid: str) -> Column | None:
         rules = self.old if side == "old" else self.new

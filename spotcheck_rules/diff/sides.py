@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +12,9 @@ from pydantic import ValidationError
 
 from ..core.errors import RulesetError, Severity, UsageError
 from ..ruleset.documents import read_yaml
+from ..ruleset.domains import DomainCatalogue, domain_catalogue
 from ..ruleset.loader import check_files, load_ruleset, load_ruleset_file
-from ..ruleset.model import DOMAIN_LABELS, Checklist, Domain, Plan
+from ..ruleset.model import Checklist, Plan
 from ..ruleset.ruleset import DomainRules, Ruleset
 from .changes import SideInfo
 
@@ -24,8 +25,10 @@ class Side:
 
     ref: str
     plan: Plan | None
-    domains: Mapping[Domain, DomainRules]
-    single: Domain | None = None
+    domains: Mapping[str, DomainRules]
+    single: str | None = None
+    catalogue: DomainCatalogue = field(default_factory=lambda: DomainCatalogue(()))
+    """The domains the side's trees declare: their names and order."""
 
     @property
     def info(self) -> SideInfo:
@@ -34,11 +37,11 @@ class Side:
             plan=self.plan.id if self.plan else None,
             year=self.plan.year if self.plan else _only_year(self.domains),
             title=self.plan.title if self.plan else None,
-            domain=self.single.value if self.single else None,
+            domain=self.single,
         )
 
 
-def _only_year(domains: Mapping[Domain, DomainRules]) -> int | None:
+def _only_year(domains: Mapping[str, DomainRules]) -> int | None:
     years = {r.checklist.year for r in domains.values()}
     return years.pop() if len(years) == 1 else None
 
@@ -47,16 +50,22 @@ def _split_fragment(text: str) -> tuple[str, str | None]:
     if "#" in text and not Path(text).exists():
         base, frag = text.rsplit("#", 1)
         if not frag:
-            raise UsageError(f"{text!r}：# 之后应为领域（如 medical、中医医疗机构）")
+            raise UsageError(f"{text!r}：# 之后应为领域（id 或名称）")
         return base, frag
     return text, None
 
 
 def _from_ruleset(ref: str, rs: Ruleset, fragment: str | None) -> Side:
     if fragment is None:
-        return Side(ref=ref, plan=rs.plan, domains=dict(rs.domains))
+        return Side(ref=ref, plan=rs.plan, domains=dict(rs.domains), catalogue=rs.catalogue)
     rules = rs.domain(fragment)  # an unknown domain is a usage error with suggestions
-    return Side(ref=ref, plan=rs.plan, domains={rules.domain: rules}, single=rules.domain)
+    return Side(
+        ref=ref,
+        plan=rs.plan,
+        domains={rules.domain: rules},
+        single=rules.domain,
+        catalogue=rs.catalogue,
+    )
 
 
 def _checklist_side(ref: str, path: Path, fragment: str | None) -> Side:
@@ -67,10 +76,14 @@ def _checklist_side(ref: str, path: Path, fragment: str | None) -> Side:
         cl = Checklist.model_validate(read_yaml(path).data)
     except ValidationError as exc:  # check_files has reported these already; keep mypy honest
         raise RulesetError(f"{path} 未通过校验：{exc}") from exc
-    if fragment is not None and fragment not in (cl.domain.value, *DOMAIN_LABELS[cl.domain]):
-        raise UsageError(f"{path} 是 {cl.domain.value} 领域的检查表，与 #{fragment} 不符")
-    rules = DomainRules(domain=cl.domain, checklist=cl)
-    return Side(ref=ref, plan=None, domains={cl.domain: rules}, single=cl.domain)
+    catalogue = domain_catalogue(path)
+    spec = catalogue[cl.domain]  # check_files has reported an undeclared one (P213)
+    if fragment is not None and fragment not in (cl.domain, *spec.labels, *spec.aliases):
+        raise UsageError(f"{path} 是 {cl.domain} 领域的检查表，与 #{fragment} 不符")
+    rules = DomainRules(domain=cl.domain, spec=spec, checklist=cl)
+    return Side(
+        ref=ref, plan=None, domains={cl.domain: rules}, single=cl.domain, catalogue=catalogue
+    )
 
 
 def resolve_side(ref: str | os.PathLike[str] | Ruleset | Side) -> Side:
@@ -113,14 +126,20 @@ def side_document(side: Side | str | Ruleset) -> dict[str, Any]:
     """
     s = resolve_side(side)
     out: dict[str, Any] = s.plan.model_dump(mode="json", exclude={"domains"}) if s.plan else {}
-    out["domains"] = {d.value: _domain_document(r) for d, r in s.domains.items()}
+    out["domains"] = {d: _domain_document(r) for d, r in s.domains.items()}
     for d, entry in ((s.plan.domains or {}) if s.plan else {}).items():
-        if d.value in out["domains"]:  # the plan's 正文 on the domain (diff's body-* pointers)
-            out["domains"][d.value]["body"] = [w.model_dump(mode="json") for w in entry.body or ()]
+        if d in out["domains"]:  # the plan's 正文 on the domain (diff's body-* pointers)
+            out["domains"][d]["body"] = [w.model_dump(mode="json") for w in entry.body or ()]
     return out
 
 
-def domain_pairs(a: Side, b: Side) -> list[tuple[Domain, DomainRules, DomainRules]]:
+def catalogue_of(a: Side, b: Side) -> DomainCatalogue:
+    """The domains both sides know (the new side's declarations first)."""
+    return DomainCatalogue.merged(b.catalogue, a.catalogue)
+
+
+def domain_pairs(a: Side, b: Side) -> list[tuple[str, DomainRules, DomainRules]]:
     if a.single is not None and b.single is not None:
         return [(b.single, a.domains[a.single], b.domains[b.single])]
-    return [(d, a.domains[d], b.domains[d]) for d in Domain if d in a.domains and d in b.domains]
+    both = [d for d in a.domains if d in b.domains]
+    return [(d, a.domains[d], b.domains[d]) for d in sorted(both, key=catalogue_of(a, b).rank)]

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..core.errors import Problem, SpotcheckError
 from ..core.limits import load_json
-from ..ruleset.model import Domain, Tier
+from ..ruleset.model import Tier
 from .inspectors import Assignment
 from .sampling import Draw
 
@@ -65,7 +65,7 @@ class AuditRounding(_Model):
 
 
 class AuditQuota(_Model):
-    domain: Domain
+    domain: str
     tier: Tier
     stratum: str
     categories: list[str]
@@ -80,7 +80,7 @@ class AuditQuota(_Model):
 
 class AuditUnit(_Model):
     tier: Tier
-    domain: Domain
+    domain: str
     stratum: str
     unit_id: str
     unit_name: str
@@ -91,7 +91,7 @@ class AuditUnit(_Model):
 
 
 class AuditLookBack(_Model):
-    domain: Domain
+    domain: str
     unit_id: str
     unit_name: str
     category: str
@@ -106,7 +106,7 @@ class AuditInspector(_Model):
 
 
 class AuditTeam(_Model):
-    domain: Domain
+    domain: str
     unit_id: str
     unit_name: str
     kind: Kind
@@ -114,7 +114,7 @@ class AuditTeam(_Model):
 
 
 class AuditUnstaffed(_Model):
-    domain: Domain
+    domain: str
     unit_id: str
     unit_name: str
     kind: Kind

@@ -9,11 +9,12 @@ as verifiable as the draw itself. The algorithm is described in docs/sampling.md
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..core.codes import severity as code_severity
 from ..core.errors import Problem, Severity, UsageError
-from ..ruleset.model import DOMAIN_LABELS, Domain, Tier
+from ..ruleset.domains import DomainCatalogue
+from ..ruleset.model import Tier
 from .roster import Inspector, InspectorRoster, Unit
 from .sampling import Draw, rank_digest
 
@@ -28,7 +29,7 @@ class Team:
     """The inspectors sent to one unit. ``kind`` is the tier that drew it, or None for a unit
     that is only on the 回头看 list."""
 
-    domain: Domain
+    domain: str
     unit: Unit
     kind: Tier | None
     inspectors: tuple[Inspector, ...]
@@ -38,7 +39,7 @@ class Team:
 class Unstaffed:
     """A unit no valid team can be formed for, and why."""
 
-    domain: Domain
+    domain: str
     unit: Unit
     kind: Tier | None
     eligible: tuple[str, ...]
@@ -58,30 +59,34 @@ class Assignment:
     teams: tuple[Team, ...]
     unstaffed: tuple[Unstaffed, ...]
     loads: tuple[tuple[str, int], ...]
+    catalogue: DomainCatalogue = field(
+        default_factory=lambda: DomainCatalogue(()), compare=False, repr=False
+    )
+    """The domains of the draw's plan: their names (not part of the record)."""
 
     def problems(self) -> list[Problem]:
         """One ``A301`` error per unit that cannot be staffed."""
         return [
             Problem(
                 "A301",
-                f"{DOMAIN_LABELS[u.domain][0]} {u.unit.unit_id} {u.unit.unit_name}：{u.reason}",
+                f"{self.catalogue.label(u.domain)} {u.unit.unit_id} {u.unit.unit_name}：{u.reason}",
                 severity=code_severity("A301"),
                 field="inspectors",
             )
             for u in self.unstaffed
         ]
 
-    def team_of(self, domain: Domain, unit_id: str) -> Team | None:
+    def team_of(self, domain: str, unit_id: str) -> Team | None:
         for t in self.teams:
-            if t.domain is domain and t.unit.unit_id == unit_id:
+            if t.domain == domain and t.unit.unit_id == unit_id:
                 return t
         return None
 
 
-def _visits(draw: Draw) -> list[tuple[Domain, Unit, Tier | None]]:
+def _visits(draw: Draw) -> list[tuple[str, Unit, Tier | None]]:
     """Each unit to be visited once: drawn units, then 回头看 units that were not drawn."""
     seen: set[tuple[str, str]] = set()
-    out: list[tuple[Domain, Unit, Tier | None]] = []
+    out: list[tuple[str, Unit, Tier | None]] = []
     for s in draw.selections:
         seen.add(s.unit.key)
         out.append((s.domain, s.unit, s.tier))
@@ -116,7 +121,7 @@ def assign_inspectors(
         raise SpotcheckError(f"执法人员名单有 {len(errors)} 个错误，不能分派", errors)
     pool = sorted(inspectors.inspectors, key=lambda i: i.id)
     load = {i.id: 0 for i in pool}
-    planned: list[tuple[int, bytes, Domain, Unit, Tier | None, list[Inspector]]] = []
+    planned: list[tuple[int, bytes, str, Unit, Tier | None, list[Inspector]]] = []
     unstaffed: list[Unstaffed] = []
     for domain, unit, kind in _visits(draw):
         qualified = [i for i in pool if domain in i.domains]
@@ -139,23 +144,29 @@ def assign_inspectors(
                     recused=tuple(i.id for i in recused),
                     own_region=tuple(i.id for i in own),
                     reason=_reason(
-                        domain, team_size, len(eligible), qualified, recused, own, no_own_region
+                        draw.catalogue.label(domain),
+                        team_size,
+                        len(eligible),
+                        qualified,
+                        recused,
+                        own,
+                        no_own_region,
                     ),
                 )
             )
             continue
-        tie = rank_digest(draw.seed, draw.plan_id, "assign", domain.value, unit.unit_id)
+        tie = rank_digest(draw.seed, draw.plan_id, "assign", domain, unit.unit_id)
         planned.append((len(eligible), tie, domain, unit, kind, eligible))
     # Most-constrained first: a unit only two inspectors may visit takes them before units that
     # could use anyone, so the scarce inspectors' load goes where only they can go.
-    planned.sort(key=lambda p: (p[0], p[1], p[2].value, p[3].unit_id))
+    planned.sort(key=lambda p: (p[0], p[1], p[2], p[3].unit_id))
     teams: list[Team] = []
     for _, _, domain, unit, kind, eligible in planned:
         ranked = sorted(
             eligible,
             key=lambda i: (
                 load[i.id],
-                rank_digest(draw.seed, draw.plan_id, "inspector", domain.value, unit.unit_id, i.id),
+                rank_digest(draw.seed, draw.plan_id, "inspector", domain, unit.unit_id, i.id),
                 i.id,
             ),
         )
@@ -163,9 +174,9 @@ def assign_inspectors(
         for i in team:
             load[i.id] += 1
         teams.append(Team(domain, unit, kind, team))
-    domain_order = {d: n for n, d in enumerate(Domain)}
-    teams.sort(key=lambda t: (domain_order[t.domain], t.unit.unit_id))
-    unstaffed.sort(key=lambda u: (domain_order[u.domain], u.unit.unit_id))
+    rank = draw.catalogue.rank
+    teams.sort(key=lambda t: (rank(t.domain), t.unit.unit_id))
+    unstaffed.sort(key=lambda u: (rank(u.domain), u.unit.unit_id))
     return Assignment(
         team_size=team_size,
         no_own_region=no_own_region,
@@ -173,11 +184,12 @@ def assign_inspectors(
         teams=tuple(teams),
         unstaffed=tuple(unstaffed),
         loads=tuple(sorted(load.items())),
+        catalogue=draw.catalogue,
     )
 
 
 def _reason(
-    domain: Domain,
+    label: str,
     team_size: int,
     eligible: int,
     qualified: list[Inspector],
@@ -185,7 +197,6 @@ def _reason(
     own: list[Inspector],
     no_own_region: bool,
 ) -> str:
-    label = DOMAIN_LABELS[domain][0]
     parts = [
         f"可派执法人员 {eligible} 人，少于 {team_size} 人",
         f"可检查{label}的 {len(qualified)} 人",

@@ -22,8 +22,7 @@ from typing import Any
 from ..core.codes import severity as code_severity
 from ..core.errors import Problem, Severity
 from ..core.text import closest, normalize
-from ..findings.models import canonical_ownership
-from ..ruleset.model import DOMAIN_LABELS, Domain, Ownership
+from ..ruleset.domains import DomainCatalogue, bundled_catalogue
 from ..ruleset.reference import AmbiguousReferenceError
 from ..ruleset.ruleset import Ruleset
 from .reading import (
@@ -61,16 +60,16 @@ class Unit:
 
     unit_id: str
     unit_name: str
-    domain: Domain
+    domain: str
     category: str
     region: str
-    ownership: Ownership | None = None
+    ownership: str | None = None
     penalized_in: int | None = None
     row: int | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str]:
-        return (self.domain.value, self.unit_id)
+        return (self.domain, self.unit_id)
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,8 @@ class Roster:
     def has_errors(self) -> bool:
         return any(p.severity is Severity.ERROR for p in self.problems)
 
-    def in_domain(self, domain: Domain) -> tuple[Unit, ...]:
-        return tuple(u for u in self.units if u.domain is domain)
+    def in_domain(self, domain: str) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.domain == domain)
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ class Inspector:
     id: str
     name: str
     region: str
-    domains: frozenset[Domain]
+    domains: frozenset[str]
     conflicts: frozenset[str] = frozenset()
     row: int | None = field(default=None, compare=False, repr=False)
 
@@ -136,15 +135,22 @@ _INSPECTOR_FIELDS: dict[str, tuple[str, ...]] = {
 }
 _INSPECTOR_REQUIRED = ("id", "name", "region", "domains")
 
-_DOMAINS: dict[str, Domain] = {}
-for _d, _labels in DOMAIN_LABELS.items():
-    for _label in (_d.value, *_labels):
-        _DOMAINS[normalize(_label)] = _d
+
+def resolve_domain(ref: str, domains: DomainCatalogue | None = None) -> str | None:
+    """A domain's id by id (``medical``), official name (医疗机构) or alias, of ``domains``
+    (default: the bundled domains); None when unknown."""
+    known = domains if domains is not None else bundled_catalogue()
+    try:
+        spec = known.index.get(normalize(ref))
+    except AmbiguousReferenceError:
+        return None
+    return None if spec is None else spec.id
 
 
-def resolve_domain(ref: str) -> Domain | None:
-    """A domain by id (``medical``) or official label (医疗机构); None when unknown."""
-    return _DOMAINS.get(normalize(ref))
+def _domain_names(domains: DomainCatalogue) -> list[str]:
+    """Every name of every domain, as suggestions are drawn from."""
+    names = (n for s in domains.specs() for n in (s.id, *s.labels, *s.aliases))
+    return list(dict.fromkeys(normalize(n) for n in names))
 
 
 # --------------------------------------------------------------------------- units
@@ -157,7 +163,7 @@ def _text(row: Mapping[str, Any], name: str) -> str:
 def _units(table: Table, ruleset: Ruleset) -> Roster:
     out: list[Unit] = []
     add = RowProblems(table).add
-    first_row: dict[tuple[Domain, str], str] = {}
+    first_row: dict[tuple[str, str], str] = {}
     for line, pointer, where, row in table.rows:
         missing = [n for n in _UNIT_REQUIRED if not _text(row, n)]
         for n in missing:
@@ -172,7 +178,7 @@ def _units(table: Table, ruleset: Ruleset) -> Roster:
                 add("U119", f"{where}：{n}“{v[:40]}”含控制字符或超过 128 个字符", line, pointer, n)
                 ok = False
         dom_ref = _text(row, "domain")
-        domain = resolve_domain(dom_ref)
+        domain = resolve_domain(dom_ref, ruleset.catalogue)
         if domain is None:
             add(
                 "U111",
@@ -180,7 +186,7 @@ def _units(table: Table, ruleset: Ruleset) -> Roster:
                 line,
                 pointer,
                 "domain",
-                suggestions=closest(dom_ref, list(_DOMAINS)),
+                suggestions=closest(dom_ref, _domain_names(ruleset.catalogue)),
             )
             continue
         rules = ruleset.domains.get(domain)
@@ -225,15 +231,15 @@ def _units(table: Table, ruleset: Ruleset) -> Roster:
                 "category",
             )
             continue
-        ownership: Ownership | None = None
+        ownership: str | None = None
         own_ref = _text(row, "ownership")
         if own_ref:
-            canon = canonical_ownership(normalize(own_ref))
-            ownership = None if canon is None else Ownership(canon)
+            # the words of the unit's domain (domains.yaml), as findings read them
+            ownership = rules.ownership.canonical(normalize(own_ref))
             if ownership is None:
                 add(
                     "U116",
-                    f"{where}：无法识别的所有制“{own_ref}”（应为 公立 或 民营）",
+                    f"{where}：无法识别的所有制“{own_ref}”（应为 {rules.ownership.expected()}）",
                     line,
                     pointer,
                     "ownership",
@@ -305,7 +311,8 @@ def _as_list(value: Any) -> list[str]:
     return [s for s in _LIST_SPLIT.split(cell_text(value)) if s]
 
 
-def _inspectors(table: Table) -> InspectorRoster:
+def _inspectors(table: Table, domains: DomainCatalogue | None) -> InspectorRoster:
+    known = domains if domains is not None else bundled_catalogue()
     out: list[Inspector] = []
     add = RowProblems(table).add
     first_row: dict[str, str] = {}
@@ -321,9 +328,9 @@ def _inspectors(table: Table) -> InspectorRoster:
             if not _ID.match(v):
                 add("U219", f"{where}：{n}“{v[:40]}”含控制字符或超过 128 个字符", line, pointer, n)
                 ok = False
-        domains: set[Domain] = set()
+        can: set[str] = set()
         for ref in _as_list(row.get("domains")):
-            d = resolve_domain(ref)
+            d = resolve_domain(ref, known)
             if d is None:
                 add(
                     "U211",
@@ -331,11 +338,11 @@ def _inspectors(table: Table) -> InspectorRoster:
                     line,
                     pointer,
                     "domains",
-                    suggestions=closest(ref, list(_DOMAINS)),
+                    suggestions=closest(ref, _domain_names(known)),
                 )
                 ok = False
             else:
-                domains.add(d)
+                can.add(d)
         if not ok:
             continue
         if ins_id in first_row:
@@ -345,23 +352,30 @@ def _inspectors(table: Table) -> InspectorRoster:
             continue
         first_row[ins_id] = where
         conflicts = frozenset(_as_list(row.get("conflicts")))
-        out.append(Inspector(ins_id, name, region, frozenset(domains), conflicts, line))
+        out.append(Inspector(ins_id, name, region, frozenset(can), conflicts, line))
     return InspectorRoster(tuple(out), table.sha256, table.file, tuple(table.problems))
 
 
-def read_inspectors(source: str | os.PathLike[str]) -> InspectorRoster:
+def read_inspectors(
+    source: str | os.PathLike[str], *, domains: DomainCatalogue | None = None
+) -> InspectorRoster:
     """Read an inspector roster (.csv, .xlsx, .json, .yaml).
 
     ``domains`` and ``conflicts`` are lists; in a table cell separate them with 、 ; or spaces.
+    The domains are those of ``domains`` (a ruleset's ``catalogue``; default: the bundled ones).
     """
-    return _inspectors(load_table(source, _INSPECTOR_FIELDS, _INSPECTOR_REQUIRED, "U2"))
+    table = load_table(source, _INSPECTOR_FIELDS, _INSPECTOR_REQUIRED, "U2")
+    return _inspectors(table, domains)
 
 
 def inspectors_from_records(
-    records: Sequence[Mapping[str, Any]], *, name: str = "<records>"
+    records: Sequence[Mapping[str, Any]],
+    *,
+    name: str = "<records>",
+    domains: DomainCatalogue | None = None,
 ) -> InspectorRoster:
-    """An inspector roster from Python records."""
+    """An inspector roster from Python records (``domains`` as for :func:`read_inspectors`)."""
     sha = records_sha(records)
     return _inspectors(
-        records_table(records, _INSPECTOR_FIELDS, _INSPECTOR_REQUIRED, name, sha, "U2")
+        records_table(records, _INSPECTOR_FIELDS, _INSPECTOR_REQUIRED, name, sha, "U2"), domains
     )

@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from ..core.errors import SpotcheckError, UsageError
-from ..ruleset.model import Domain, Rounding, Stratum, Tier
+from ..ruleset.domains import DomainCatalogue
+from ..ruleset.model import Rounding, Stratum, Tier
 from ..ruleset.ruleset import DomainRules, Ruleset
 from ..ruleset.views import ratio_text
 from .roster import Roster, Unit
@@ -129,7 +130,7 @@ class Quota:
     asks for; ``quota`` is what is drawn, ``min(target, available)``.
     """
 
-    domain: Domain
+    domain: str
     tier: Tier
     stratum: str
     categories: tuple[str, ...]
@@ -153,7 +154,7 @@ class Selection:
     taken as one of a district's ``per_district`` before the rest of the quota."""
 
     tier: Tier
-    domain: Domain
+    domain: str
     stratum: str
     unit: Unit
     rank: str
@@ -164,7 +165,7 @@ class Selection:
 class LookBackUnit:
     """A 回头看 unit: penalised in the look-back year, inspected in addition to the draw."""
 
-    domain: Domain
+    domain: str
     unit: Unit
     year: int
     drawn_in: Tier | None
@@ -186,12 +187,16 @@ class Draw:
     quotas: tuple[Quota, ...]
     selections: tuple[Selection, ...]
     lookback: tuple[LookBackUnit, ...]
+    catalogue: DomainCatalogue = field(
+        default_factory=lambda: DomainCatalogue(()), compare=False, repr=False
+    )
+    """The domains of the plan's trees: their names and order (not part of the record)."""
 
     def tier(self, tier: Tier) -> tuple[Selection, ...]:
         return tuple(s for s in self.selections if s.tier is tier)
 
-    def stratum(self, domain: Domain, stratum: str) -> tuple[Selection, ...]:
-        return tuple(s for s in self.selections if s.domain is domain and s.stratum == stratum)
+    def stratum(self, domain: str, stratum: str) -> tuple[Selection, ...]:
+        return tuple(s for s in self.selections if s.domain == domain and s.stratum == stratum)
 
     def unit_ids(self, tier: Tier | None = None) -> set[tuple[str, str]]:
         """(domain, unit_id) of drawn units, of one tier or of all."""
@@ -262,7 +267,7 @@ def draw(roster: Roster, ruleset: Ruleset, *, seed: str) -> Draw:
         errors = [p for p in roster.problems if p.severity.value == "error"]
         raise SpotcheckError(f"名单 {roster.file or ''} 有 {len(errors)} 个错误，不能抽取", errors)
     rounding = _rounding(ruleset.rounding)
-    by_domain: dict[Domain, list[Unit]] = {}
+    by_domain: dict[str, list[Unit]] = {}
     for u in roster.units:
         by_domain.setdefault(u.domain, []).append(u)
     quotas: list[Quota] = []
@@ -292,6 +297,7 @@ def draw(roster: Roster, ruleset: Ruleset, *, seed: str) -> Draw:
         quotas=tuple(quotas),
         selections=tuple(selections),
         lookback=lookback,
+        catalogue=ruleset.catalogue,
     )
 
 
@@ -317,7 +323,7 @@ def _draw_stratum(
     quota = min(target, len(pool))
     ranked = sorted(
         (
-            (rank_digest(seed, plan_id, st.tier.value, rules.domain.value, st.id, u.unit_id), u)
+            (rank_digest(seed, plan_id, st.tier.value, rules.domain, st.id, u.unit_id), u)
             for u in pool
         ),
         key=lambda pair: (pair[0], pair[1].unit_id),

@@ -24,23 +24,23 @@ from typing import TYPE_CHECKING
 
 from ..core.codes import severity as code_severity
 from ..core.errors import Problem, Severity, known_record
-from ..ruleset.model import Domain
 from ..ruleset.ruleset import Ruleset
 from .detail import Detail, detail, fingerprint, has_detail
 from .inputs import RulesetRef
 from .outcomes import RecordOutcome, ValidationInput, ValidationReport
 from .readers import _DECODER, FileInfo
 from .records import RawRecord, _Rec, coerce_record, needs_coerce
+from .rules.applicability import FIELD_NOT_FOR_DOMAIN
 from .rules.duplicates import CONFLICTING_DUPLICATE, SAME_DUPLICATE
 from .rules.fields import OWNERSHIP, REGION
 from .rules.handling import OUTSIDE_YEAR
 from .rules.references import DOMAIN_NOT_IN_PLAN, UNKNOWN_DOMAIN, Miss, resolve
-from .state import ALL_DOMAINS, DomainState, FastEntry
+from .state import DomainState, FastEntry
 
 if TYPE_CHECKING:
     from .inputs import InputFile
 
-__all__ = ["ALL_DOMAINS", "Accepted", "Checker", "DomainState", "Progress"]
+__all__ = ["Accepted", "Checker", "DomainState", "Progress"]
 
 Progress = Callable[[int, int], None]
 """Told (bytes done, bytes in all) as an input is read."""
@@ -61,6 +61,12 @@ Accepted = tuple[DomainState, int, str, "Detail | None"]
 """(domain state, leaf row position, unit id, detail or None)."""
 
 
+def _filled(rec: _Rec, name: str) -> bool:
+    """Whether a record gives an optional field (a list field: a non-empty one)."""
+    value = getattr(rec, name)
+    return bool(value) if isinstance(value, list) else value is not None
+
+
 class Checker:
     """Checks records one at a time against one ruleset; keeps the counts and the problems.
 
@@ -71,9 +77,14 @@ class Checker:
     def __init__(self, ruleset: Ruleset, *, record_outcomes: bool = False) -> None:
         self.ruleset = ruleset
         self.year = ruleset.year
-        self.states: dict[Domain, DomainState] = {
+        self.states: dict[str, DomainState] = {
             d: DomainState(r, ruleset.handling(d)) for d, r in ruleset.domains.items()
         }
+        # every domain the ruleset's trees declare: a domain the plan leaves out (F011) is told
+        # apart from a typo (F010); a record's ownership is read with all their words (F007)
+        # until its domain resolves
+        self.catalogue = ruleset.catalogue
+        self.ownership = ruleset.catalogue.ownership
         self.domain_cache: dict[str, DomainState | Miss] = {}
         # (domain, category, ownership) as spelled → what the hot loop needs (.fastpath)
         self.fast: dict[tuple[str, str, str | None], FastEntry | None] = {}
@@ -149,10 +160,10 @@ class Checker:
         self._start = len(self.problems)
         rec = raw.value
         self.bad = _NONE_BAD
-        if type(rec) is not _Rec or needs_coerce(rec):
+        if type(rec) is not _Rec or needs_coerce(rec, self.ownership.words):
             # every problem of the fields themselves; then, if the record still names its unit,
             # domain and category, the ruleset's checks of the fields that are right
-            rec, fprobs = coerce_record(rec, partial=True)
+            rec, fprobs = coerce_record(rec, partial=True, ownership=self.ownership)
             for fp in fprobs:
                 self.add(fp.code, fp.message, fp.field, severity=Severity(fp.severity))
             if rec is None:
@@ -195,14 +206,14 @@ class Checker:
         """A domain spelling: the plan's state for it, or the problem it causes."""
         hit = self.domain_cache.get(ref)
         if hit is None:
-            res = resolve(ALL_DOMAINS, ref, UNKNOWN_DOMAIN)
+            res = resolve(self.catalogue.index, ref, UNKNOWN_DOMAIN)
             if isinstance(res, Miss):
                 hit = res
             else:
-                st = self.states.get(res)
+                st = self.states.get(res.id)
                 if st is None:
-                    have = [d.value for d in self.states]
-                    hit = DOMAIN_NOT_IN_PLAN.miss(self.ruleset.id, res.value, have)
+                    have = list(self.states)
+                    hit = DOMAIN_NOT_IN_PLAN.miss(self.ruleset.id, res.id, have)
                 else:
                     hit = st
             self.domain_cache[ref] = hit
@@ -220,10 +231,22 @@ class Checker:
             else:
                 cat = got
         own = rec.ownership
+        if isinstance(st, DomainState) and st.unfit:
+            for name in st.unfit:
+                if _filled(rec, name):
+                    self.add(
+                        FIELD_NOT_FOR_DOMAIN.code,
+                        FIELD_NOT_FOR_DOMAIN.explain(name, st.rules.spec),
+                        name,
+                    )
+                    if name == "ownership":
+                        own = None
         if own is not None:
-            canon = OWNERSHIP.canonical(own)
+            # the words of the record's domain once it resolves, else every known domain's
+            vocab = st.rules.ownership if isinstance(st, DomainState) else self.ownership
+            canon = OWNERSHIP.canonical(own, vocab)
             if canon is None:
-                self.add(OWNERSHIP.code, OWNERSHIP.explain(own), "ownership")
+                self.add(OWNERSHIP.code, OWNERSHIP.explain(own, vocab), "ownership")
             own = canon
         region = rec.region
         if region is not None and not REGION.accepts(region):
@@ -287,7 +310,7 @@ class Checker:
         assert isinstance(st, DomainState)
         cat = st.category(rec.category)
         assert not isinstance(cat, Miss)
-        own = None if rec.ownership is None else OWNERSHIP.canonical(rec.ownership)
+        own = None if rec.ownership is None else st.rules.ownership.canonical(rec.ownership)
         extra: object = None
         if has_detail(rec):
             mark, errors = len(self.problems), self.errors

@@ -35,13 +35,15 @@ T = TypeVar("T")
 def fast_entry(checker: Checker, dref: str, cref: str, oref: str | None) -> FastEntry | None:
     """The hot loop's table for a (domain, category, ownership) spelling: ``None`` unless all
     three resolve without a problem (then the record may skip :meth:`Checker.check`)."""
-    own = None if oref is None else OWNERSHIP.canonical(oref)
     st = checker.state(dref)
     entry: FastEntry | None = None
-    if (oref is None or own is not None) and isinstance(st, DomainState):
-        cat = st.category(cref)
-        if not isinstance(cat, Miss):
-            entry = (st, cat[0], cat[1], own, {}, {})
+    # a domain that leaves out a field takes the detailed path (F067), every record of it
+    if isinstance(st, DomainState) and not st.unfit:
+        own = None if oref is None else OWNERSHIP.canonical(oref, st.rules.ownership)
+        if oref is None or own is not None:
+            cat = st.category(cref)
+            if not isinstance(cat, Miss):
+                entry = (st, cat[0], cat[1], own, {}, {})
     checker.fast[(dref, cref, oref)] = entry
     return entry
 

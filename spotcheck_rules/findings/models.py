@@ -1,6 +1,7 @@
 """The findings contract as published: the pydantic models (:class:`Finding`, :class:`Penalty`,
-:class:`Harm`, :class:`CensusEntry`), the spellings they accept (:data:`OWNERSHIP_ALIASES`,
-:data:`ACCIDENT_GRADES`) and their JSON Schemas (:func:`findings_json_schema`,
+:class:`Harm`, :class:`CensusEntry`), the spellings they accept (:data:`ACCIDENT_GRADES`; an
+``ownership`` is a word of the record's domain's vocabulary, which is data: the domains.yaml
+of the ruleset's trees) and their JSON Schemas (:func:`findings_json_schema`,
 :func:`census_json_schema`), published in ``schemas/``.
 
 The readers do not validate through these models (a million records through pydantic would cost
@@ -13,7 +14,7 @@ import datetime as _dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -22,48 +23,20 @@ from pydantic import (
     Field,
     StrictBool,
     WithJsonSchema,
-    field_validator,
 )
 
 from .money import _AMOUNT_SCHEMA_PATTERN, _NOT_BLANK, _WS, YUAN_LIMIT, AmountProblem, parse_amount
 
 __all__ = [
     "ACCIDENT_GRADES",
-    "OWNERSHIP_ALIASES",
     "CensusEntry",
     "Finding",
     "Harm",
     "Penalty",
     "Yuan",
-    "canonical_ownership",
     "census_json_schema",
     "findings_json_schema",
 ]
-
-OWNERSHIP_ALIASES: Mapping[str, str] = {
-    "public": "public",
-    "公立": "public",
-    "公立医疗机构": "public",
-    "公办": "public",
-    "private": "private",
-    "非公立": "private",
-    "非公立医疗机构": "private",
-    "民营": "private",
-    "社会办": "private",
-    "私立": "private",
-}
-"""Accepted spellings of ``ownership``, to the canonical ``public`` / ``private``."""
-
-
-def canonical_ownership(value: object) -> str | None:
-    """``public`` / ``private`` for an accepted spelling of ownership (surrounding white space
-    ignored), else ``None``: the one place ownership is canonicalised — findings (the rule
-    F007, the published model) and rosters alike."""
-    if not isinstance(value, str):
-        return None
-    hit = OWNERSHIP_ALIASES.get(value)
-    return hit if hit is not None else OWNERSHIP_ALIASES.get(value.strip())
-
 
 ACCIDENT_GRADES: Mapping[str, int] = {
     "一级": 1,
@@ -111,13 +84,6 @@ _YUAN_SCHEMA = WithJsonSchema(
 Yuan = Annotated[Decimal, BeforeValidator(_yuan_field), _YUAN_SCHEMA]
 """An amount in yuan, by the rule of :func:`parse_amount`."""
 
-_OWNERSHIP_SCHEMA = WithJsonSchema(
-    {
-        "type": "string",
-        "pattern": f"^{_WS}*(?:{'|'.join(OWNERSHIP_ALIASES)}){_WS}*$",
-        "description": "public / private, or a Chinese spelling (公立, 非公立, 民营, 社会办 …)",
-    }
-)
 _DATE_SCHEMA = WithJsonSchema(
     {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 )
@@ -189,8 +155,10 @@ class Finding(_Public):
     category: str = Field(
         pattern=_NOT_BLANK, description="Category id, official row label or alias"
     )
-    ownership: Annotated[Literal["public", "private"], _OWNERSHIP_SCHEMA] | None = Field(
-        default=None, description="public / private (also 公立, 非公立, 民营)"
+    ownership: str | None = Field(
+        default=None,
+        description="An ownership of the record's domain: its id (public, private …) or a word "
+        "the domain declares for it (公立, 非公立, 民营 …; the ruleset's domains.yaml)",
     )
     region: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
     inspected_on: Annotated[_dt.date, BeforeValidator(_iso_date), _DATE_SCHEMA] | None = None
@@ -207,11 +175,6 @@ class Finding(_Public):
         default_factory=dict,
         description="Lab-test results (检测项目): test id or alias → passed (true) / failed (false)",
     )
-
-    @field_validator("ownership", mode="before")
-    @classmethod
-    def _ownership(cls, v: Any) -> Any:
-        return canonical_ownership(v) or v
 
 
 class CensusEntry(_Public):

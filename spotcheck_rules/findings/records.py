@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from ..core.text import preview
+from ..ruleset.domains import Vocabulary
 from .models import _ISO_DATE
 from .money import AmountProblem, _Yuan, parse_amount
 from .rules.fields import (
@@ -243,7 +244,11 @@ def _present(raw: Mapping[str, Any], key: str, flat: bool) -> bool:
 
 
 def coerce_record(
-    value: Any, *, flat: bool | None = None, partial: bool = False
+    value: Any,
+    *,
+    flat: bool | None = None,
+    partial: bool = False,
+    ownership: Vocabulary | None = None,
 ) -> tuple[_Rec | None, list[FieldProblem]]:
     """Turn any decoded value into an internal record, naming every field problem.
 
@@ -253,6 +258,11 @@ def coerce_record(
     schema's. Returns ``None`` when any problem is an error — unless ``partial``: then the
     record is returned without its bad fields whenever its unit, domain and category are
     usable, so that the ruleset's checks can report their problems too.
+
+    ``ownership``: the words an ownership may be before the record's domain is known (the
+    union of every known domain's, :attr:`~spotcheck_rules.ruleset.domains.DomainCatalogue.ownership`);
+    by default any text. The word is kept as written (trimmed): the checker reads it with the
+    vocabulary of the record's domain once that resolves.
     """
     if isinstance(value, _Rec):
         value = _rec_dict(value)
@@ -294,11 +304,14 @@ def coerce_record(
             out[opt] = s
     raw = value.get("ownership")
     if not _absent(raw, flat):
-        own = OWNERSHIP.canonical(raw)
-        if own is None:
-            probs.append(FieldProblem(OWNERSHIP.code, "ownership", OWNERSHIP.explain(raw)))
+        s = _as_str(raw, flat)
+        if s is None:
+            bad("ownership", "文本", raw)
+        elif not s or (ownership is not None and OWNERSHIP.canonical(s, ownership) is None):
+            words = ownership or Vocabulary(())
+            probs.append(FieldProblem(OWNERSHIP.code, "ownership", OWNERSHIP.explain(raw, words)))
         else:
-            out["ownership"] = own
+            out["ownership"] = s
     raw = value.get("region")
     if not _absent(raw, flat):
         s = _as_str(raw, flat) if flat else raw if isinstance(raw, str) else None
@@ -532,16 +545,17 @@ def is_trimmed(s: str) -> bool:
     return bool(s) and not s[0].isspace() and not s[-1].isspace()
 
 
-def needs_coerce(rec: _Rec) -> bool:
+def needs_coerce(rec: _Rec, ownership: Container[str]) -> bool:
     """Whether a record that msgspec decoded must still go through :func:`coerce_record`:
-    text to trim, a blank id or reference, a code that is not canonical, a negative count —
-    anything the typed decode lets through that the contract refuses or normalises."""
+    text to trim, a blank id or reference, a code that is not canonical, an ownership that is
+    not one of the words ``ownership`` (as written), a negative count — anything the typed
+    decode lets through that the contract refuses or normalises."""
     if not (is_trimmed(rec.unit_id) and is_trimmed(rec.domain) and is_trimmed(rec.category)):
         return True
     for opt in (rec.unit_name, rec.tier):
         if opt is not None and not is_trimmed(opt):
             return True
-    if rec.ownership is not None and rec.ownership not in OWNERSHIP.aliases:
+    if rec.ownership is not None and rec.ownership not in ownership:
         return True
     if rec.region is not None and not REGION.accepts(rec.region):
         return True

@@ -1,24 +1,18 @@
 """Per domain of a plan, what the checker keeps: the caches of resolved references, the
-duplicate table and the counts a table is made of (:class:`DomainState`); and the index of every
-known domain (:data:`ALL_DOMAINS`)."""
+duplicate table and the counts a table is made of (:class:`DomainState`). Which domains exist
+is data: the ruleset's :class:`~spotcheck_rules.ruleset.domains.DomainCatalogue`."""
 
 from __future__ import annotations
 
+from ..ruleset.domains import FINDINGS_FIELDS
 from ..ruleset.handling import DomainHandling
-from ..ruleset.model import DOMAIN_LABELS, Column, Domain, Item
-from ..ruleset.reference import Index
+from ..ruleset.model import Column, Item
 from ..ruleset.ruleset import Code, DomainRules
 from .rules.applicability import Verdict
 from .rules.handling import Clean
 from .rules.references import SUBTOTAL_ROW, UNKNOWN_CATEGORY, Miss, resolve
 
-__all__ = ["ALL_DOMAINS", "DomainState", "FastCode", "FastEntry", "FastRev"]
-
-# Domain references: every domain we know, so that "a domain the plan does not include" (F011)
-# is told apart from a typo (F010).
-ALL_DOMAINS: Index[Domain] = Index("监督领域")
-for _d in Domain:
-    ALL_DOMAINS.add(_d.value, _d, DOMAIN_LABELS[_d])
+__all__ = ["DomainState", "FastCode", "FastEntry", "FastRev"]
 
 
 class DomainState:
@@ -41,6 +35,7 @@ class DomainState:
         "rev_cache",
         "rules",
         "seen",
+        "unfit",
         "verdicts",
     )
 
@@ -49,7 +44,10 @@ class DomainState:
         # the plan's handling rules for the domain, and what the hot loop learnt of them
         self.handling = handling
         self.clean: Clean = {}
-        self.domain = rules.domain.value
+        self.domain = rules.domain
+        # the optional findings fields the domain does not declare (F067): a record of the
+        # domain that fills one takes the detailed path
+        self.unfit = tuple(f for f in FINDINGS_FIELDS if not rules.spec.applies(f))
         cl = rules.checklist
         leaves = [c.id for c in cl.categories if rules.is_leaf(c.id)]
         self.leaf_pos = {cid: i for i, cid in enumerate(leaves)}

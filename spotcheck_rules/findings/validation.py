@@ -30,10 +30,9 @@ from .outcomes import RecordOutcome, ValidationInput, ValidationReport, validati
 from .readers import _DECODER, decode_line
 from .records import FlatRow, RawRecord, Unparsable, _Rec
 from .sources import Findings, as_path, renamed_error, renamed_problem, run
-from .state import ALL_DOMAINS, DomainState
+from .state import DomainState
 
 __all__ = [
-    "ALL_DOMAINS",
     "CODES",
     "Checker",
     "DomainState",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..ruleset import views
 from ..ruleset.model import ColumnKind, Item
 from ..ruleset.ruleset import DomainRules, Ruleset
-from .entry import uses_ownership
+from .entry import ownership_choices, uses_ownership
 
 __all__ = ["ChecklistForm", "ChecklistItem", "build_checklist", "item_methods"]
 
@@ -54,7 +54,7 @@ class ChecklistForm:
     title: str
     categories: tuple[str, ...]  # boxes to tick, or the one chosen
     category: str | None
-    ownership: bool
+    ownership: tuple[str, ...]  # the ownerships to tick (the domain's words), none if unused
     items: tuple[ChecklistItem, ...]
     dispositions: tuple[str, ...] = DISPOSITIONS
 
@@ -106,9 +106,7 @@ def _notes(rules: DomainRules, item: Item, category: str | None) -> tuple[str, .
             out.append(r.text)
     rule = item.applies_to
     if rule is not None and rule.ownership is not None:
-        out.append(
-            "仅适用于公立医疗机构" if rule.ownership.value == "public" else "仅适用于非公立医疗机构"
-        )
+        out.append(f"仅适用于{rules.ownership.units(rule.ownership)}")
     return tuple(out)
 
 
@@ -148,11 +146,11 @@ def build_checklist(ruleset: Ruleset, domain: str, category: str | None = None) 
         digest=ruleset.digest(),
         plan_title=ruleset.title,
         jurisdiction=ruleset.jurisdiction.name,
-        domain=rules.domain.value,
+        domain=rules.domain,
         domain_label=rules.label,
         title=f"{rules.label}监督检查表",
         categories=(chosen.label,) if chosen is not None else leaves,
         category=None if chosen is None else chosen.label,
-        ownership=uses_ownership(rules),
+        ownership=ownership_choices(rules) if uses_ownership(rules) else (),
         items=tuple(items),
     )

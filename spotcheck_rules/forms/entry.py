@@ -22,7 +22,14 @@ from ..findings.spellings import vocabulary
 from ..ruleset.model import TIER_LABELS, ColumnKind, Provenance
 from ..ruleset.ruleset import DomainRules, Ruleset
 
-__all__ = ["EntryColumn", "Kind", "entry_columns", "provenance_text", "uses_ownership"]
+__all__ = [
+    "EntryColumn",
+    "Kind",
+    "entry_columns",
+    "ownership_choices",
+    "provenance_text",
+    "uses_ownership",
+]
 
 Kind = Literal["text", "choice", "yesno", "date", "count", "amount", "region", "list"]
 _CONTRACT = "检查结果契约（docs/findings.md）"
@@ -77,11 +84,21 @@ def provenance_text(prov: Provenance | None, ruleset: Ruleset) -> str:
     return "；".join(str(c) for c in prov.cites)
 
 
-def uses_ownership(rules: DomainRules) -> bool:
-    """Whether anything in the domain depends on the unit's ownership (公立/非公立)."""
+def _ownerships_used(rules: DomainRules) -> list[str]:
     cl = rules.checklist
     rules_ = [it.applies_to for it in cl.items] + [col.applies_to for col in cl.columns]
-    return any(a is not None and a.ownership is not None for a in rules_)
+    used = {a.ownership for a in rules_ if a is not None and a.ownership is not None}
+    return [v.id for v in rules.spec.ownership if v.id in used]
+
+
+def uses_ownership(rules: DomainRules) -> bool:
+    """Whether anything in the domain depends on the unit's ownership (公立/非公立)."""
+    return bool(_ownerships_used(rules))
+
+
+def ownership_choices(rules: DomainRules) -> tuple[str, ...]:
+    """The words a form offers for ownership: each of the domain's ownerships by its name."""
+    return tuple(v.labels[0] for v in rules.spec.ownership)
 
 
 def entry_columns(ruleset: Ruleset, domain: str, regions: Sequence[str] = ()) -> list[EntryColumn]:
@@ -125,9 +142,10 @@ def entry_columns(ruleset: Ruleset, domain: str, regions: Sequence[str] = ()) ->
                 head("ownership"),
                 "ownership",
                 "choice",
-                "所有制：部分检查内容仅适用于公立医疗机构",
+                "所有制：部分检查内容仅适用于"
+                + "、".join(map(rules.ownership.units, _ownerships_used(rules))),
                 _CONTRACT,
-                ("公立", "非公立"),
+                ownership_choices(rules),
             )
         )
     cols += [
@@ -238,7 +256,7 @@ def entry_columns(ruleset: Ruleset, domain: str, regions: Sequence[str] = ()) ->
             ("是", "否"),
         ),
     ]
-    cols += _harm_columns(ruleset, rules.domain.value, head)
+    cols += _harm_columns(ruleset, rules.domain, head)
     return cols
 
 

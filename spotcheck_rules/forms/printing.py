@@ -140,7 +140,7 @@ def render_html(form: ChecklistForm) -> str:
         f'<tr><th>单位类别</th><td colspan="3">{category}</td></tr>',
     ]
     if form.ownership:
-        unit.append(f'<tr><th>所有制</th><td colspan="3">{_boxes(("公立", "非公立"))}</td></tr>')
+        unit.append(f'<tr><th>所有制</th><td colspan="3">{_boxes(form.ownership)}</td></tr>')
     unit += [
         '<tr><th>检查日期</th><td colspan="3">　　　　年　　月　　日</td></tr>',
         '<tr><th>执法人员</th><td class="blank"></td><th>执法证号</th><td class="blank"></td></tr>',
@@ -186,7 +186,7 @@ def render_markdown(form: ChecklistForm) -> str:
         f"| 单位类别 | {cats} |",
     ]
     if form.ownership:
-        out.append("| 所有制 | ☐公立　☐非公立 |")
+        out.append(f"| 所有制 | {'　'.join('☐' + o for o in form.ownership)} |")
     out += [
         "| 检查日期 | 　　年　　月　　日 |",
         "| 执法人员 / 执法证号 | |",
@@ -300,8 +300,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO) -> int:
     args = parser.parse_args(argv)
     rs = load_ruleset(args.plan)
     for domain in rs.domains:
-        path = Path(args.screenshots) / f"checklist-{domain.value}.png"
-        write_atomic(path, screenshot(build_checklist(rs, domain.value)))
+        path = Path(args.screenshots) / f"checklist-{domain}.png"
+        write_atomic(path, screenshot(build_checklist(rs, domain)))
         stdout.write(f"wrote: {path}\n")
     return 0
 

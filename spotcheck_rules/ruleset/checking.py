@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from ..core.errors import Problem, RulesetError, Severity, UnknownRulesetError
+from .documents import Document, pointer_escape
+from .domains import DomainFile, catalogue_of
 from .loader import (
     _build,
     _checklist_for,
@@ -24,9 +26,32 @@ from .loader import (
     _specs,
 )
 from .model import Checklist, Plan, SourceRegistry
+from .registry import Tree
 from .spec import Spec
 
 __all__ = ["check_files", "ruleset_files"]
+
+
+def _raw_domain_problems(doc: Document, path: Path) -> list[Problem]:
+    """P213 for the domains a file that did not validate names (its ``domain:``, its
+    ``domains:`` keys): every problem at once, an undeclared domain too."""
+    from .lint import unknown_domain
+
+    data = doc.data if isinstance(doc.data, dict) else {}
+    named: list[tuple[str, str]] = []
+    if data.get("kind") == "checklist" and isinstance(data.get("domain"), str):
+        named.append(("/domain", data["domain"]))
+    if data.get("kind") == "plan" and isinstance(data.get("domains"), dict):
+        named += [
+            (f"/domains/{pointer_escape(k)}", k) for k in data["domains"] if isinstance(k, str)
+        ]
+    if not named:
+        return []
+    try:
+        catalogue = catalogue_of(_search_order(path))
+    except RulesetError:
+        return []
+    return [unknown_domain(doc, d, ptr, catalogue) for ptr, d in named if d not in catalogue]
 
 
 def ruleset_files(paths: list[Path]) -> list[Path]:
@@ -73,6 +98,7 @@ def _check_one(path: Path) -> list[Problem]:
     from .documents import read_yaml
     from .lint import (
         checklist_problems,
+        domain_file_problems,
         plan_problems,
         source_file_problems,
         validation_problems,
@@ -89,6 +115,7 @@ def _check_one(path: Path) -> list[Problem]:
         "checklist": Checklist,
         "sources": SourceRegistry,
         "spec": Spec,
+        "domains": DomainFile,
     }
     if not isinstance(kind, str) or kind not in models:
         kinds = " | ".join(models)
@@ -96,8 +123,10 @@ def _check_one(path: Path) -> list[Problem]:
     try:
         model = models[kind].model_validate(doc.data)
     except ValidationError as exc:
-        return validation_problems(doc, exc)
+        return validation_problems(doc, exc) + _raw_domain_problems(doc, path)
     search = _search_order(path)
+    if isinstance(model, DomainFile):  # it sits at the root of its tree, beside sources.yaml
+        search = [Tree(path.parent, "file"), *search]
     try:
         sources = _sources(search)
     except RulesetError as exc:
@@ -106,9 +135,15 @@ def _check_one(path: Path) -> list[Problem]:
         return source_file_problems(doc, model)
     if isinstance(model, Spec):
         return spec_problems(doc, model, sources)
+    if isinstance(model, DomainFile):
+        return domain_file_problems(doc, model, sources)
+    try:
+        catalogue = catalogue_of(search)
+    except RulesetError as exc:
+        return list(exc.problems)
     if isinstance(model, Checklist):
         specs = {k: s for k, (s, _) in _specs(search).items()}
-        return checklist_problems(doc, model, sources) + link_problems(doc, model, specs)
+        return checklist_problems(doc, model, sources, catalogue) + link_problems(doc, model, specs)
     if isinstance(model, Plan):
         try:
             _build(path)
@@ -118,13 +153,13 @@ def _check_one(path: Path) -> list[Problem]:
         resolved = _resolve(path, search)
         cls: dict[str, Checklist] = {}
         for dom, pd in (resolved.plan.domains or {}).items():
-            declared = _declaring_doc(resolved.docs, f"/domains/{dom.value}/checklist")
+            declared = _declaring_doc(resolved.docs, f"/domains/{dom}/checklist")
             cp, _ = _checklist_for(pd.checklist or "", declared, search)
             if cp is not None:
-                cls[dom.value] = _parse(cp, Checklist)[0]
+                cls[dom] = _parse(cp, Checklist)[0]
         return [
             _locate(resolved.docs, p)
-            for p in plan_problems(doc, resolved.plan, cls, sources)
+            for p in plan_problems(doc, resolved.plan, cls, sources, catalogue)
             if p.severity is not Severity.ERROR
         ]
     return []

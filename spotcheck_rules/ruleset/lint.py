@@ -21,11 +21,10 @@ from pydantic import BaseModel, ValidationError
 from ..core.errors import Problem
 from ..core.text import closest, normalize
 from .documents import Document, pointer_escape
+from .domains import DomainCatalogue, DomainFile
 from .model import (
-    DOMAIN_LABELS,
     Checklist,
     ColumnKind,
-    Domain,
     Plan,
     Provenance,
     SourceDocument,
@@ -34,7 +33,9 @@ from .model import (
 from .registry import Tree, shown_path
 
 __all__ = [
+    "DECLARE_DOMAIN",
     "checklist_problems",
+    "domain_file_problems",
     "plan_problems",
     "source_file_problems",
     "sources_file",
@@ -79,33 +80,77 @@ def validation_problems(doc: Document, exc: ValidationError) -> list[Problem]:
         message = f"{what}：{field}（{detail}）" if field else f"{what}（{detail}）"
         if err["type"] == "extra_forbidden" and field:
             message = f"{what}：{field}"
-        if err["type"] == "enum" and _names_domain(loc):
-            out.append(
-                unknown_domain(doc, str(err["input"] if loc[-1] == "domain" else loc[-1]), pointer)
-            )
-            continue
         out.append(doc.problem("S001", message, pointer, field=field))
     return out
 
 
-def _names_domain(loc: list[Any]) -> bool:
-    return loc == ["domain"] or (len(loc) == 2 and loc[0] == "domains")
+DECLARE_DOMAIN = (
+    "新的领域须在规则集树的 {file} 中声明（kind: domains；id、labels、ownership 等键见 "
+    "docs/authoring.md 的“Domains”一节）"
+)
+"""How P213 says to declare a domain (``{file}``: the domains.yaml of the author's tree)."""
 
 
-DECLARE_DOMAIN = "领域 id 须为其中之一；本版本尚不能在规则集中声明新的领域"
+def domains_file(file: str) -> str:
+    """The domains.yaml of the tree ``file`` is in, as messages show it."""
+    tree = Tree.containing(Path(file))
+    if tree is None:
+        return f"{shown_path(Path(file).parent)}/domains.yaml"
+    return shown_path(tree.domains_path)
 
 
-def unknown_domain(doc: Document, value: str, pointer: str) -> Problem:
-    """P213: an unknown domain, with the known ones (closest first as a suggestion). Declaring a
-    domain in a ruleset is not possible yet, and the message says so rather than point at a
-    mechanism that does not exist."""
-    known = "、".join(f"{d.value}（{DOMAIN_LABELS[d][0]}）" for d in Domain)
+def unknown_domain(doc: Document, value: str, pointer: str, known: DomainCatalogue) -> Problem:
+    """P213: a domain no tree declares, with the known ones (the closest as a suggestion) and
+    where to declare it."""
+    how = DECLARE_DOMAIN.format(file=domains_file(doc.file))
     return doc.problem(
         "P213",
-        f"未知的监督领域：{value}（已知：{known}；{DECLARE_DOMAIN}）",
+        f"未知的监督领域：{value}（已知：{known.known()}；{how}）",
         pointer,
-        suggestions=tuple(closest(value, [d.value for d in Domain])),
+        suggestions=tuple(closest(value, list(known))),
     )
+
+
+def domain_file_problems(
+    doc: Document, reg: DomainFile, sources: Mapping[str, SourceDocument]
+) -> list[Problem]:
+    """A domains.yaml: ids unique, no name that two domains (or two ownerships of one domain)
+    share, every provenance registered."""
+    out: list[Problem] = []
+    seen: set[str] = set()
+    names: dict[str, str] = {}
+    for i, d in enumerate(reg.domains):
+        if d.id in seen:
+            out.append(doc.problem("R101", f"监督领域 id 重复：{d.id}", f"/domains/{i}/id"))
+        seen.add(d.id)
+        for label in (*d.labels, *d.aliases):
+            key = normalize(label)
+            if names.setdefault(key, d.id) != d.id:
+                out.append(
+                    doc.problem(
+                        "R106",
+                        f"名称“{label}”同时指向 {names[key]} 和 {d.id}，引用将有歧义",
+                        f"/domains/{i}",
+                    )
+                )
+        own_ids: set[str] = set()
+        words: dict[str, str] = {}
+        for j, v in enumerate(d.ownership):
+            pointer = f"/domains/{i}/ownership/{j}"
+            if v.id in own_ids:
+                out.append(doc.problem("R101", f"所有制 id 重复：{v.id}", f"{pointer}/id"))
+            own_ids.add(v.id)
+            for w in (v.id, *v.labels, *v.aliases):
+                if words.setdefault(w, v.id) != v.id:
+                    out.append(
+                        doc.problem(
+                            "R106",
+                            f"名称“{w}”同时指向 {words[w]} 和 {v.id}，引用将有歧义",
+                            pointer,
+                        )
+                    )
+    out.extend(_source_problems(doc, reg, sources))
+    return out
 
 
 def _walk_provenance(value: Any, pointer: str) -> Iterable[tuple[str, Provenance]]:
@@ -133,7 +178,7 @@ def sources_file(file: str) -> str:
 
 
 def _source_problems(
-    doc: Document, model: Checklist | Plan, sources: Mapping[str, SourceDocument]
+    doc: Document, model: Checklist | Plan | DomainFile, sources: Mapping[str, SourceDocument]
 ) -> list[Problem]:
     out: list[Problem] = []
     registry: str | None = None
@@ -171,11 +216,18 @@ def source_file_problems(doc: Document, reg: SourceRegistry) -> list[Problem]:
 
 
 def checklist_problems(
-    doc: Document, cl: Checklist, sources: Mapping[str, SourceDocument]
+    doc: Document,
+    cl: Checklist,
+    sources: Mapping[str, SourceDocument],
+    domains: DomainCatalogue | None = None,
 ) -> list[Problem]:
-    """Cross-reference checks on one checklist file."""
+    """Cross-reference checks on one checklist file (``domains``: what its trees declare; its
+    ``domain`` must be one, and an ``applies_to.ownership`` one of that domain's ownerships)."""
     out: list[Problem] = []
     p = doc.problem
+    if domains is not None and cl.domain not in domains:
+        out.append(unknown_domain(doc, cl.domain, "/domain", domains))
+    vocab = domains.vocabulary(cl.domain) if domains is not None and cl.domain in domains else None
 
     def unique(kind: str, base: str, ids: list[str]) -> set[str]:
         seen: set[str] = set()
@@ -224,6 +276,17 @@ def checklist_problems(
             ref("R102", "单位类别", cat_ids, cid, f"{pointer}/categories/{j}")
         for j, cid in enumerate(rule.exclude):
             ref("R102", "单位类别", cat_ids, cid, f"{pointer}/exclude/{j}")
+        if rule.ownership is not None and vocab is not None and vocab.value(rule.ownership) is None:
+            known = "、".join(v.id for v in vocab.values) or "无（该领域不区分所有制）"
+            out.append(
+                p(
+                    "R114",
+                    f"所有制 {rule.ownership} 不是领域 {cl.domain} 声明的所有制"
+                    f"（已声明：{known}；见 {domains_file(doc.file)}）",
+                    f"{pointer}/ownership",
+                    suggestions=tuple(closest(rule.ownership, [v.id for v in vocab.values])),
+                )
+            )
 
     numbers: list[int] = []
     for i, it in enumerate(cl.items):
@@ -400,13 +463,18 @@ def plan_problems(
     plan: Plan,
     checklists: Mapping[str, Checklist],
     sources: Mapping[str, SourceDocument],
+    domains: DomainCatalogue | None = None,
 ) -> list[Problem]:
     """Checks of a resolved plan against its checklists, located in ``doc`` where possible.
 
-    ``checklists`` maps domain id to the checklist the resolved plan uses.
+    ``checklists`` maps domain id to the checklist the resolved plan uses; ``domains`` is what
+    the plan's trees declare (a key of ``domains:`` that is not one is P213).
     """
     out: list[Problem] = []
     p = doc.problem
+    for dom in plan.domains or {}:
+        if domains is not None and dom not in domains:
+            out.append(unknown_domain(doc, dom, f"/domains/{pointer_escape(dom)}", domains))
     for i, key in enumerate(plan.sources):
         if key not in sources:
             out.append(
@@ -422,15 +490,15 @@ def plan_problems(
             p("P210", "未声明取整规则（rounding）：没有来源规定，须明确声明并注明 inferred", "")
         )
     for dom, pd in (plan.domains or {}).items():
-        base = f"/domains/{dom.value}"
-        cl = checklists.get(dom.value)
+        base = f"/domains/{dom}"
+        cl = checklists.get(dom)
         if cl is None:
             continue
-        if cl.domain is not dom:
+        if cl.domain != dom:
             out.append(
                 p(
                     "P202",
-                    f"领域 {dom.value} 引用了 {cl.domain.value} 的检查表",
+                    f"领域 {dom} 引用了 {cl.domain} 的检查表",
                     f"{base}/checklist",
                 )
             )
@@ -446,7 +514,7 @@ def plan_problems(
                     leaves_of.setdefault(node, set()).add(c.id)
                     node = next((x.parent for x in cl.categories if x.id == node), None)
         if not pd.strata:
-            out.append(p("P209", f"领域 {dom.value} 没有抽样层（strata）", base))
+            out.append(p("P209", f"领域 {dom} 没有抽样层（strata）", base))
         seen_ids: set[str] = set()
         covered: dict[str, dict[str, int]] = {}
         for si, st in enumerate(pd.strata or ()):

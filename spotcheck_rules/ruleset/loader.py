@@ -36,9 +36,9 @@ from ..core.errors import (
     UnknownRulesetError,
 )
 from . import cache as _cache
+from .domains import catalogue_of
 from .model import (
     Checklist,
-    Domain,
     JurisdictionLevel,
     Plan,
     PlanDomain,
@@ -241,7 +241,7 @@ def _merge(parent: Plan, child: Plan) -> Plan:
         if getattr(child, key) is not None:
             data[key] = own[key]
     if child.domains is not None:
-        merged: dict[Domain, Any] = {}
+        merged: dict[str, Any] = {}
         for dom, entry in child.domains.items():
             base = (parent.domains or {}).get(dom)
             merged[dom] = _merge_domain(base, entry)
@@ -334,9 +334,10 @@ def _build_stamped(
     resolved = _resolve(path, search)
     read: list[str] = [str(Path(d.file).resolve()) for d in resolved.docs]
     read += [str(t.sources_path.resolve()) for t in search if t.sources_path.is_file()]
+    read += [str(t.domains_path.resolve()) for t in search if t.domains_path.is_file()]
     plan = resolved.plan
     doc = resolved.docs[0]
-    sources = _sources(search)
+    sources, catalogue = _sources(search), catalogue_of(search)
     found = _specs(search)
     specs = {k: s for k, (s, _) in found.items()}
     problems: list[Problem] = []
@@ -344,12 +345,14 @@ def _build_stamped(
     if not plan.domains:
         problems.append(doc.problem("P202", "规则集没有任何监督领域（domains）", "/domains"))
     for dom, pd in (plan.domains or {}).items():
-        pointer = f"/domains/{dom.value}/checklist"
+        pointer = f"/domains/{dom}/checklist"
+        if dom not in catalogue:  # P213, from plan_problems
+            continue
         if pd.checklist is None:
             problems.append(
                 _locate(
                     resolved.docs,
-                    doc.problem("P202", f"领域 {dom.value} 没有指明检查表（checklist）", pointer),
+                    doc.problem("P202", f"领域 {dom} 没有指明检查表（checklist）", pointer),
                 )
             )
             continue
@@ -375,10 +378,11 @@ def _build_stamped(
         except RulesetError as exc:
             problems.extend(exc.problems)
             continue
-        problems.extend(checklist_problems(cl_doc, cl, sources))
+        problems.extend(checklist_problems(cl_doc, cl, sources, catalogue))
         problems.extend(link_problems(cl_doc, cl, specs))
-        checklists[dom.value] = cl
-    own = plan_problems(doc, plan, checklists, sources) + handling_problems(doc, plan, specs)
+        checklists[dom] = cl
+    own = plan_problems(doc, plan, checklists, sources, catalogue)
+    own += handling_problems(doc, plan, specs, catalogue)
     problems.extend(_locate(resolved.docs, p) for p in own)
     used_specs = specs_used(plan, checklists, found, sources, problems, read)
     errors = [p for p in problems if p.severity is Severity.ERROR]
@@ -386,14 +390,13 @@ def _build_stamped(
         raise RulesetError(
             f"规则集 {plan.id} 有 {len(errors)} 个错误", sorted(errors, key=Problem.sort_key)
         )
-    domains: dict[Domain, DomainRules] = {}
-    for dom in Domain:  # canonical domain order, whatever order the file lists them in
-        entry = (plan.domains or {}).get(dom)
-        if entry is None or dom.value not in checklists:
-            continue
+    domains: dict[str, DomainRules] = {}
+    for dom in sorted(checklists, key=catalogue.rank):
+        entry = (plan.domains or {})[dom]
         domains[dom] = DomainRules(
             domain=dom,
-            checklist=checklists[dom.value],
+            spec=catalogue[dom],
+            checklist=checklists[dom],
             strata=entry.strata or (),
             stated_totals=entry.stated_totals or (),
             wording=dict(entry.wording),
@@ -407,6 +410,7 @@ def _build_stamped(
         chain=tuple(resolved.chain),
         origin=str(path),
         specs={k: specs[k] for k in used_specs},
+        catalogue=catalogue,
     )
     files = tuple(dict.fromkeys(read))
     stamps = tuple(_stamp(p) for p in files)
@@ -571,7 +575,7 @@ def list_rulesets(errors: list[SpotcheckError] | None = None) -> list[RulesetInf
                 title=rs.title,
                 jurisdiction=rs.jurisdiction.name,
                 level=rs.jurisdiction.level,
-                domains=tuple(d.value for d in rs.domains),
+                domains=tuple(rs.domains),
                 extends=rs.plan.extends,
                 provider=tree.provider,
                 path=rs.origin,

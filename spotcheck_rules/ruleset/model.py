@@ -27,7 +27,6 @@ from .base import freeze as _freeze
 from .spec import Handling, MethodLink
 
 __all__ = [
-    "DOMAIN_LABELS",
     "TIER_LABELS",
     "Applicability",
     "Category",
@@ -38,7 +37,6 @@ __all__ = [
     "Deadline",
     "DeadlineKind",
     "Disposition",
-    "Domain",
     "Footnote",
     "FrozenDict",
     "Item",
@@ -47,7 +45,6 @@ __all__ = [
     "JurisdictionLevel",
     "LabTest",
     "LookBack",
-    "Ownership",
     "Plan",
     "PlanDomain",
     "Provenance",
@@ -62,25 +59,6 @@ __all__ = [
     "ViolationCode",
     "Wording",
 ]
-
-
-class Domain(str, enum.Enum):
-    """The five supervision domains. Ids are fixed; the labels are the official names."""
-
-    MEDICAL = "medical"
-    TCM = "tcm"
-    COSMETIC = "cosmetic"
-    MATERNAL = "maternal"
-    BLOOD = "blood"
-
-
-DOMAIN_LABELS: dict[Domain, tuple[str, ...]] = {
-    Domain.MEDICAL: ("医疗机构",),
-    Domain.TCM: ("中医医疗机构",),
-    Domain.COSMETIC: ("医疗美容机构",),
-    Domain.MATERNAL: ("母婴保健技术服务机构", "母婴保健"),
-    Domain.BLOOD: ("血液", "采供血机构", "采供血"),
-}
 
 
 class Tier(str, enum.Enum):
@@ -115,11 +93,6 @@ class Disposition(str, enum.Enum):
     REFERRAL = "referral"  # 涉嫌违法犯罪 → 移交相关部门 / 司法机关
 
 
-class Ownership(str, enum.Enum):
-    PUBLIC = "public"
-    PRIVATE = "private"
-
-
 class SourceDocument(_Model):
     file: str
     title: str
@@ -145,13 +118,16 @@ class Applicability(_Model):
     """Where a column or code applies. Empty means everywhere.
 
     ``categories`` lists the rows it applies to (a parent id stands for its children);
-    ``exclude`` lists rows it does not; ``ownership`` limits it to public or private units.
+    ``exclude`` lists rows it does not; ``ownership`` limits it to units of one ownership (an id
+    of the domain's ownership vocabulary, :mod:`.domains`).
     Outside its applicability a cell is null ("/") and a violation is a finding error.
     """
 
     categories: tuple[Id, ...] | None = None
     exclude: tuple[Id, ...] = ()
-    ownership: Ownership | None = None
+    ownership: Id | None = Field(
+        default=None, description="An ownership id the domain declares (public …)"
+    )
     provenance: Provenance | None = None
 
 
@@ -330,7 +306,7 @@ class Checklist(_Model):
 
     kind: Literal["checklist"]
     year: int = Field(ge=2000, le=2100)
-    domain: Domain
+    domain: Id = Field(description="The id of a domain a domains.yaml declares")
     title: Text = Field(description="The summary table's title (汇总表)")
     plan_table_title: Text = Field(description="The plan table's title (工作计划表)")
     categories: tuple[Category, ...] = Field(min_length=1)
@@ -359,7 +335,7 @@ class Checklist(_Model):
 
     @property
     def id(self) -> str:
-        return f"{self.year}/{self.domain.value}"
+        return f"{self.year}/{self.domain}"
 
 
 # --------------------------------------------------------------------------- plan
@@ -501,7 +477,7 @@ class PlanDomain(_Model):
 
     checklist: Annotated[
         str | None,
-        Field(pattern=r"^\d{4}/[a-z]+$", description="YEAR/DOMAIN of the checklist used"),
+        Field(pattern=r"^\d{4}/[a-z][a-z0-9_]*$", description="YEAR/DOMAIN of the checklist used"),
     ] = None
     strata: tuple[Stratum, ...] | None = None
     stated_totals: tuple[StatedTotal, ...] | None = None
@@ -547,7 +523,7 @@ class Plan(_Model):
     jurisdiction: Jurisdiction
     sources: tuple[str, ...] = Field(default=(), description="Keys in rulesets/sources.yaml")
     extends: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*/\d{4}$")] | None = None
-    domains: Annotated[dict[Domain, PlanDomain], AfterValidator(_freeze)] | None = Field(
+    domains: Annotated[dict[Id, PlanDomain], AfterValidator(_freeze)] | None = Field(
         default=None,
         description="In a child plan: exactly the domains it uses, each merged over the parent's",
     )

@@ -43,7 +43,7 @@ def plan_page(rs: Ruleset) -> str:
         + (f", {rs.jurisdiction.code}" if rs.jurisdiction.code else "")
         + ")",
         f"- 继承: `{plan.extends}`" if plan.extends else "- 继承: —",
-        f"- 领域: {', '.join(f'`{d.value}`' for d in rs.domains)}",
+        f"- 领域: {', '.join(f'`{d}`' for d in rs.domains)}",
         "- 来源: " + "; ".join(f"`{k}` {v.title} ({v.file})" for k, v in rs.sources.items()),
     ]
     if plan.rounding is not None:
@@ -64,7 +64,7 @@ def plan_page(rs: Ruleset) -> str:
             out.append(f"- {lb.penalized_in} 年: {lb.text} ({_prov(lb.provenance)})")
     for rules in rs.domains.values():
         cl = rules.checklist
-        out += ["", f"## {rules.label} (`{rules.domain.value}`, 检查表 `{cl.id}`)", ""]
+        out += ["", f"## {rules.label} (`{rules.domain}`, 检查表 `{cl.id}`)", ""]
         out += [f"汇总表: **{cl.title}** · 工作计划表: {cl.plan_table_title}", ""]
         out += ["### 抽样", "", "| 层级 | 单位类别 | 比例 | 出处 |", "|---|---|---|---|"]
         for st in rules.strata:

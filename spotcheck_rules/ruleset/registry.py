@@ -3,6 +3,7 @@
 A ruleset tree is a folder laid out as::
 
     sources.yaml                    documents that provenance may cite
+    domains.yaml                    the supervision domains the tree declares (optional)
     YEAR/plans/JURISDICTION.yaml    plan ``JURISDICTION/YEAR``
     YEAR/checklists/DOMAIN.yaml     checklist ``YEAR/DOMAIN``
 
@@ -41,7 +42,7 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "spotcheck_rules.rulesets"
 PLAN_ID = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)/(?P<year>\d{4})$")
-CHECKLIST_ID = re.compile(r"^(?P<year>\d{4})/(?P<domain>[a-z]+)$")
+CHECKLIST_ID = re.compile(r"^(?P<year>\d{4})/(?P<domain>[a-z][a-z0-9_]*)$")
 
 _HERE = Path(__file__).resolve().parent.parent  # the spotcheck_rules package
 
@@ -101,6 +102,10 @@ class Tree:
     @property
     def sources_path(self) -> Path:
         return self.root / "sources.yaml"
+
+    @property
+    def domains_path(self) -> Path:
+        return self.root / "domains.yaml"
 
     @staticmethod
     def containing(path: Path) -> Tree | None:

@@ -14,21 +14,19 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from .domains import DomainCatalogue, DomainSpec, Vocabulary
 from .handling import DomainHandling, domain_handling
 from .model import (
-    DOMAIN_LABELS,
     Category,
     Checklist,
     Column,
     ColumnKind,
     Deadline,
     Disposition,
-    Domain,
     Item,
     Jurisdiction,
     LabTest,
     LookBack,
-    Ownership,
     Plan,
     Rounding,
     SourceDocument,
@@ -56,9 +54,11 @@ class Code:
 
 @dataclass(frozen=True, eq=False)
 class DomainRules:
-    """One domain of a resolved plan: its checklist, strata and the plan's own wording."""
+    """One domain of a resolved plan: its declaration (``spec``: names, ownership words), its
+    checklist, strata and the plan's own wording."""
 
-    domain: Domain
+    domain: str
+    spec: DomainSpec
     checklist: Checklist
     strata: tuple[Stratum, ...] = ()
     stated_totals: tuple[StatedTotal, ...] = ()
@@ -134,7 +134,7 @@ class DomainRules:
         applies: dict[tuple[str, str, str | None], bool] = {}
         for col in cl.columns:
             for c in cl.categories:
-                for own in (None, Ownership.PUBLIC.value, Ownership.PRIVATE.value):
+                for own in (None, *(v.id for v in self.spec.ownership)):
                     applies[(col.id, c.id, own)] = self._compute_applies(col, c.id, own)
         object.__setattr__(self, "_applies", applies)
         for index in (cats, items, cols, codes, revs, tests):
@@ -158,7 +158,16 @@ class DomainRules:
 
     @property
     def label(self) -> str:
-        return DOMAIN_LABELS[self.domain][0]
+        return self.spec.label
+
+    @property
+    def ownership(self) -> Vocabulary:
+        """The domain's ownership words (:class:`~.domains.Vocabulary`)."""
+        hit: Vocabulary | None = self.__dict__.get("_vocabulary")
+        if hit is None:
+            hit = Vocabulary(self.spec.ownership)
+            self.__dict__["_vocabulary"] = hit  # the same value whichever thread stores it
+        return hit
 
     def children(self, category_id: str) -> tuple[str, ...]:
         """Direct child rows of a category (empty for a leaf)."""
@@ -209,11 +218,7 @@ class DomainRules:
                     return False
             if rule.exclude and category_id in self._expand(rule.exclude):
                 return False
-            if (
-                rule.ownership is not None
-                and ownership is not None
-                and ownership != rule.ownership.value
-            ):
+            if rule.ownership is not None and ownership is not None and ownership != rule.ownership:
                 return False
         for item in self.checklist.items:
             for r in item.restrictions:
@@ -226,16 +231,19 @@ class DomainRules:
         return True
 
     def column_applies(
-        self, column_id: str, category_id: str, ownership: str | Ownership | None = None
+        self, column_id: str, category_id: str, ownership: str | None = None
     ) -> bool:
-        """Whether a column applies to a row (and, if given, a unit of that ownership).
+        """Whether a column applies to a row (and, if given, a unit of that ownership: an id of
+        the domain's vocabulary).
 
         With ``ownership=None`` only the row is considered: that is the table's view, where a
         公立-only column still has a cell in every row.
         """
-        own = ownership.value if isinstance(ownership, Ownership) else ownership
         table: dict[tuple[str, str, str | None], bool] = self.__dict__["_applies"]
-        return table[(column_id, category_id, own)]
+        hit = table.get((column_id, category_id, ownership))
+        if hit is None:  # an ownership the domain does not declare: as if none were given
+            return table[(column_id, category_id, None)]
+        return hit
 
 
 @dataclass(frozen=True, eq=False)
@@ -243,17 +251,22 @@ class Ruleset:
     """A plan, fully resolved: ``extends`` merged, checklists attached, ready to use."""
 
     plan: Plan
-    domains: Mapping[Domain, DomainRules]
+    domains: Mapping[str, DomainRules]
     sources: Mapping[str, SourceDocument]
     chain: tuple[str, ...]
     origin: str
     specs: Mapping[str, Spec] = field(default_factory=dict)
+    catalogue: DomainCatalogue = field(default_factory=lambda: DomainCatalogue(()))
+    """Every domain the trees the plan was built from declare (not only the plan's)."""
     domain_index: Index[DomainRules] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if not len(self.catalogue):  # built by hand: it knows its own domains
+            known = DomainCatalogue(r.spec for r in self.domains.values())
+            object.__setattr__(self, "catalogue", known)
         idx: Index[DomainRules] = Index("监督领域")
         for d, rules in self.domains.items():
-            idx.add(d.value, rules, DOMAIN_LABELS[d])
+            idx.add(d, rules, (*rules.spec.labels, *rules.spec.aliases))
         idx.freeze()
         object.__setattr__(self, "domain_index", idx)
         object.__setattr__(self, "domains", MappingProxyType(dict(self.domains)))
@@ -299,15 +312,15 @@ class Ruleset:
     def lookback(self) -> tuple[LookBack, ...]:
         return self.plan.lookback or ()
 
-    def domain(self, ref: str | Domain) -> DomainRules:
-        """A domain of this plan by id (``medical``) or label (``医疗机构``)."""
-        return self.domain_index[ref.value if isinstance(ref, Domain) else ref]
+    def domain(self, ref: str) -> DomainRules:
+        """A domain of this plan by id (``medical``), label (``医疗机构``) or alias."""
+        return self.domain_index[ref]
 
-    def handling(self, ref: str | Domain) -> DomainHandling:
+    def handling(self, ref: str) -> DomainHandling:
         """How this plan handles findings in a domain (an id or label): the plan's handling
         rules that apply to it, and the 重大医疗违法案件 criteria of the spec the plan names
         (:class:`~spotcheck_rules.ruleset.handling.DomainHandling`). Built once per domain."""
-        dom = self.domain(ref).domain.value
+        dom = self.domain(ref).domain
         key = f"_handling_{dom}"
         hit: DomainHandling | None = self.__dict__.get(key)
         if hit is None:
@@ -326,9 +339,7 @@ class Ruleset:
             return hit
         payload = {
             "plan": self.plan.model_dump(mode="json"),
-            "checklists": {
-                d.value: r.checklist.model_dump(mode="json") for d, r in self.domains.items()
-            },
+            "checklists": {d: r.checklist.model_dump(mode="json") for d, r in self.domains.items()},
         }
         if self.specs:  # what a plan handles as a major case, and the methods it links to
             payload["specs"] = {k: s.model_dump(mode="json") for k, s in self.specs.items()}

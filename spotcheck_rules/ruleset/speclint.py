@@ -8,13 +8,13 @@ most one rule of a kind per domain (``P212``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..core.errors import Problem
 from ..core.text import closest
 from .documents import Document
-from .model import Checklist, Domain, Plan, SourceDocument
+from .model import Checklist, Plan, SourceDocument
 from .spec import Spec, clause_key
 
 __all__ = [
@@ -159,8 +159,11 @@ def link_problems(doc: Document, cl: Checklist, specs: Mapping[str, Spec]) -> li
     return out
 
 
-def handling_problems(doc: Document, plan: Plan, specs: Mapping[str, Spec]) -> list[Problem]:
-    """A plan's handling rules name a spec with 第三十四条 and only domains the plan uses."""
+def handling_problems(
+    doc: Document, plan: Plan, specs: Mapping[str, Spec], domains: Iterable[str]
+) -> list[Problem]:
+    """A plan's handling rules name a spec with 第三十四条 and only domains the plan uses
+    (``domains``: the ids the ruleset's trees declare)."""
     out: list[Problem] = []
     handling = plan.handling
     if handling is None:
@@ -176,8 +179,8 @@ def handling_problems(doc: Document, plan: Plan, specs: Mapping[str, Spec]) -> l
                     suggestions=tuple(closest(handling.criteria, specs)),
                 )
             )
-    used = [d.value for d in (plan.domains or {})]
-    known = [d.value for d in Domain]  # an inherited rule may name a domain this plan leaves out
+    used = list(plan.domains or {})
+    known = list(domains)  # an inherited rule may name a domain this plan leaves out
     taken: dict[tuple[str, str], int] = {}
     for i, rule in enumerate(handling.rules):
         pointer = f"/handling/rules/{i}"

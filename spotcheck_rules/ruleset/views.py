@@ -264,7 +264,7 @@ def _method_line(m: dict[str, Any]) -> str:
 def _domain_json(ruleset: Ruleset, rules: DomainRules) -> dict[str, Any]:
     cl = rules.checklist
     return {
-        "id": rules.domain.value,
+        "id": rules.domain,
         "label": rules.label,
         "title": cl.title,
         "checklist": cl.id,
@@ -328,11 +328,7 @@ def _applies_text(rules: DomainRules, column: Column) -> str:
     leaves = [c for c in rules.checklist.categories if rules.is_leaf(c.id)]
     text = "全部类别" if len(rows) == len(leaves) else "、".join(rows)
     if column.applies_to is not None and column.applies_to.ownership is not None:
-        text += (
-            "（仅公立医疗机构）"
-            if column.applies_to.ownership.value == "public"
-            else "（仅非公立）"
-        )
+        text += f"（仅{rules.ownership.units(column.applies_to.ownership)}）"
     return text
 
 
@@ -350,7 +346,7 @@ def plan_text(ruleset: Ruleset, domain: str | None = None) -> str:
     domains = [ruleset.domain(domain)] if domain else list(ruleset.domains.values())
     for rules in domains:
         cl = rules.checklist
-        lines += ["", f"【{rules.label}】{rules.domain.value}  {cl.plan_table_title}"]
+        lines += ["", f"【{rules.label}】{rules.domain}  {cl.plan_table_title}"]
         for st in rules.strata:
             lines.append(
                 f"  抽检 {TIER_LABELS[st.tier]} {_stratum_name(rules, st)}：{ratio_text(st)}"

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from ..core.errors import SCHEMA_BASE_ID, SCHEMA_DIALECT, UsageError
 from ..core.generated import generated_main
+from ..ruleset.domains import DomainFile
 from ..ruleset.model import Checklist, Plan, SourceRegistry
 from ..ruleset.spec import Spec
 
@@ -86,6 +87,7 @@ _BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
     "plan": _model_schema(Plan, "spotcheck_rules plan (one jurisdiction, one year)"),
     "sources": _model_schema(SourceRegistry, "spotcheck_rules source documents"),
     "spec": _model_schema(Spec, "spotcheck_rules enforcement specification (clause by clause)"),
+    "domains": _model_schema(DomainFile, "spotcheck_rules supervision domains (监督领域)"),
     "findings": _findings,
     "census": _census,
     "result": _result,

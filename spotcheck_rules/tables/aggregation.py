@@ -353,4 +353,5 @@ def _table(
                         severity=code_severity("C010"),
                     )
                 )
-    return SummaryTable(domain=dom, title=cl.title, columns=columns, rows=rows), problems
+    table = SummaryTable(domain=dom, title=cl.title, columns=columns, rows=rows)
+    return table.labelled(rules.label), problems

@@ -14,7 +14,7 @@ from ..core.errors import Problem, SpotcheckError
 from ..core.text import preview
 from ..findings.readers import FindingsReadError, content_format, read_census
 from ..findings.records import RawRecord, Unparsable, as_int
-from ..findings.validation import ALL_DOMAINS, as_path, renamed_error, renamed_problem
+from ..findings.validation import as_path, renamed_error, renamed_problem
 from ..ruleset.reference import AmbiguousReferenceError
 from ..ruleset.ruleset import Ruleset
 
@@ -112,14 +112,15 @@ def _census_entry(
     if not isinstance(dref, str) or not isinstance(cref, str):
         return [problem("C003", "缺少 domain 或 category", None)]
     try:
-        dom = ALL_DOMAINS.get(dref.strip())
+        spec = ruleset.catalogue.index.get(dref.strip())
     except AmbiguousReferenceError as exc:
         return [problem("C001", str(exc), "domain", exc.candidates)]
-    if dom is None:
-        return [problem("C001", f"未知的监督领域：{dref}", "domain", ALL_DOMAINS.suggest(dref))]
-    rules = ruleset.domains.get(dom)
+    if spec is None:
+        known = ruleset.catalogue.index.suggest(dref)
+        return [problem("C001", f"未知的监督领域：{dref}", "domain", known)]
+    rules = ruleset.domains.get(spec.id)
     if rules is None:
-        return [problem("C001", f"计划 {ruleset.id} 不包含领域 {dom.value}", "domain")]
+        return [problem("C001", f"计划 {ruleset.id} 不包含领域 {spec.id}", "domain")]
     try:
         cat = rules.categories.get(cref.strip())
     except AmbiguousReferenceError as exc:
@@ -133,7 +134,7 @@ def _census_entry(
     n = as_int(units)
     if n is None or n < 0:
         return [problem("C003", f"单位数应为非负整数，实为 {preview(units)}", "units")]
-    key = (dom.value, cat.id)
+    key = (spec.id, cat.id)
     if key in where:
         return [problem("C004", f"{cat.label} 重复出现（先前在 {where[key]}）", "category")]
     where[key] = f"{raw.file} 第 {raw.line or raw.seq + 1} {'行' if raw.line else '条'}"

@@ -30,7 +30,7 @@ from typing import Any
 
 from ..core.cells import inert, set_cell, workbook_bytes
 from ..core.errors import Problem
-from ..ruleset.model import DOMAIN_LABELS, ColumnKind, Domain
+from ..ruleset.model import ColumnKind
 from .result import (
     AggregateResult,
     CellValue,
@@ -70,13 +70,6 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int, *, right: bool = False) -> str:
     fill = " " * max(0, width - _width(text))
     return fill + text if right else text + fill
-
-
-def _domain_label(domain: str) -> str:
-    try:
-        return DOMAIN_LABELS[Domain(domain)][0]
-    except ValueError:
-        return domain  # a domain this version does not know: its id is the best name we have
 
 
 def _census_missing(table: SummaryTable, column: TableColumn) -> bool:
@@ -171,7 +164,7 @@ def _table_block(table: SummaryTable, width: int) -> str:
     if current or not bands:
         bands.append(current)
 
-    lines = [f"{table.title}（{_domain_label(table.domain)}）"]
+    lines = [f"{table.title}（{table.label}）"]
     for band in bands:
         rule = "-" * label_w + "-+-" + "--".join("-" * col_w[j] for j in band)
         lines.append("")
@@ -508,7 +501,7 @@ def _write_sheet(wb: Any, table: SummaryTable) -> None:
 
 def _sheet_name(wb: Any, table: SummaryTable) -> str:
     # Excel: at most 31 characters, none of []:*?/\ ; unique in the workbook.
-    name = "".join(ch for ch in _domain_label(table.domain) if ch not in "[]:*?/\\")[:31]
+    name = "".join(ch for ch in table.label if ch not in "[]:*?/\\")[:31]
     taken: Iterable[str] = wb.sheetnames
     base, n = name or table.domain[:31], 2
     name = base

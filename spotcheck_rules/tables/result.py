@@ -36,6 +36,7 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     PlainSerializer,
+    PrivateAttr,
     SerializerFunctionWrapHandler,
     WithJsonSchema,
     field_validator,
@@ -286,6 +287,32 @@ class SummaryTable(Record):
     title: str
     columns: list[TableColumn]
     rows: list[TableRow]
+    # the domain's official name: not in the published JSON (which names the domain by id);
+    # aggregation sets it from the ruleset's domain catalogue, and merge's copies keep it
+    _label: str | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        # the name is not part of the table: one read back from its JSON equals it
+        if not isinstance(other, SummaryTable):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = Record.__hash__
+
+    def labelled(self, label: str) -> SummaryTable:
+        """This table, knowing its domain's official name (what renderers show)."""
+        self._label = label
+        return self
+
+    @property
+    def label(self) -> str:
+        """The domain's official name; for a table read back from JSON, which does not carry
+        it, the name the bundled domains give it, else its id."""
+        if self._label is not None:
+            return self._label
+        from ..ruleset.domains import bundled_catalogue
+
+        return bundled_catalogue().label(self.domain)
 
     @model_validator(mode="before")
     @classmethod

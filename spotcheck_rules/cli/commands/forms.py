@@ -15,7 +15,7 @@ _CHECKLIST_FORMATS = ("html", "pdf", "markdown")
 def register(sub: Any) -> None:
     p = sub.add_parser("template", help="生成检查结果录入表（xlsx：下拉列表、是/否列、填写说明）")
     p.add_argument("plan", metavar="PLAN", help="规则集编号（如 shanxi/2025）或文件路径")
-    p.add_argument("--domain", required=True, metavar="D", help="监督领域（medical、医疗机构 …）")
+    p.add_argument("--domain", required=True, metavar="D", help="监督领域（id 或名称）")
     p.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
     p.add_argument(
         "--units",
@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("checklist", help="生成现场监督检查表（HTML、PDF、Markdown），打印后手填")
     p.add_argument("plan", metavar="PLAN", help="规则集编号（如 shanxi/2025）或文件路径")
-    p.add_argument("--domain", required=True, metavar="D", help="监督领域（medical、医疗机构 …）")
+    p.add_argument("--domain", required=True, metavar="D", help="监督领域（id 或名称）")
     p.add_argument("--category", metavar="C", help="只列出适用于该单位类别的检查内容")
     p.add_argument(
         "--format",
@@ -59,7 +59,6 @@ def _units(
     rows, and their 行政区划 codes; the roster's problems are reported, its errors refuse it."""
     from ...draws.reading import RosterError
     from ...draws.roster import read_roster
-    from ...findings.rules.fields import OWNERSHIP
 
     rules = rs.domain(domain)
     roster = read_roster(path, rs)
@@ -78,7 +77,7 @@ def _units(
             "region": u.region,
         }
         if u.ownership is not None:
-            row["ownership"] = OWNERSHIP.labels[u.ownership.value]
+            row["ownership"] = rules.ownership.label(u.ownership)
         rows.append(row)
     return rows, sorted({u.region for u in units})
 

@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("show", help="显示一个规则集：抽检比例、检查内容、汇总表表头")
     p.add_argument("plan", metavar="PLAN", help="规则集编号（如 shanxi/2025）或文件路径")
-    p.add_argument("--domain", metavar="D", help="只显示一个领域（medical、中医医疗机构 …）")
+    p.add_argument("--domain", metavar="D", help="只显示一个领域（id 或名称）")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     p.add_argument("-o", "--output", metavar="OUT")
     p.set_defaults(run=_show)

@@ -22,7 +22,7 @@ from ...draws.roster import InspectorRoster, Roster, read_inspectors, read_roste
 from ...draws.sampling import Draw, draw
 from ...draws.verification import verify
 from ...ruleset.loader import load_ruleset
-from ...ruleset.model import DOMAIN_LABELS, TIER_LABELS
+from ...ruleset.model import TIER_LABELS
 from ...ruleset.ruleset import Ruleset
 from ._output import Streams, output_format, write_bytes, write_text
 
@@ -84,7 +84,9 @@ def _read_rosters(
 ) -> tuple[Roster, InspectorRoster | None] | None:
     """Both rosters, with their problems on stderr; None when either has errors."""
     roster = read_roster(args.roster, ruleset)
-    inspectors = read_inspectors(args.inspectors) if args.inspectors else None
+    inspectors = (
+        read_inspectors(args.inspectors, domains=ruleset.catalogue) if args.inspectors else None
+    )
     problems = [*roster.problems, *(inspectors.problems if inspectors else ())]
     if problems:
         _report(problems, stderr)
@@ -207,7 +209,7 @@ def publish_rows(result: Draw, assignment: Assignment | None, ruleset: Ruleset) 
         rows.append(
             [
                 TIER_LABELS[s.tier],
-                DOMAIN_LABELS[s.domain][0],
+                ruleset.catalogue.label(s.domain),
                 label(s.domain, s.unit.category),
                 s.unit.unit_id,
                 s.unit.unit_name,
@@ -220,7 +222,7 @@ def publish_rows(result: Draw, assignment: Assignment | None, ruleset: Ruleset) 
         rows.append(
             [
                 f"{_LOOKBACK_LABEL}（{lb.year}年受处罚）{also}",
-                DOMAIN_LABELS[lb.domain][0],
+                ruleset.catalogue.label(lb.domain),
                 label(lb.domain, lb.unit.category),
                 lb.unit.unit_id,
                 lb.unit.unit_name,
@@ -293,7 +295,7 @@ def _quota_rows(result: Draw, ruleset: Ruleset) -> list[list[str]]:
         rows.append(
             [
                 TIER_LABELS[q.tier],
-                DOMAIN_LABELS[q.domain][0],
+                ruleset.catalogue.label(q.domain),
                 cats,
                 q.rule,
                 str(q.population),

@@ -92,7 +92,7 @@ _add(
     "U116",
     _E,
     "无法识别的所有制",
-    "{where}：无法识别的所有制“{ref}”（应为 公立 或 民营）",
+    "{where}：无法识别的所有制“{ref}”（应为 {expected}）",
     concerns="roster",
 )
 _add(

@@ -59,7 +59,8 @@ _add(
     "F007",
     _E,
     "所有制取值无效",
-    "所有制 {value} 无效：应为 public（公立）或 private（非公立、民营）",
+    "所有制 {value} 无效：应为 {expected}",
+    note="(expected: the ownerships the record's domain declares in domains.yaml)",
 )
 _add(
     "F008",
@@ -236,6 +237,13 @@ _add(
     "表头（{headers}）没有一列是已知的字段：{reason}",
     note="(one problem listing the expected headers, not one per row; the file is refused, exit 2)",
     refuses=True,
+)
+_add(
+    "F067",
+    _E,
+    "字段不适用于该监督领域",
+    "字段 {field} 不适用于{domain}（该领域适用的字段：{fields}）",
+    note="(the fields a domain declares in domains.yaml)",
 )
 
 _add(

@@ -57,7 +57,7 @@ _add(
     "S002",
     _E,
     "不是规则集文件（kind 缺失或未知）",
-    "文件须以 kind: plan | checklist | sources | spec 声明类型",
+    "文件须以 kind: plan | checklist | sources | spec | domains 声明类型",
     "文件顶层应为映射（kind: …）",
 )
 
@@ -148,6 +148,13 @@ _add(
     "脚注 {marker} 在计划表的检查内容和检测项目中都没有标出（应有“（{marker}）”）",
     "检测项目序号应为 1..{n} 连续编号，实为 {numbers}",
 )
+_add(
+    "R114",
+    _E,
+    "适用范围的所有制不是该领域声明的所有制",
+    "所有制 {ownership} 不是领域 {domain} 声明的所有制（已声明：{known}；见 {file}）",
+    note="(the ownerships are the domain's, declared in domains.yaml)",
+)
 
 # --------------------------------------------------------------------------- P: plans
 
@@ -206,8 +213,9 @@ _add(
 _add(
     "P213",
     _E,
-    "未知的监督领域",
+    "未知的监督领域（没有一个规则集树的 domains.yaml 声明它）",
     "未知的监督领域：{domain}（已知：{known}；{how}）",
+    note="(the message says where to declare it: the author's tree's domains.yaml)",
 )
 _add(
     "P230",

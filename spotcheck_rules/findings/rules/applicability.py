@@ -1,6 +1,8 @@
 """The rules of applicability: what a violation, a revocation or a 合理缺项 may be for a unit
 of a category and an ownership (F020–F024). Their parameters are the ruleset's: the 汇总表's
-"/" cells (which column applies to which row and ownership), and which items may be 合理缺项.
+"/" cells (which column applies to which row and ownership), which items may be 合理缺项;
+and the domain's declaration: which findings fields apply to it (F067), the words of its
+ownerships (domains.yaml).
 
 :func:`verdict` is what a violation spelling means in a row for an ownership: computed once
 per (spelling, row, ownership) and cached by the checker, then used by the hot loop and the
@@ -8,12 +10,13 @@ detailed path alike."""
 
 from __future__ import annotations
 
+from ...ruleset.domains import FINDINGS_FIELDS, DomainSpec, Vocabulary
 from ...ruleset.ruleset import Code, DomainRules
 from .base import Found, Rule, register
-from .fields import OWNERSHIP
 from .references import UNKNOWN_CODE, Miss, resolve
 
 __all__ = [
+    "FIELD_NOT_FOR_DOMAIN",
     "ITEM_NOT_OPTIONAL",
     "NOT_FOR_CATEGORY",
     "NOT_FOR_OWNERSHIP",
@@ -51,8 +54,8 @@ class NotForOwnership(Rule):
     reads = ("ownership", "violations")
     params = _APPLIES
 
-    def explain(self, label: str, ownership: str) -> str:
-        return self.text(0, violation=label, ownership=OWNERSHIP.labels[ownership])
+    def explain(self, label: str, ownership: str, vocabulary: Vocabulary) -> str:
+        return self.text(0, violation=label, ownership=vocabulary.label(ownership))
 
 
 class OwnershipMissing(Rule):
@@ -62,8 +65,9 @@ class OwnershipMissing(Rule):
     reads = ("ownership", "violations")
     params = _APPLIES
 
-    def explain(self, label: str, only: str) -> str:
-        return self.text(0, violation=label, ownership=OWNERSHIP.labels[only])
+    def explain(self, label: str, only: tuple[str, ...], vocabulary: Vocabulary) -> str:
+        """``only``: the ownerships the violation is for."""
+        return self.text(0, violation=label, ownership="、".join(map(vocabulary.label, only)))
 
 
 class ItemNotOptional(Rule):
@@ -88,11 +92,25 @@ class ViolationUnderNa(Rule):
         return self.text(0, violation=label, item=title)
 
 
+class FieldNotForDomain(Rule):
+    """F067: a record fills an optional field that its domain does not declare (its
+    domains.yaml entry's ``fields``, or ``ownership`` in a domain without ownerships)."""
+
+    code = "F067"
+    reads = ("domain",)
+    params = "ruleset: the fields each domain declares (domains.yaml)"
+
+    def explain(self, name: str, spec: DomainSpec) -> str:
+        fields = "、".join(f for f in FINDINGS_FIELDS if spec.applies(f)) or "无"
+        return self.text(0, field=name, domain=spec.label, fields=fields)
+
+
 NOT_FOR_CATEGORY = register(NotForCategory())
 NOT_FOR_OWNERSHIP = register(NotForOwnership())
 OWNERSHIP_MISSING = register(OwnershipMissing())
 ITEM_NOT_OPTIONAL = register(ItemNotOptional())
 VIOLATION_UNDER_NA = register(ViolationUnderNa())
+FIELD_NOT_FOR_DOMAIN = register(FieldNotForDomain())
 
 
 def verdict(
@@ -108,12 +126,13 @@ def verdict(
         msg = NOT_FOR_CATEGORY.violation(hit.label, rules.categories[cat_id].label)
         return (None, -1, (Found(NOT_FOR_CATEGORY.code, msg, "violations"),))
     pos = col_pos[col.id]
+    vocab = rules.ownership
     if own is None:
-        pub = applies(col.id, cat_id, "public")
-        if pub != applies(col.id, cat_id, "private"):
-            msg = OWNERSHIP_MISSING.explain(hit.label, "public" if pub else "private")
+        only = tuple(v.id for v in vocab.values if applies(col.id, cat_id, v.id))
+        if len(only) != len(vocab.values):
+            msg = OWNERSHIP_MISSING.explain(hit.label, only, vocab)
             return (hit, pos, (Found(OWNERSHIP_MISSING.code, msg, "ownership"),))
     elif not applies(col.id, cat_id, own):
-        msg = NOT_FOR_OWNERSHIP.explain(hit.label, own)
+        msg = NOT_FOR_OWNERSHIP.explain(hit.label, own, vocab)
         return (None, -1, (Found(NOT_FOR_OWNERSHIP.code, msg, "violations"),))
     return (hit, pos, ())

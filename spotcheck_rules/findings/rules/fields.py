@@ -1,7 +1,8 @@
 """The rules of the findings format: what one record's fields must be, before any ruleset is
 consulted (F001–F008, F050–F054, F061, F062). Their parameters are the findings contract's
-(docs/findings.md): the required fields, the ownership spellings, the accident grades, amounts
-of money (:mod:`..money`)."""
+(docs/findings.md): the required fields, the accident grades, amounts of money
+(:mod:`..money`); the ownership words alone are data, the vocabulary of the record's domain
+(:class:`~spotcheck_rules.ruleset.domains.Vocabulary`), which the caller passes in."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from ...core.text import preview
-from ..models import ACCIDENT_GRADES, OWNERSHIP_ALIASES, canonical_ownership
+from ...ruleset.domains import Vocabulary
+from ..models import ACCIDENT_GRADES
 from .base import Rule, register
 
 __all__ = [
@@ -128,21 +130,22 @@ class IsoDate(Rule):
 
 
 class Ownership(Rule):
-    """F007: ``ownership`` is one of the contract's spellings of public / private."""
+    """F007: ``ownership`` is a word of the domain's ownership vocabulary (domains.yaml).
+
+    A record is read before its domain is known: it is held to the union of the vocabularies
+    of every domain the ruleset's trees declare, then, once its domain resolves, to that
+    domain's own words (:meth:`~spotcheck_rules.findings.checker.Checker.check`)."""
 
     code = "F007"
     reads = ("ownership",)
-    aliases: ClassVar[Mapping[str, str]] = OWNERSHIP_ALIASES
-    labels: ClassVar[Mapping[str, str]] = {"public": "公立", "private": "非公立"}
-    """How messages name the two canonical values."""
+    params = "ruleset: the domain's ownership vocabulary (domains.yaml)"
 
-    def canonical(self, value: object) -> str | None:
-        """``public`` / ``private`` for an accepted spelling (trimmed), else ``None``
-        (:func:`~spotcheck_rules.findings.models.canonical_ownership`)."""
-        return canonical_ownership(value)
+    def canonical(self, value: object, vocabulary: Vocabulary) -> str | None:
+        """The ownership id a word names (as written, or trimmed), else ``None``."""
+        return vocabulary.canonical(value)
 
-    def explain(self, raw: object) -> str:
-        return self.text(0, value=preview(raw))
+    def explain(self, raw: object, vocabulary: Vocabulary) -> str:
+        return self.text(0, value=preview(raw), expected=vocabulary.expected())
 
 
 class AmountRule(Rule):
