@@ -304,3 +304,22 @@ def test_authoring_documents_every_key_the_schemas_accept(name: str) -> None:
         assert obj in documented, f"docs/authoring.md has no '#### `{obj}`' table"
         assert keys - documented[obj] == set(), f"{obj}: undocumented keys"
         assert documented[obj] - keys == set(), f"{obj}: documented keys the schema lacks"
+
+
+def test_the_example_plugin_declares_its_own_domain(tmp_path: Path) -> None:
+    """examples/plugin: its tree declares 学校卫生 (domains.yaml), so its plan loads from its
+    folder and its example findings validate and aggregate, with the 合格率 the data give."""
+    from spotcheck_rules import aggregate, validate
+
+    tree = ROOT / "examples" / "plugin" / "src" / "spotcheck_school_example"
+    clear_cache()
+    rs = load_ruleset_file(tree / "rulesets" / "2025" / "plans" / "school_national.yaml")
+    assert rs.domain("学校卫生").domain == "school"
+    findings = tree / "findings" / "school-2025-findings.jsonl"
+    report = validate(str(findings), rs)
+    assert report.rejected == 0 and not report.errors
+    (table,) = aggregate(str(findings), rs).tables
+    total = table.rows[-1]
+    ratio = next(c for c in table.columns if c.ratio is not None)
+    assert str(total.values[ratio.id]) in ("60", "60.00")
+    assert not [p for p in check_files([tree / "rulesets"]) if p.severity.value != "info"]
