@@ -323,3 +323,29 @@ def test_the_example_plugin_declares_its_own_domain(tmp_path: Path) -> None:
     ratio = next(c for c in table.columns if c.ratio is not None)
     assert str(total.values[ratio.id]) in ("60", "60.00")
     assert not [p for p in check_files([tree / "rulesets"]) if p.severity.value != "info"]
+
+
+def test_a_copy_of_the_plugin_with_its_domain_renamed_by_text_alone_works(tmp_path: Path) -> None:
+    """Rename the plugin's domain by text substitution alone — YAML, findings and file names,
+    no code — and the copy loads, validates and aggregates as the original does."""
+    import shutil
+
+    from spotcheck_rules import aggregate, validate
+
+    src = ROOT / "examples" / "plugin" / "src" / "spotcheck_school_example"
+    dst = tmp_path / "campus"
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    for path in sorted(dst.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_file() and path.suffix in (".yaml", ".jsonl"):
+            path.write_text(path.read_text("utf-8").replace("school", "campus"), "utf-8")
+        if "school" in path.name:
+            path.rename(path.with_name(path.name.replace("school", "campus")))
+    clear_cache()
+    original = load_ruleset_file(src / "rulesets" / "2025" / "plans" / "school_national.yaml")
+    copy = load_ruleset_file(dst / "rulesets" / "2025" / "plans" / "campus_national.yaml")
+    assert copy.id == "campus_national/2025" and list(copy.domains) == ["campus"]
+    a = aggregate(str(src / "findings" / "school-2025-findings.jsonl"), original)
+    b = aggregate(str(dst / "findings" / "campus-2025-findings.jsonl"), copy)
+    assert [r.values for r in a.tables[0].rows] == [r.values for r in b.tables[0].rows]
+    report = validate(str(dst / "findings" / "campus-2025-findings.jsonl"), copy)
+    assert report.accepted == report.records_read > 0
