@@ -416,3 +416,26 @@ def test_template_prefilled_with_the_units_drawn(tmp_path: Path) -> None:
     assert sorted({r[region] for r in rows}) == sorted({line.split(",")[5] for line in medical})
     report = validate(str(out), SHANXI)
     assert report.input.accepted == len(rows) and not report.errors
+
+
+def test_a_plugin_domain_workbook_asks_for_its_lab_tests_and_only_its_fields(
+    tmp_path: Path,
+) -> None:
+    """The 学校卫生 domain of the example plugin: no 所有制 column (it declares no ownership), a
+    检测结果 column for its 检测项目; a filled row reads back with the same results and tables."""
+    from spotcheck_rules.ruleset.loader import load_ruleset_file
+
+    tree = ROOT / "examples" / "plugin" / "src" / "spotcheck_school_example"
+    rs = load_ruleset_file(tree / "rulesets" / "2025" / "plans" / "school_national.yaml")
+    headers = [c.header for c in entry_columns(rs, "school")]
+    assert "检测结果" in headers and "所有制" not in headers
+    lines = (tree / "findings" / "school-2025-findings.jsonl").read_text("utf-8").splitlines()
+    findings = [json.loads(line) for line in lines]
+    for f in findings:  # the workbook writes the table's labels, as staff pick them
+        f["domain"], f["category"] = "学校卫生", "中小學校及高校"
+    path = tmp_path / "school.xlsx"
+    path.write_bytes(render_template(rs, "school", findings))
+    got = aggregate([str(path)], rs)
+    want = aggregate(findings, rs)
+    assert got.input.accepted == len(findings)
+    assert [r.values for r in got.tables[0].rows] == [r.values for r in want.tables[0].rows]

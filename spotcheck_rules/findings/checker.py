@@ -62,9 +62,9 @@ Accepted = tuple[DomainState, int, str, "Detail | None"]
 
 
 def _filled(rec: _Rec, name: str) -> bool:
-    """Whether a record gives an optional field (a list field: a non-empty one)."""
+    """Whether a record gives an optional field (a list or mapping field: a non-empty one)."""
     value = getattr(rec, name)
-    return bool(value) if isinstance(value, list) else value is not None
+    return bool(value) if isinstance(value, list | dict) else value is not None
 
 
 class Checker:

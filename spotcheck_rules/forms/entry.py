@@ -65,6 +65,9 @@ class EntryColumn:
             return "是" if hit else None
         if self.kind == "yesno":
             return None if value is None else ("是" if value else "否")
+        if self.field == "tests":  # lab-test results: 项目=合格; 项目=不合格
+            results = value or {}
+            return "; ".join(f"{k}={'合格' if v else '不合格'}" for k, v in results.items()) or None
         if self.kind == "list":
             return ";".join(value) if value else None
         return value
@@ -257,7 +260,24 @@ def entry_columns(ruleset: Ruleset, domain: str, regions: Sequence[str] = ()) ->
         ),
     ]
     cols += _harm_columns(ruleset, rules.domain, head)
-    return cols
+    if cl.tests:
+        names = "；".join(f"{t.number}. {t.text}" for t in cl.tests)
+        cols.append(
+            EntryColumn(
+                head("tests"),
+                "tests",
+                "text",
+                "检测结果，每项写“检测项目=合格”或“=不合格”，多项以“;”分隔（未检测的不写）："
+                + names,
+                provenance_text(cl.provenance, ruleset),
+                width=30,
+            )
+        )
+    # only the fields the domain declares (domains.yaml ``fields``; ownership where it has one)
+    return [c for c in cols if c.field in _REQUIRED or rules.spec.applies(c.field.split(".")[0])]
+
+
+_REQUIRED = frozenset({"unit_id", "domain", "category"})
 
 
 # The harm fields of a finding, with the kind of cell each takes (the contract's, docs/findings.md).

@@ -59,6 +59,7 @@ FindingsField = Literal[
     "referred",
     "opinion_issued",
     "harm",
+    "tests",
 ]
 """The optional fields of a finding (the required ones, unit_id, domain and category, always
 apply)."""
