@@ -254,3 +254,24 @@ def test_every_printed_page_is_numbered_and_traced(tmp_path: Path) -> None:
     for n, page in enumerate(pages, 1):
         assert f"第{n}页/共{len(pages)}页" in page.replace(" ", "")
         assert rs.digest() in page and f"规则集 {rs.id}" in page
+
+
+def test_lab_tests_and_the_tables_notes_are_printed() -> None:
+    """A domain with 检测项目 (the example plugin's 学校卫生): each test with ☐合格 ☐不合格 and its
+    standards, and the table's footnotes; a bundled domain has neither section."""
+    from spotcheck_rules.ruleset.loader import load_ruleset_file
+
+    tree = Path(__file__).resolve().parent.parent / "examples" / "plugin" / "src"
+    plan = (
+        tree / "spotcheck_school_example" / "rulesets" / "2025" / "plans" / "school_national.yaml"
+    )
+    rs = load_ruleset_file(plan)
+    form = build_checklist(rs, "school")
+    cl = rs.domain("school").checklist
+    assert [t.id for t in form.tests] == [t.id for t in cl.tests] and form.footnotes
+    html = render_html(form)
+    for t in cl.tests:
+        assert f'data-test="{t.id}"' in html
+    assert "检测项目" in render_markdown(form) and form.footnotes[0] in render_markdown(form)
+    bundled = render_html(build_checklist(load_ruleset("shanxi/2025"), "medical"))
+    assert 'class="item tests"' not in bundled and "footnotes" not in bundled

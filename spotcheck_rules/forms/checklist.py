@@ -20,7 +20,13 @@ from ..ruleset.model import ColumnKind, Item
 from ..ruleset.ruleset import DomainRules, Ruleset
 from .entry import ownership_choices, uses_ownership
 
-__all__ = ["ChecklistForm", "ChecklistItem", "build_checklist", "item_methods"]
+__all__ = [
+    "ChecklistForm",
+    "ChecklistItem",
+    "ChecklistTest",
+    "build_checklist",
+    "item_methods",
+]
 
 DISPOSITIONS = ("下达监督意见书", "立案查处", "移交（移送）")
 """The 处理意见 boxes: the three ways an inspection ends in the plans (监督意见书, 立案, 移交)."""
@@ -42,6 +48,17 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
+class ChecklistTest:
+    """One 检测项目 of the form: its number, text and points, with ☐合格 ☐不合格."""
+
+    id: str
+    number: int
+    text: str
+    points: tuple[str, ...]
+    standards: str  # the standards it is judged against, as the table names them
+
+
+@dataclass(frozen=True)
 class ChecklistForm:
     """A whole 监督检查表: header, items, closing, and what it was generated from."""
 
@@ -56,6 +73,8 @@ class ChecklistForm:
     category: str | None
     ownership: tuple[str, ...]  # the ownerships to tick (the domain's words), none if unused
     items: tuple[ChecklistItem, ...]
+    tests: tuple[ChecklistTest, ...] = ()  # 检测项目, where the checklist has them
+    footnotes: tuple[str, ...] = ()  # the table's notes (a. …), as it prints them
     dispositions: tuple[str, ...] = DISPOSITIONS
 
 
@@ -153,4 +172,18 @@ def build_checklist(ruleset: Ruleset, domain: str, category: str | None = None) 
         category=None if chosen is None else chosen.label,
         ownership=ownership_choices(rules) if uses_ownership(rules) else (),
         items=tuple(items),
+        tests=tuple(
+            ChecklistTest(
+                id=t.id,
+                number=t.number,
+                text=t.text,
+                points=t.points,
+                standards="、".join(
+                    f"《{s.title}》({s.code})" if s.title else s.code for s in t.standards
+                ),
+            )
+            for t in cl.tests
+            if t.item is None or t.item in {i.id for i in items}
+        ),
+        footnotes=tuple(f"{f.marker}. {f.text}" for f in cl.footnotes),
     )

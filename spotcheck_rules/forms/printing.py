@@ -129,6 +129,27 @@ def _item_html(item: ChecklistItem) -> str:
     )
 
 
+def _tests_html(form: ChecklistForm) -> str:
+    """The 检测项目 with ☐合格 ☐不合格, and the table's notes."""
+    out = ""
+    if form.tests:
+        rows = "".join(
+            f'<tr class="test" data-test="{_e(t.id)}"><td>{t.number}. {_e(t.text)}'
+            + (f'<br><span class="feeds">依据{_e(t.standards)}</span>' if t.standards else "")
+            + '</td><td class="mark">☐</td><td class="mark">☐</td></tr>'
+            for t in form.tests
+        )
+        out += (
+            '<section class="item tests"><h2>检测项目</h2><table class="points"><thead><tr>'
+            f"<th>检测项目</th><th>合格</th><th>不合格</th></tr></thead><tbody>{rows}</tbody>"
+            "</table></section>"
+        )
+    if form.footnotes:
+        notes = "".join(f'<p class="note">{_e(n)}</p>' for n in form.footnotes)
+        out += f'<section class="item footnotes"><h2>注</h2>{notes}</section>'
+    return out
+
+
 def render_html(form: ChecklistForm) -> str:
     """The checklist as one self-contained HTML page (deterministic: the same form gives the
     same text)."""
@@ -160,7 +181,7 @@ def render_html(form: ChecklistForm) -> str:
         f'<footer class="trace">规则集 {_e(form.ruleset_id)} · 摘要 SHA-256 '
         f"{_e(form.digest)} · {_e(form.plan_title)}</footer>"
     )
-    body = "".join(_item_html(i) for i in form.items)
+    body = "".join(_item_html(i) for i in form.items) + _tests_html(form)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f'<meta name="spotcheck-ruleset" content="{_e(form.ruleset_id)}">'
@@ -203,6 +224,13 @@ def render_markdown(form: ChecklistForm) -> str:
             out += ["", "检查方法：", *(f"{i}. {m}" for i, m in enumerate(item.methods, 1))]
         if item.feeds:
             out += ["", f"<small>计入汇总表：{'、'.join(item.feeds)}</small>"]
+    if form.tests:
+        out += ["", "## 检测项目", ""]
+        for t in form.tests:
+            basis = f"（依据{t.standards}）" if t.standards else ""
+            out.append(f"- ☐合格 ☐不合格　{t.number}. {t.text}{basis}")
+    if form.footnotes:
+        out += ["", "注：", "", *(f"- {n}" for n in form.footnotes)]
     out += [
         "",
         "## 备注",
