@@ -388,8 +388,8 @@ def _batch(eng: _Engine, batch: Any, parts: dict[str, list[Any]], base: int) -> 
 
     col = batch.column
     sig = eng.sig.map(col("sig"))
-    for s in np.unique(sig).tolist():
-        eng.entry_of(s)
+    if len(sig):
+        eng.entry_of(int(sig.max()))  # and every sig before it
     entry = np.array(eng.sig_entry, dtype=np.int64)[sig]
     cents = col("cents").to_numpy(zero_copy_only=False).astype(np.int64)
     odd = np.flatnonzero(cents == -2)
@@ -410,10 +410,10 @@ def _batch(eng: _Engine, batch: Any, parts: dict[str, list[Any]], base: int) -> 
     facts = eng.facts.map(col("facts"))  # first: it judges the new spellings
     ok = col("plain").to_numpy(zero_copy_only=False).astype(bool)
     parts["plain"].append(ok & np.array(eng.facts.values, dtype=bool)[facts])
-    parts["combo"].append(lut[inverse])
+    parts["combo"].append(lut[inverse].astype(np.int32))
     parts["cents"].append(np.maximum(cents, 0))
     parts["key"].append(col("key").to_numpy(zero_copy_only=False).astype(np.uint64))
-    parts["state"].append(np.array(eng.entry_state, dtype=np.int64)[entry])
+    parts["state"].append(np.array(eng.entry_state, dtype=np.int16)[entry])
     return int(col("nkeys").to_numpy(zero_copy_only=False).sum())
 
 
@@ -503,10 +503,14 @@ def _count(eng: _Engine, cat: dict[str, Any], clean: Any) -> None:
     el_row = cat["el_row"]
     if not len(el_row):
         return
+    cell = cat["el_cell"]
     keep = clean[el_row]
-    ncell = max(1, len(eng.cell_list))
-    pairs = np.unique(el_row[keep] * ncell + cat["el_cell"][keep])
-    per_cell = np.bincount(pairs % ncell, minlength=ncell)
+    # a column counts a unit once: drop an element whose cell an earlier one of its row has
+    # (a row's elements are consecutive, and few)
+    longest = int(np.bincount(el_row).max())
+    for back in range(1, longest):
+        keep[back:] &= ~((el_row[back:] == el_row[:-back]) & (cell[back:] == cell[:-back]))
+    per_cell = np.bincount(cell[keep], minlength=max(1, len(eng.cell_list)))
     for cid in np.flatnonzero(per_cell).tolist():
         sno, row, c = eng.cell_list[cid]
         eng.states[sno].cells[row][c] += int(per_cell[cid])
