@@ -77,6 +77,14 @@ def wanted(checker: Checker, sink: object, last: bool, size: int) -> bool:
     )
 
 
+def _threads() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
+
+
 def _decoder(typ: Any) -> Callable[[str | None], Any]:
     """A field's JSON text decoded as the internal record types it (``_NONE``: it does not
     decode; ``None``: the field is absent)."""
@@ -348,6 +356,10 @@ def consume_columnar(
         con = duckdb.connect()
         try:
             con.execute("SET enable_progress_bar = false")
+            # one core is left to the byte counts' thread and the batches in Python: on two
+            # cores, DuckDB on one was faster (3.5-4.0 s against 4.2-4.3 s at 1M, alternated)
+            # and lighter (300 against 335 MB)
+            con.execute(f"SET threads = {_threads()}")
             for batch in con.sql(query(), params=[os.fspath(path)]).to_arrow_reader(_BATCH):
                 nkeys += _batch(eng, batch, parts, rows)
                 rows += batch.num_rows
