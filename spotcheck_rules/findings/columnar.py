@@ -355,6 +355,7 @@ def consume_columnar(
         k: [] for k in ("combo", "plain", "cents", "key", "state", "el_row", "el_cell")
     }
     nkeys = rows = 0
+    refused = False
     try:
         con = duckdb.connect()
         try:
@@ -363,14 +364,28 @@ def consume_columnar(
             # cores, DuckDB on one was faster (3.5-4.0 s against 4.2-4.3 s at 1M, alternated)
             # and lighter (300 against 335 MB)
             con.execute(f"SET threads = {_threads()}")
-            for batch in con.sql(query(), params=[os.fspath(path)]).to_arrow_reader(_BATCH):
+            reader = con.sql(query(), params=[os.fspath(path)]).to_arrow_reader(_BATCH)
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    break
+                except (duckdb.Error, OSError, ValueError):
+                    # a line DuckDB refuses (a duplicate key, not an object, bad JSON), raised
+                    # as DuckDB's error or through pyarrow's reader as OSError/ArrowInvalid:
+                    # the file is the per-record path's, which reports it (or fails to read
+                    # it) as it always does
+                    refused = True
+                    break
                 nkeys += _batch(eng, batch, parts, rows)
                 rows += batch.num_rows
                 if progress is not None:
                     progress(min(size - 1, rows * 200), size)
         finally:
             con.close()
-    except duckdb.Error:  # a line DuckDB refuses (a duplicate key, bad JSON): the checker's
+    except duckdb.Error:  # refused before the first batch
+        refused = True
+    if refused:
         scanner.join()
         return None
     scanner.join()
