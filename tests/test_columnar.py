@@ -32,7 +32,6 @@ from spotcheck_rules.findings.checker import Checker
 from spotcheck_rules.findings.columnquery import WHITE_SPACE
 from spotcheck_rules.findings.readers import FileInfo
 from spotcheck_rules.findings.validation import validate
-from spotcheck_rules.ruleset.model import DOMAIN_LABELS, Domain
 from spotcheck_rules.ruleset.ruleset import Ruleset
 from spotcheck_rules.tables.aggregation import aggregate
 
@@ -49,11 +48,12 @@ def test_white_space_is_what_strip_removes() -> None:
 
 def _spelled(rnd: random.Random, rs: Ruleset, rec: dict[str, Any]) -> dict[str, Any]:
     """Labels instead of ids now and then, full-width or not; a fine as a number or text."""
-    dom = next((d for d in rs.domains if d.value == rec["domain"]), None)
-    if dom is not None:
-        rules = rs.domains[dom]
+    rules = next(
+        (r for d, r in rs.domains.items() if getattr(d, "value", d) == rec["domain"]), None
+    )
+    if rules is not None:
         if rnd.random() < 0.2:
-            rec["domain"] = DOMAIN_LABELS[Domain(dom)]
+            rec["domain"] = rules.label
         cat = rules.categories.get(rec["category"]) if rnd.random() < 0.2 else None
         if cat is not None:
             rec["category"] = cat.label
