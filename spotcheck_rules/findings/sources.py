@@ -16,6 +16,7 @@ from typing import IO, Any, TypeVar
 from pydantic import BaseModel
 
 from ..core.errors import Problem, SpotcheckError, UsageError
+from . import columnar
 from .checker import Accepted, Checker, Progress
 from .inputs import InputFile
 from .parallel import consume_jsonl
@@ -298,6 +299,10 @@ def _feed(
     sink_all: bool,
 ) -> int:
     info = src.info
+    if src.jsonl is not None and columnar.wanted(checker, sink, last, info.size):
+        n = columnar.consume_columnar(checker, src.jsonl, info, progress)
+        if n is not None:
+            return n
     if src.jsonl is not None and not checker.record_outcomes:
         return consume_jsonl(
             checker, src.jsonl, info, sink, sink_all=sink_all, progress=progress, last=last

@@ -1,0 +1,197 @@
+"""What the columnar engine (:mod:`.columnar`) asks DuckDB of a JSON Lines file (:func:`query`),
+and what it counts on the file's bytes, which DuckDB does not show (:class:`ByteCounts`).
+
+DuckDB reads every field as its JSON text — a string keeps its quotes, so a number where text
+belongs shows as one — and ``penalty`` and ``harm`` as structs of such texts. Per row the query
+gives only what has few distinct values, glued into one text (``sig``: the spellings that decide
+together; ``facts``: date, region, tier), and natively what has millions: whether the unit's id
+and name need trimming, a fine in the canonical form as cents, the id's hash for duplicates,
+the violations as a list when they are plain texts, and how many fields the row has.
+
+What DuckDB does not see: a field it does not know (it skips it), a ``null`` (it reads it as
+absent), a blank line (it skips it). :class:`ByteCounts` counts ``":`` (every key, when no quote
+is escaped and no key is written ``"k" :``) and the lines, so the engine can require that the
+file has exactly the keys the query counted and one row per line, else leave the file to the
+per-record path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .money import _WS_CHARS
+
+__all__ = ["SEP", "WHITE_SPACE", "ByteCounts", "query", "scan"]
+
+SEP = "\x01"
+"""Between the texts glued into ``sig`` and ``facts`` (a JSON text never holds it raw: a
+control character in a string is escaped)."""
+_CHUNK = 1 << 20
+
+
+def _white_space() -> tuple[str, ...]:
+    """Every character ``str.strip()`` removes (:data:`.money._WS_CHARS`, ranges expanded)."""
+    out: list[str] = []
+    chars = _WS_CHARS.encode().decode("unicode_escape")
+    i = 0
+    while i < len(chars):
+        if i + 2 < len(chars) and chars[i + 1] == "-":
+            out.extend(chr(c) for c in range(ord(chars[i]), ord(chars[i + 2]) + 1))
+            i += 3
+        else:
+            out.append(chars[i])
+            i += 1
+    return tuple(out)
+
+
+WHITE_SPACE = _white_space()
+"""What ``str.strip()`` removes (tests hold it to ``str.isspace``)."""
+_WS_SQL = "(" + " || ".join(f"chr({ord(c)})" for c in WHITE_SPACE) + ")"
+_WS_CODES = "(" + ", ".join(str(ord(c)) for c in WHITE_SPACE if ord(c) >= 0x20) + ")"
+
+_TOP = (
+    "unit_id",
+    "domain",
+    "category",
+    "unit_name",
+    "ownership",
+    "region",
+    "inspected_on",
+    "tier",
+    "violations",
+    "not_applicable",
+    "referred",
+    "opinion_issued",
+)
+_PENALTY = ("cases", "fine_yuan", "revoked")
+_HARM = (
+    "deaths",
+    "injured",
+    "accident_grade",
+    "property_loss_yuan",
+    "property_loss_serious",
+    "group_health_risk",
+    "social_impact",
+)
+
+
+def _value(col: str) -> str:
+    """A JSON text's string value (the text itself when it is not a string)."""
+    return (
+        f"(CASE WHEN left({col}, 1) <> '\"' THEN {col}::VARCHAR "
+        f"WHEN contains({col}, '\\') THEN json_extract_string({col}, '$') "
+        f"ELSE ({col}::VARCHAR)[2:-2] END)"
+    )
+
+
+def _trimmed(col: str) -> str:
+    """A JSON text that is a string, not empty, with nothing to trim and no escape (an escaped
+    character may be white space: such a text takes the per-record path). A character below
+    U+0020 is always escaped in JSON text, so only the others of :data:`WHITE_SPACE` are
+    looked for, at both ends."""
+    text = f"({col}::VARCHAR)"
+    return (
+        f"(left({col}, 1) = '\"' AND NOT contains({col}, '\\') AND length({col}) > 2 "
+        f"AND ord({text}[2]) NOT IN {_WS_CODES} AND ord({text}[-2]) NOT IN {_WS_CODES})"
+    )
+
+
+def _glued(cols: list[str]) -> str:
+    """Texts glued with :data:`SEP` (an absent one is empty: a JSON text never is)."""
+    return "concat(" + f", '{SEP}', ".join(cols) + ")"
+
+
+# violations that are a list of texts without quotes or escapes inside (as DuckDB writes a JSON
+# text: no spaces), which a cast to VARCHAR[] gives exactly: 0 absent, 1 such a list, 2 other
+_VKIND = (
+    "(CASE WHEN violations IS NULL THEN 0 "
+    """WHEN regexp_full_match(violations, '\\[("[^"\\\\]*"(,"[^"\\\\]*")*)?\\]') THEN 1 """
+    "ELSE 2 END)"
+)
+_FINE = "penalty.fine_yuan"
+# a fine as cents when it is written as the canonical text or a whole number (what parse_amount
+# takes as it is); -1 absent, -2 any other text (the engine asks the rule)
+_CENTS = (
+    f"(CASE WHEN {_FINE} IS NULL THEN -1 "
+    f"""WHEN regexp_full_match({_FINE}, '"[0-9]{{1,10}}(\\.[0-9]{{1,2}})?"') """
+    f"THEN CAST(CAST(({_FINE}::VARCHAR)[2:-2] AS DECIMAL(12, 2)) * 100 AS BIGINT) "
+    f"WHEN regexp_full_match({_FINE}, '0|[1-9][0-9]{{0,9}}') "
+    f"THEN CAST({_FINE}::VARCHAR AS BIGINT) * 100 ELSE -2 END)"
+)
+
+
+def query() -> str:
+    """The query over one JSON Lines file (its one parameter: the path)."""
+    spec = ", ".join(f"{k}: 'JSON'" for k in _TOP)
+    spec += ", penalty: 'STRUCT(" + ", ".join(f"{k} JSON" for k in _PENALTY) + ")'"
+    spec += ", harm: 'STRUCT(" + ", ".join(f"{k} JSON" for k in _HARM) + ")'"
+    nkeys = [f"({f} IS NOT NULL)::INTEGER" for f in (*_TOP, "penalty", "harm")]
+    nkeys += [f"(penalty.{k} IS NOT NULL)::INTEGER" for k in _PENALTY]
+    nkeys += [f"(harm.{k} IS NOT NULL)::INTEGER" for k in _HARM]
+    sig = [
+        f"{c}::VARCHAR"
+        for c in ("domain", "category", "ownership", "penalty.cases", "penalty.revoked")
+    ]
+    sig += [
+        "referred::VARCHAR",
+        "opinion_issued::VARCHAR",
+        "(penalty IS NOT NULL)::INTEGER::VARCHAR",
+    ]
+    facts = [f"{c}::VARCHAR" for c in ("inspected_on", "region", "tier")]
+    plain = (
+        f"{_trimmed('unit_id')} AND (unit_name IS NULL OR {_trimmed('unit_name')}) "
+        "AND (not_applicable IS NULL OR not_applicable::VARCHAR = '[]') AND harm IS NULL"
+    )
+    return (
+        f"SELECT {_glued(sig)} AS sig, {_glued(facts)} AS facts, "
+        f"{_VKIND}::TINYINT AS vkind, "
+        f"CASE WHEN {_VKIND} = 1 THEN CAST(violations AS VARCHAR[]) END AS vlist, "
+        f"{_CENTS} AS cents, CASE WHEN {_CENTS} = -2 THEN {_FINE}::VARCHAR END AS fine_text, "
+        f"{plain} AS plain, "
+        # the id as the checker keys it, trimmed, as a JSON text (one that is not a string: as
+        # written); a plain one is as DuckDB wrote it
+        f"hash(CASE WHEN {_trimmed('unit_id')} THEN unit_id::VARCHAR "
+        f"ELSE concat('\"', trim({_value('unit_id')}, {_WS_SQL}), '\"') END) AS key, "
+        f"({' + '.join(nkeys)})::INTEGER AS nkeys "
+        f"FROM read_json(?, format = 'newline_delimited', columns = {{{spec}}})"
+    )
+
+
+@dataclass
+class ByteCounts:
+    """What is counted on a file's bytes (by :func:`scan`, on a helper thread)."""
+
+    sha256: str = ""
+    keys: int = 0  # ``":``
+    escaped_quotes: int = 0  # ``\"``
+    newlines: int = 0
+    last: int = 0  # the last byte
+    bom: bool = False
+    failed: list[BaseException] = field(default_factory=list)
+
+    @property
+    def lines(self) -> int:
+        return self.newlines + (1 if self.last not in (0, 0x0A) else 0)
+
+
+def scan(path: Path, out: ByteCounts) -> None:
+    """Count ``out``'s figures and hash the file (an error is kept in ``out.failed``)."""
+    try:
+        digest = hashlib.sha256()
+        prev = b""
+        with path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                if not prev:
+                    out.bom = chunk.startswith(b"\xef\xbb\xbf")
+                digest.update(chunk)
+                joined = prev[-1:] + chunk  # a pair of bytes across the boundary
+                out.keys += joined.count(b'":')
+                out.escaped_quotes += joined.count(b'\\"')
+                out.newlines += chunk.count(b"\n")
+                prev = chunk
+        out.last = prev[-1] if prev else 0
+        out.sha256 = digest.hexdigest()
+    except BaseException as exc:  # re-raised by the caller
+        out.failed.append(exc)

@@ -1,0 +1,176 @@
+"""The columnar engine (spotcheck_rules.findings.columnar) gives the reference's answer.
+
+One property: any JSON Lines file — mostly valid records with every kind of fault, duplicates,
+full-width and label spellings, blank and white-space ids, ids and labels, fines as text and as
+numbers, escaped or raw Chinese, compact or spaced JSON, and now and then what the engine must
+leave to the per-record path (a ``null``, an unknown field, a blank line, a key written
+``"k" :``, a line that is not an object) — gives byte for byte the same validation report and the
+same tables with ``SPOTCHECK_ENGINE=columnar`` as without. And the engine really runs: a file of
+plain records is taken by it, not handed back.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("duckdb")
+pytest.importorskip("pyarrow")
+pytest.importorskip("numpy")
+
+from test_rules import _choices, _record
+
+from spotcheck_rules import load_ruleset
+from spotcheck_rules.findings import columnar
+from spotcheck_rules.findings.checker import Checker
+from spotcheck_rules.findings.columnquery import WHITE_SPACE
+from spotcheck_rules.findings.readers import FileInfo
+from spotcheck_rules.findings.validation import validate
+from spotcheck_rules.ruleset.ruleset import Ruleset
+from spotcheck_rules.tables.aggregation import aggregate
+
+
+@pytest.fixture(scope="module")
+def shanxi() -> Ruleset:
+    return load_ruleset("shanxi/2025")
+
+
+def test_white_space_is_what_strip_removes() -> None:
+    every = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert set(WHITE_SPACE) == every
+
+
+def _spelled(rnd: random.Random, rs: Ruleset, rec: dict[str, Any]) -> dict[str, Any]:
+    """Labels instead of ids now and then, full-width or not; a fine as a number or text."""
+    rules = next(
+        (r for d, r in rs.domains.items() if getattr(d, "value", d) == rec["domain"]), None
+    )
+    if rules is not None:
+        if rnd.random() < 0.2:
+            rec["domain"] = rules.label
+        cat = rules.categories.get(rec["category"]) if rnd.random() < 0.2 else None
+        if cat is not None:
+            rec["category"] = cat.label
+        if rec.get("violations") and rnd.random() < 0.2:
+            code = rules.codes.get(rec["violations"][0])
+            if code is not None:
+                rec["violations"][0] = code.label
+    pen = rec.get("penalty")
+    if isinstance(pen, dict) and "fine_yuan" in pen and rnd.random() < 0.2:
+        pen["fine_yuan"] = rnd.choice(["１２３", "1,000.50", " 12 ", 7, 12.0, 12.5, "0012.3"])
+    if rnd.random() < 0.2:
+        rec["tier"] = rnd.choice(["一级", "二级", " 三级", "一级\u3000", ""])
+    if rnd.random() < 0.03:
+        rec["violations"] = []
+    if rnd.random() < 0.03:
+        rec["penalty"] = {}
+    return rec
+
+
+def _file(rnd: random.Random, rs: Ruleset, size: int) -> tuple[bytes, list[str]]:
+    """A findings file and what it was made with (for the failure's note). About one file in
+    three has one thing the engine must leave to the per-record path."""
+    choices = _choices(rs)
+    ascii_only = rnd.random() < 0.3
+    seps = (",", ":") if rnd.random() < 0.5 else (", ", ": ")
+    made = [f"ascii={ascii_only}", f"separators={seps}"]
+    odd = rnd.choice(["null", "unknown", "spaced", "not an object", "blank", "quote", "crlf"])
+    odd_at = rnd.randrange(size) if rnd.random() < 0.35 else -1
+    lines: list[str] = []
+    texts: list[str] = []  # the records written, to name a unit again
+    for n in range(size):
+        rec = _spelled(rnd, rs, _record(rnd, choices, n))
+        if rnd.random() < 0.02:
+            rec["unit_id"] = rnd.choice([5, ["u"], "u\\1", "u\u00a0", "\u3000u"])
+        here = n == odd_at
+        if here:
+            # on a record with nothing else wrong, so that only the odd thing can differ
+            dom, leaves = choices[0][0], choices[0][1]
+            rec = {"unit_id": f"odd{n}", "domain": dom, "category": leaves[0]}
+            made.append(f"{odd} at {n + 1}")
+            if odd == "null":
+                rec[rnd.choice(["tier", "violations", "unit_id"])] = None
+            elif odd == "unknown":
+                rec["remark"] = "x"
+            elif odd == "quote":
+                rec["unit_name"] = 'a"b'
+        text = json.dumps(rec, ensure_ascii=ascii_only, separators=seps)
+        if here and odd == "spaced":
+            text = text.replace('":', '" :', 1)
+        elif here and odd == "not an object":
+            text = rnd.choice(["[1]", "not json", '"u"', "{}"])
+        lines.append(text)
+        if text.startswith("{"):
+            texts.append(text)
+        if texts and rnd.random() < 0.1:
+            # a unit named again: the same line, or with something changed (F030, F031)
+            again = json.loads(rnd.choice(texts))
+            if isinstance(again, dict) and rnd.random() < 0.5:
+                again["inspected_on"] = "2025-07-01"
+            if isinstance(again, dict) and isinstance(again.get("unit_id"), str):
+                again["unit_id"] = rnd.choice(["", " ", "\u3000"]) + again["unit_id"]
+            lines.append(json.dumps(again, ensure_ascii=ascii_only, separators=seps))
+        if here and odd == "blank":
+            lines.append(rnd.choice(["", "  "]))
+    end = "\r\n" if odd_at >= 0 and odd == "crlf" else "\n"
+    body = end.join(lines) + (end if rnd.random() < 0.8 else "")
+    data = body.encode("utf-8")
+    if rnd.random() < 0.05:
+        data = b"\xef\xbb\xbf" + data
+        made.append("BOM")
+    return data, made
+
+
+def _answers(path: Path, rs: Ruleset) -> tuple[str, str]:
+    report = validate(path, rs).model_dump_json()
+    try:
+        table = aggregate(path, rs, skip_invalid=True).model_dump_json()
+    except Exception as exc:  # a file with no table (e.g. nothing accepted) must fail alike
+        table = f"{type(exc).__name__}: {exc}"
+    return report, table
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 80))
+def test_columnar_engine_and_reference_agree(
+    shanxi: Ruleset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, size: int
+) -> None:
+    """Validation report and tables, byte for byte: the engine against the per-record path."""
+    rnd = random.Random(seed)
+    data, made = _file(rnd, shanxi, size)
+    note("; ".join(made))
+    path = tmp_path / f"f{seed}-{size}.jsonl"
+    path.write_bytes(data)
+    monkeypatch.setattr(columnar, "MIN_BYTES", 0)  # small files too, for the property
+    monkeypatch.delenv(columnar.ENGINE_VARIABLE, raising=False)
+    reference = _answers(path, shanxi)
+    monkeypatch.setenv(columnar.ENGINE_VARIABLE, "columnar")
+    engine = _answers(path, shanxi)
+    assert engine[0] == reference[0]
+    assert engine[1] == reference[1]
+
+
+def test_the_engine_takes_a_file_of_plain_records(shanxi: Ruleset, tmp_path: Path) -> None:
+    """Not a property that holds because everything falls back: a plain file is the engine's,
+    and a file with a ``null`` or a blank line is handed back untouched."""
+    rnd = random.Random(7)
+    choices = _choices(shanxi)
+    recs = [_record(rnd, choices, n) for n in range(200)]
+    path = tmp_path / "plain.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", "utf-8")
+    checker = Checker(shanxi)
+    assert columnar.consume_columnar(checker, path, FileInfo(str(path))) == 200
+    assert checker.read == 200 and checker.problems  # the faults were explained
+    for odd in ('{"unit_id": "x", "domain": "medical", "category": "c", "tier": null}', ""):
+        path.write_text(path.read_text("utf-8") + odd + "\n" + "{}\n", "utf-8")
+        checker = Checker(shanxi)
+        assert columnar.consume_columnar(checker, path, FileInfo(str(path))) is None
+        assert checker.read == 0 and not checker.problems
