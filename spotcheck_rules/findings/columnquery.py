@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .money import _WS_CHARS
+from .records import _HarmRec, _PenaltyRec, _Rec
 
 __all__ = ["SEP", "WHITE_SPACE", "ByteCounts", "query", "scan"]
 
@@ -51,30 +52,12 @@ WHITE_SPACE = _white_space()
 _WS_SQL = "(" + " || ".join(f"chr({ord(c)})" for c in WHITE_SPACE) + ")"
 _WS_CODES = "(" + ", ".join(str(ord(c)) for c in WHITE_SPACE if ord(c) >= 0x20) + ")"
 
-_TOP = (
-    "unit_id",
-    "domain",
-    "category",
-    "unit_name",
-    "ownership",
-    "region",
-    "inspected_on",
-    "tier",
-    "violations",
-    "not_applicable",
-    "referred",
-    "opinion_issued",
-)
-_PENALTY = ("cases", "fine_yuan", "revoked")
-_HARM = (
-    "deaths",
-    "injured",
-    "accident_grade",
-    "property_loss_yuan",
-    "property_loss_serious",
-    "group_health_risk",
-    "social_impact",
-)
+# The fields DuckDB reads, as the internal record has them (one list: records.py). A record with
+# lab-test results (``tests``) is not read here: the key count sees the field DuckDB skipped and
+# the file goes to the per-record path.
+_TOP = tuple(f for f in _Rec.__struct_fields__ if f not in ("penalty", "harm", "tests"))
+_PENALTY: tuple[str, ...] = _PenaltyRec.__struct_fields__
+_HARM: tuple[str, ...] = _HarmRec.__struct_fields__
 
 
 def _value(col: str) -> str:
