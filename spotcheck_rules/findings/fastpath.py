@@ -92,9 +92,9 @@ def check_lines(
     lineno: int,
     n: int,
     end: int,
-    sink: Callable[[Accepted], None] | None,
-    sink_all: bool,
-    tick: Callable[[], None] | None,
+    sink: Callable[[Accepted], None] | None = None,
+    sink_all: bool = False,
+    tick: Callable[[], None] | None = None,
 ) -> tuple[int, int]:
     """Check the lines of ``chunks``: the first is line ``lineno + 1`` and record ``n``, and
     starts at byte ``end``. Returns the record count and the line number reached."""

@@ -102,17 +102,9 @@ def consume_split(
             # both halves go at about the same pace
             progress(min(size, info.done * size // split), size)
 
+        chunks = jsonl_range(path, 0, split, info)
         n, lineno = check_lines(
-            checker,
-            jsonl_range(path, 0, split, info),
-            name,
-            fno,
-            0,
-            0,
-            0,
-            None,
-            False,
-            None if progress is None else tick,
+            checker, chunks, name, fno, 0, 0, 0, tick=None if progress is None else tick
         )
         if worker is not None:
             part = _receive(*worker)
@@ -124,18 +116,8 @@ def consume_split(
         if part is not None and take(checker, part, n, last):
             n += part.records
         else:
-            n, _ = check_lines(
-                checker,
-                jsonl_range(path, split, None, info),
-                name,
-                fno,
-                lineno,
-                n,
-                split,
-                None,
-                False,
-                None,
-            )
+            chunks = jsonl_range(path, split, None, info)
+            n, _ = check_lines(checker, chunks, name, fno, lineno, n, split)
         info.sha256 = part.sha256 if part is not None else wait_digest()
         info.done = size
     finally:
@@ -187,18 +169,8 @@ def work(checker: Checker, path: Path, name: str, fno: int, split: int, last: bo
     checker.read = checker.accepted = checker.rejected = checker.duplicates = 0
     digest = hashlib.sha256()
     lineno = count_lines(path, split, digest.update)
-    n, _ = check_lines(
-        checker,
-        jsonl_range(path, split, None, digest=digest.update),
-        name,
-        fno,
-        lineno,
-        0,
-        split,
-        None,
-        False,
-        None,
-    )
+    chunks = jsonl_range(path, split, None, digest=digest.update)
+    n, _ = check_lines(checker, chunks, name, fno, lineno, 0, split)
     return Part(
         records=n,
         counters=(checker.read, checker.accepted, checker.rejected, checker.duplicates),
