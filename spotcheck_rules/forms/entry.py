@@ -168,20 +168,17 @@ def entry_columns(ruleset: Ruleset, domain: str, regions: Sequence[str] = ()) ->
         cols.append(
             EntryColumn(head("tier"), "tier", "choice", "抽取该单位的层级", _CONTRACT, tiers)
         )
+
+    def flag(target: str, label: str, meaning: str, prov: Provenance | None, ref: str) -> None:
+        """A 是/否 column adding ``ref`` to the list ``target`` (its header names ``label``)."""
+        header = vocab.flag_header(target, label)
+        source = provenance_text(prov, ruleset)
+        cols.append(EntryColumn(header, target, "yesno", meaning, source, ("是", "否"), ref, 12))
+
     for it in cl.items:
         if it.optional:
-            cols.append(
-                EntryColumn(
-                    vocab.flag_header("not_applicable", it.title),
-                    "not_applicable",
-                    "yesno",
-                    f"检查内容{it.number}“{it.title}”合理缺项时填“是”",
-                    provenance_text(it.provenance, ruleset),
-                    ("是", "否"),
-                    it.id,
-                    width=12,
-                )
-            )
+            meaning = f"检查内容{it.number}“{it.title}”合理缺项时填“是”"
+            flag("not_applicable", it.title, meaning, it.provenance, it.id)
     coded = {v.column for v in cl.violations}
     for col in cl.columns:
         if col.kind is not ColumnKind.VIOLATION_UNITS:
@@ -191,31 +188,11 @@ def entry_columns(ruleset: Ruleset, domain: str, regions: Sequence[str] = ()) ->
         if col.id in coded:
             for v in cl.violations:
                 if v.column == col.id:
-                    cols.append(
-                        EntryColumn(
-                            vocab.flag_header("violations", v.label),
-                            "violations",
-                            "yesno",
-                            f"发现该违法行为时填“是”{where}；计入汇总表列“{col.label}”",
-                            provenance_text(v.provenance, ruleset),
-                            ("是", "否"),
-                            v.id,
-                            width=12,
-                        )
-                    )
+                    meaning = f"发现该违法行为时填“是”{where}；计入汇总表列“{col.label}”"
+                    flag("violations", v.label, meaning, v.provenance, v.id)
             continue
-        cols.append(
-            EntryColumn(
-                vocab.flag_header("violations", col.label),
-                "violations",
-                "yesno",
-                f"该项不符合要求时填“是”{where}；计入汇总表同名列",
-                provenance_text(col.provenance, ruleset),
-                ("是", "否"),
-                col.id,
-                width=12,
-            )
-        )
+        meaning = f"该项不符合要求时填“是”{where}；计入汇总表同名列"
+        flag("violations", col.label, meaning, col.provenance, col.id)
     revocations = tuple(c.label for c in cl.columns if c.kind is ColumnKind.REVOKED_UNITS)
     cols += [
         EntryColumn(
