@@ -258,14 +258,17 @@ _REQUIRED = frozenset({"unit_id", "domain", "category"})
 
 
 # The harm fields of a finding, with the kind of cell each takes (the contract's, docs/findings.md).
+# The flags' meaning is the criterion itself, quoted from the spec in the column's source: no
+# paraphrase of 第三十四条 is written here.
+_CASE = "属于“来源”所引情形时填“是”"
 _HARM: tuple[tuple[str, Kind, str], ...] = (
     ("harm.deaths", "count", "死亡人数（非负整数）"),
     ("harm.injured", "count", "人身损害人数（非负整数）"),
     ("harm.accident_grade", "choice", "医疗事故等级"),
     ("harm.property_loss_yuan", "amount", "财产损失，单位：元"),
-    ("harm.property_loss_serious", "yesno", "造成财产严重损失时填“是”"),
-    ("harm.group_health_risk", "yesno", "造成或可能造成群体性健康风险或隐患时填“是”"),
-    ("harm.social_impact", "yesno", "造成或可能造成恶劣社会影响时填“是”"),
+    ("harm.property_loss_serious", "yesno", _CASE),
+    ("harm.group_health_risk", "yesno", _CASE),
+    ("harm.social_impact", "yesno", _CASE),
 )
 
 
