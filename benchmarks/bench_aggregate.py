@@ -59,7 +59,7 @@ class _Domain:
     """Precomputed choices for one domain, so generating a million lines stays cheap."""
 
     def __init__(self, rules: DomainRules) -> None:
-        self.id = rules.domain.value
+        self.id = rules.domain
         self.leaves = [c.id for c in rules.checklist.categories if rules.is_leaf(c.id)]
         cols = rules.checklist.columns
         self.pool: dict[tuple[str, str], list[str]] = {}
