@@ -269,3 +269,69 @@ def test_python_m_runs_the_command(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "shanxi/2025" in done.stdout
+
+
+def test_groups_name_what_each_module_registers() -> None:
+    """GROUPS decides which module a run loads: it must list exactly the subcommands each
+    module adds (a command missing from it would still run, through the full parser, but a
+    wrong entry would load the wrong module and fail to parse)."""
+    import argparse
+
+    from spotcheck_rules.cli.commands import GROUPS, command_modules
+
+    for group, commands in GROUPS.items():
+        (module,) = command_modules(commands[0])
+        assert module.__name__.rsplit(".", 1)[1] == group
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="command")
+        module.register(sub)
+        assert tuple(sub.choices) == commands, group
+    assert [m.__name__.rsplit(".", 1)[1] for m in command_modules()] == list(GROUPS)
+    assert len(command_modules("no-such-command")) == len(GROUPS)
+
+
+def test_a_run_loads_only_its_commands_module(tmp_path: Path) -> None:
+    """``spotcheck aggregate`` does not import what diff and sample need (their modules cost
+    a tenth of a second at every start); ``--help`` still lists every command."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "f.jsonl"
+    src.write_text(
+        '{"unit_id":"U1","domain":"medical","category":"hospital","ownership":"public"}\n',
+        encoding="utf-8",
+    )
+    probe = (
+        "import sys\n"
+        "from spotcheck_rules.cli.app import main\n"
+        "code = main(sys.argv[1:])\n"
+        "loaded = [m for m in sys.modules if m.startswith(('spotcheck_rules.diff',"
+        " 'spotcheck_rules.draws', 'spotcheck_rules.cli.commands.'))]\n"
+        "print(sorted(loaded))\n"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            probe,
+            "aggregate",
+            str(src),
+            "--ruleset",
+            "shanxi/2025",
+            "--format",
+            "json",
+            "-o",
+            str(tmp_path / "o.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "spotcheck_rules.cli.commands.findings" in out
+    assert "spotcheck_rules.diff" not in out and "spotcheck_rules.draws" not in out, out
+    assert "commands.sample" not in out and "commands.diff" not in out, out
+    helped = io.StringIO()
+    with pytest.raises(SystemExit):
+        main(["--help"], stdout=helped, stderr=io.StringIO())
+    for commands in ("diff", "sample", "aggregate", "codes", "template"):
+        assert commands in helped.getvalue()

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from ..core.errors import SpotcheckError
 from ..ruleset.registry import PluginWarning
-from .commands import COMMANDS, Streams
+from .commands import Streams, command_modules
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -67,9 +67,12 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser(streams: Streams | None = None) -> argparse.ArgumentParser:
+def build_parser(
+    streams: Streams | None = None, command: str | None = None
+) -> argparse.ArgumentParser:
     """The ``spotcheck`` parser; its own messages go to ``streams`` (default: the process's
-    streams at the time of the call)."""
+    streams at the time of the call). With ``command``, only the subcommands of its module
+    are registered (the others' modules are not imported); without, all of them."""
     if streams is None:
         streams = _default_streams()
     parser = _Parser(
@@ -82,7 +85,7 @@ def build_parser(streams: Streams | None = None) -> argparse.ArgumentParser:
     subparser = cast("type[_Parser]", functools.partial(_Parser, streams=streams))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=subparser)
     sub.required = True
-    for module in COMMANDS:
+    for module in command_modules(command):
         module.register(sub)
     return parser
 
@@ -152,7 +155,11 @@ def main(
     argparse does.
     """
     streams = _default_streams(stdout, stderr, stdin)
-    args = build_parser(streams).parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # the top level has only options (-h, --version): a first word that is not one names
+    # the command, and only its module is loaded
+    first = argv[0] if argv and not argv[0].startswith("-") else None
+    args = build_parser(streams, first).parse_args(argv)
     with _signals(), _plugin_warnings(streams):
         return _run(args, streams)
 
