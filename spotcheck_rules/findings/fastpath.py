@@ -145,6 +145,7 @@ def check_lines(
             day = rec.inspected_on
             region = rec.region
             uname = rec.unit_name
+            uid = rec.unit_id
             tier = rec.tier
             if (
                 ent is not None
@@ -154,8 +155,10 @@ def check_lines(
                 and rec.harm is None
                 and not rec.tests
                 # an id (and what a fingerprint holds) as the other paths have it: trimmed
-                and trimmed(rec.unit_id)
-                and (uname is None or trimmed(uname))
+                # (is_trimmed, inline: a call costs three times the test)
+                and uid
+                and uid.strip() is uid
+                and (uname is None or (uname and uname.strip() is uname))
                 and (tier is None or tier in tiers or tier_ok(tier))
             ):
                 st, row, cat_id, own, codes, revocations = ent
@@ -170,7 +173,7 @@ def check_lines(
                         # one probe of the big table: a new unit stores this very object (a
                         # fresh int above 2**49, never a cached one); a duplicate keeps the
                         # first record's entry and goes to check() to be reported
-                        if st.seen.setdefault(hash(rec.unit_id), packed) is packed:
+                        if st.seen.setdefault(hash(uid), packed) is packed:
                             st.inspected[row] += 1
                             if hand_all:
                                 sink((st, row, rec.unit_id, None))  # type: ignore[misc]
@@ -226,7 +229,7 @@ def check_lines(
                             opinion,
                         ):
                             packed = (start << PAYLOAD) | loc_bits | (lineno & POS_MASK)
-                            if st.seen.setdefault(hash(rec.unit_id), packed) is packed:
+                            if st.seen.setdefault(hash(uid), packed) is packed:
                                 st.inspected[row] += 1
                                 cells = st.cells[row]
                                 for c in cols:
