@@ -252,3 +252,21 @@ def test_two_part_reading_hashes_the_whole_file(tmp_path: Path) -> None:
     assert digest.hexdigest() == info.sha256 == hashlib.sha256(data).hexdigest()
     assert whole[data[:cut].count(b"\n") :] == second
     assert count_lines(path, cut) == data[:cut].count(b"\n")  # no digest: only counts
+
+
+def test_is_trimmed_is_strip_and_not_empty() -> None:
+    """The hot loop's inline trim test (``s and s.strip() is s``) is is_trimmed: white space of
+    every kind at either end, or an empty text, is not trimmed; inside it is; a ``str``
+    subclass is conservatively not (strip hands back a copy), so it takes the detailed path."""
+    from spotcheck_rules.findings.records import is_trimmed
+
+    assert not is_trimmed("")
+    for c in (chr(i) for i in range(0x110000)):
+        if c.isspace():
+            assert not is_trimmed(c + "a") and not is_trimmed("a" + c) and not is_trimmed(c)
+            assert is_trimmed("a" + c + "a")
+
+    class Text(str):
+        pass
+
+    assert is_trimmed("U1") and not is_trimmed(Text("U1"))
