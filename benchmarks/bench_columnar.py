@@ -426,10 +426,12 @@ def table(results: dict[str, Any]) -> str:
     lines.append("")
     for size in results["sizes"]:
         checks = ", ".join(f"{k} {'yes' if ok else 'NO'}" for k, ok in size["checks"].items())
+        every = [r for f in size["sides"].values() for r in f["runs"]]
+        sampler = max(r["sampler_cpu_s"] / r["wall_s"] for r in every)
         lines.append(
             f"{size['findings']:,} ({size['file_bytes'] / 1e6:.0f} MB, load "
-            f"{' '.join(map(str, size['load_before']))} → {' '.join(map(str, size['load_after']))}): "
-            f"{checks}"
+            f"{' '.join(map(str, size['load_before']))} → {' '.join(map(str, size['load_after']))}; "
+            f"the sampler took at most {sampler:.0%} of a core): {checks}"
         )
     return "\n".join(lines)
 
