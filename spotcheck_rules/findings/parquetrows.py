@@ -37,7 +37,7 @@ __all__ = ["EXTRA_HINT", "ParquetRows", "open_parquet", "read_parquet", "row_val
 EXTRA_HINT = (
     "读取 Parquet 格式的检查结果需要 pyarrow，请安装：pip install 'spotcheck-rules[parquet]'"
 )
-BATCH = 1 << 16
+BATCH = 4096
 _CODE = "F009"
 
 
