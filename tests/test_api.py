@@ -420,7 +420,7 @@ def test_formats_of_content(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="format="):
         validate(csv_text.encode(), rs)  # CSV cannot be told from its bytes
     with pytest.raises(UsageError):
-        validate(b"", rs, format="parquet")
+        validate(b"", rs, format="xls")
     assert validate(b"", rs).records_read == 0
 
 

@@ -220,7 +220,7 @@ def test_census_reader(tmp_path: Path) -> None:
 
 
 def test_unknown_format(tmp_path: Path) -> None:
-    p = tmp_path / "f.parquet"
+    p = tmp_path / "f.xls"
     p.write_bytes(b"")
     from spotcheck_rules.core.errors import UsageError
 

@@ -1,9 +1,9 @@
 """Findings and census files: format detection (:func:`detect_format`) and the readers of
-each format (JSON Lines, JSON, YAML, CSV, XLSX), the JSON Lines hot path (chunks, ranges, line
+each format (JSON Lines, JSON, YAML, CSV, XLSX, Parquet: :mod:`.parquetrows`), the JSON Lines hot path (chunks, ranges, line
 counts, the SHA-256 on a helper thread) and the census reader (:func:`read_census`).
 
 Readers (:func:`read_records`) stream: each yields one :class:`~.records.RawRecord` at a time
-with its line (JSON Lines, YAML) or row (CSV, XLSX) number, so a problem can be located in the
+with its line (JSON Lines, YAML) or row (CSV, XLSX, Parquet) number, so a problem can be located in the
 file the user edits. JSON Lines lines decode straight into the internal record (``_DECODER``).
 """
 
@@ -24,6 +24,7 @@ from ..core.errors import SpotcheckError, UsageError
 from ..core.limits import DEPTH, json_depth, load_json
 from .encodings import chosen_encoding, decode_csv
 from .money import _dec_hook
+from .parquetrows import read_parquet
 from .records import FlatRow, RawRecord, Unparsable, _Rec
 from .rows import Row, iter_csv, iter_xlsx
 from .spellings import FlatHeader
@@ -47,16 +48,18 @@ __all__ = [
     "sha256_async",
 ]
 
-FORMATS = ("jsonl", "json", "yaml", "csv", "xlsx")
+FORMATS = ("jsonl", "json", "yaml", "csv", "xlsx", "parquet")
 # The format each file extension names (``.json`` is either: see :func:`content_format`).
 SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
-SUFFIXES.update({".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"})
+SUFFIXES.update({".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"})
 
 
 def content_format(head: bytes) -> str | None:
-    """The format the first bytes of content show (``None`` when they show none): an xlsx zip,
-    a JSON array, a JSON object (JSON Lines), a YAML list; a byte-order mark and white space
-    before them are skipped."""
+    """The format the first bytes of content show (``None`` when they show none): a Parquet
+    file (``PAR1``), an xlsx zip, a JSON array, a JSON object (JSON Lines), a YAML list; a
+    byte-order mark and white space before the text formats are skipped."""
+    if head.startswith(b"PAR1"):
+        return "parquet"
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if start.startswith(b"PK\x03\x04"):
         return "xlsx"
@@ -85,7 +88,7 @@ def detect_format(path: str | Path) -> str:
     if suffix == ".json":
         with p.open("rb") as f:
             return "json" if content_format(f.read(4096)) == "json" else "jsonl"
-    raise UsageError(f"无法识别文件格式：{p}（支持 .jsonl .json .yaml .yml .csv .xlsx）")
+    raise UsageError(f"无法识别文件格式：{p}（支持 .jsonl .json .yaml .yml .csv .xlsx .parquet）")
 
 
 @dataclass
@@ -131,6 +134,7 @@ def read_records(
         "yaml": _read_yaml,
         "csv": _read_csv,
         "xlsx": _read_xlsx,
+        "parquet": read_parquet,
     }
     if fmt not in readers:
         raise UsageError(f"未知的检查结果格式：{fmt}（可用：{'、'.join(FORMATS)}）")

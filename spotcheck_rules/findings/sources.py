@@ -60,6 +60,7 @@ class Source:
     records: Iterator[RawRecord]
     sha256: bool
     jsonl: Path | None = None  # a JSON Lines file, which the hot loop reads itself
+    parquet: Path | None = None  # a Parquet file, which the columnar engine may take
     scratch: Path | None = None  # the private copy of in-memory content (never shown)
 
 
@@ -93,7 +94,8 @@ def _file_source(item: str | os.PathLike[str], format: str | None = None) -> Sou
         if kind == "jsonl":
             info.size = path.stat().st_size
             return Source(info, iter(()), True, path)
-        return Source(info, read_records(path, format=kind, info=info), True)
+        parquet = path if kind == "parquet" else None
+        return Source(info, read_records(path, format=kind, info=info), True, parquet=parquet)
     except (OSError, ValueError) as exc:  # ValueError: a path the OS cannot even represent
         raise FindingsReadError(f"无法读取检查结果文件 {path}：{_reason(exc)}") from exc
 
@@ -110,12 +112,12 @@ def _sniff(head: bytes, *names: object) -> str:
             if kind is not None:
                 return kind
     kind = content_format(head)
-    if kind in ("xlsx", "json", "jsonl"):
+    if kind in ("parquet", "xlsx", "json", "jsonl"):
         return kind
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
         return "jsonl"
     raise UsageError(
-        "无法从内容判断检查结果的格式（不是 JSON、JSON Lines 或 xlsx），"
+        "无法从内容判断检查结果的格式（不是 JSON、JSON Lines、xlsx 或 Parquet），"
         f"请用 format= 指明：{'、'.join(FORMATS)}"
     )
 
@@ -140,7 +142,9 @@ def _memory_source(item: Any, name: str, format: str | None, scratch: Callable[[
         raise FindingsReadError(f"无法读取检查结果 {name}：{exc}") from exc
     kind = format or _sniff(head, name, getattr(item, "name", None))
     info = FileInfo(name)
-    return Source(info, read_records(tmp, format=kind, info=info), True, scratch=tmp)
+    parquet = tmp if kind == "parquet" else None
+    records = read_records(tmp, format=kind, info=info)
+    return Source(info, records, True, parquet=parquet, scratch=tmp)
 
 
 def _is_stream(item: object) -> bool:
@@ -164,7 +168,7 @@ def sources(
 
     The format of a file comes from its extension; of content, from ``format``, the extension
     of ``name`` (or of the file object's ``name``), or its first bytes (JSON, JSON Lines,
-    xlsx). In-memory inputs are called ``name`` (default ``<input>``, ``<input2>``, …).
+    xlsx, Parquet). In-memory inputs are called ``name`` (default ``<input>``, ``<input2>``, …).
     ``scratch`` gives the private folder in-memory content is copied to for the readers.
     """
     _check_format(format)
@@ -301,6 +305,10 @@ def _feed(
     info = src.info
     if src.jsonl is not None and columnar.wanted(checker, sink, last, info.size):
         n = columnar.consume_columnar(checker, src.jsonl, info, progress)
+        if n is not None:
+            return n
+    if src.parquet is not None and columnar.wanted(checker, sink, last, info.size, parquet=True):
+        n = columnar.consume_parquet(checker, src.parquet, info, progress)
         if n is not None:
             return n
     if src.jsonl is not None and not checker.record_outcomes:

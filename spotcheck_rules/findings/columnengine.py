@@ -1,0 +1,415 @@
+"""The columnar engine's machinery, shared by the JSON Lines and the Parquet query
+(:mod:`.columnar` drives them): what each distinct spelling or combination of spellings comes
+to (:class:`Engine`, the same rule calls as the hot loop of :mod:`.fastpath`), and the
+vectorised steps over a file's rows — a batch's combinations (:func:`read_batch`), the violations
+element by element, the units named twice in a domain (:func:`duplicates`) and the counts of
+the rows that need no explanation (:func:`count`).
+
+A query gives these columns per row (as :func:`.columnquery.query` and
+:func:`.parquetquery.query` do): ``sig`` and ``facts`` (JSON texts glued with
+:data:`.columnquery.SEP`), ``vkind`` and ``vlist`` (the violations), ``cents`` and
+``fine_text`` (the fine), ``plain`` (the per-row facts that need no rule), ``key`` (the id's
+hash) and ``nkeys`` (the fields counted, JSON Lines only).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from .checker import Checker
+from .columnquery import SEP
+from .fastpath import fast_code, fast_entry, fast_revocation
+from .money import _dec_hook, _Yuan
+from .records import is_trimmed
+from .rules.fields import NEGATIVE_CASES, REGION
+from .rules.handling import OUTSIDE_YEAR, handled_cleanly
+from .state import DomainState, FastEntry
+
+__all__ = ["PARTS", "Engine", "count", "duplicates", "read_batch"]
+
+PARTS = ("combo", "plain", "cents", "key", "state", "el_row", "el_cell")
+"""The per-row (and per violation element) arrays :func:`read_batch` fills."""
+_NONE: Any = object()
+
+
+def _decoder(typ: Any) -> Callable[[str | None], Any]:
+    """A field's JSON text decoded as the internal record types it (``_NONE``: it does not
+    decode; ``None``: the field is absent)."""
+    dec = msgspec.json.Decoder(typ, dec_hook=_dec_hook)
+
+    def decode(text: str | None) -> Any:
+        if text is None:
+            return None
+        try:
+            return dec.decode(text.encode())
+        except msgspec.DecodeError:
+            return _NONE
+
+    return decode
+
+
+_STR = _decoder(str)
+_LIST = _decoder(list[str])
+_INT = _decoder(int)
+_BOOL = _decoder(bool)
+_DAY = _decoder(_dt.date)
+_FINE = _decoder(_Yuan)
+
+
+def _split(text: str) -> list[str | None]:
+    return [t or None for t in text.split(SEP)]
+
+
+class _Ids:
+    """Ids of the distinct texts of one column, each with what ``judge`` makes of it."""
+
+    def __init__(self, judge: Callable[[str], Any]) -> None:
+        self.ids: dict[str, int] = {}
+        self.values: list[Any] = []
+        self.judge = judge
+
+    def map(self, arr: Any) -> Any:
+        """Each row's id (new texts are judged here)."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        enc = pc.dictionary_encode(arr)
+        ids = self.ids
+        lut = np.empty(len(enc.dictionary), dtype=np.int64)
+        for i, text in enumerate(enc.dictionary.to_pylist()):
+            got = ids.get(text)
+            if got is None:
+                got = ids[text] = len(self.values)
+                self.values.append(self.judge(text))
+            lut[i] = got
+        return lut[enc.indices.to_numpy(zero_copy_only=False)]
+
+
+# What a combination of spellings comes to (domain state index, leaf row, revocation columns,
+# cases) when the hot loop takes it, else None.
+_Verdict = tuple[int, int, tuple[int, ...], int] | None
+
+
+class Engine:
+    """The spellings of one file and what the rules make of them, each decided once."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+        self.states = list(checker.states.values())
+        self.state_no = {id(st): i for i, st in enumerate(self.states)}
+        self.sig = _Ids(_split)
+        self.facts = _Ids(self.facts_ok)
+        # (domain, category, ownership) texts → entry number; per entry: the hot loop's entry
+        # (None: the record goes to the checker) and the domain state for the duplicate key
+        self.entry_no: dict[tuple[str | None, ...], int] = {}
+        self.entries: list[FastEntry | None] = []
+        self.entry_state: list[int] = []
+        self.sig_entry: list[int] = []  # per sig id
+        self.code_ids: dict[str, int] = {}
+        self.hits: dict[tuple[int, int], tuple[int, int] | None] = {}
+        self.cells: dict[tuple[int, int, int], int] = {}
+        self.cell_list: list[tuple[int, int, int]] = []
+        self.fines: dict[str, int] = {}
+        self.combos: dict[tuple[int, ...], int] = {}
+        self.verdicts: list[_Verdict] = []
+
+    # -- per distinct spelling -----------------------------------------------------------
+
+    def facts_ok(self, text: str) -> bool:
+        """Date, region and tier as the hot loop asks them (each absent, or accepted)."""
+        day_t, region_t, tier_t = _split(text)
+        day, region, tier = _DAY(day_t), _STR(region_t), _STR(tier_t)
+        return (
+            day is not _NONE
+            and region is not _NONE
+            and tier is not _NONE
+            and (day is None or OUTSIDE_YEAR.accepts(day, self.checker.year))
+            and (region is None or REGION.accepts(region))
+            and (tier is None or is_trimmed(tier))
+        )
+
+    def entry_of(self, sig_id: int) -> int:
+        """The entry number of a sig's (domain, category, ownership)."""
+        while len(self.sig_entry) <= sig_id:
+            texts = self.sig.values[len(self.sig_entry)]
+            key = tuple(texts[:3])
+            no = self.entry_no.get(key)
+            if no is None:
+                no = self.entry_no[key] = len(self.entries)
+                dom, cat, own = (_STR(t) for t in key)
+                ent = None
+                if isinstance(dom, str) and isinstance(cat, str) and own is not _NONE:
+                    ent = fast_entry(self.checker, dom, cat, own)
+                self.entries.append(ent)
+                self.entry_state.append(self._state(dom))
+            self.sig_entry.append(no)
+        return self.sig_entry[sig_id]
+
+    def _state(self, dom: Any) -> int:
+        """The state a record of this domain is checked under once trimmed, or -1."""
+        if not isinstance(dom, str) or not dom.strip():
+            return -1
+        st = self.checker.state(dom.strip())
+        return self.state_no[id(st)] if isinstance(st, DomainState) else -1
+
+    def hit(self, entry: int, code: int, spelling: str) -> tuple[int, int] | None:
+        """A violation spelling under an entry: (cell id, disposition bit), or ``None`` when
+        the hot loop sends the record to the checker."""
+        key = (entry, code)
+        got = self.hits.get(key, _NONE)
+        if got is _NONE:
+            got = None
+            ent = self.entries[entry]
+            if ent is not None:
+                st, row, cat_id, canon, codes, _ = ent
+                h = codes.get(spelling, _NONE)
+                if h is _NONE:
+                    h = codes[spelling] = fast_code(st, spelling, cat_id, canon)
+                if h is not None:
+                    cell = (self.state_no[id(st)], row, h[0])
+                    cid = self.cells.get(cell)
+                    if cid is None:
+                        cid = self.cells[cell] = len(self.cell_list)
+                        self.cell_list.append(cell)
+                    got = (cid, h[2])
+            self.hits[key] = got
+        return got  # type: ignore[no-any-return]
+
+    def fine(self, text: str) -> int:
+        """A fine not in the canonical form: its cents as the hot loop computes them, or -3
+        when the hot loop sends the record to the checker."""
+        got = self.fines.get(text)
+        if got is None:
+            fine = _FINE(text)
+            got = -3
+            if fine is not _NONE and fine.is_finite():
+                scaled = fine.scaleb(2)
+                cents = int(scaled)
+                if cents >= 0 and scaled == cents:
+                    got = cents
+            self.fines[text] = got
+        return got
+
+    def verdict(self, sig_id: int, vstate: int, bits: int, fine_state: int) -> _Verdict:
+        """What the hot loop decides for a combination (the same calls, in the same order).
+        ``vstate``: 0 no violation, 1 each taken (``bits`` their dispositions), 2 not."""
+        ent = self.entries[self.entry_of(sig_id)]
+        if ent is None or vstate == 2:
+            return None
+        _, _, _, cases_t, rev_t, ref_t, op_t, pen_t = self.sig.values[sig_id]
+        st, row, cat_id, _, _, revocations = ent
+        sno = self.state_no[id(st)]
+        has_pen = pen_t == "1"
+        referred, opinion = _BOOL(ref_t), _BOOL(op_t)
+        if referred is _NONE or opinion is _NONE:
+            return None
+        if vstate == 0:
+            if has_pen or referred is not None or opinion is not None:
+                return None
+            return (sno, row, (), 0)
+        cases = 0
+        rcols: set[int] = set()
+        if has_pen:
+            cases = 0 if cases_t is None else _INT(cases_t)
+            revoked = [] if rev_t is None else _LIST(rev_t)
+            if cases is _NONE or revoked is _NONE or fine_state == 3:
+                return None
+            if not NEGATIVE_CASES.accepts(cases):
+                return None
+            for ref in revoked:
+                rhit = revocations.get(ref, _NONE)
+                if rhit is _NONE:
+                    rhit = revocations[ref] = fast_revocation(st, ref, cat_id)
+                if rhit is None:
+                    return None
+                rcols.add(rhit[0])
+        positive = 1 if fine_state == 2 else 0
+        if not handled_cleanly(
+            st.handling, st.clean, bits, cases, positive, bool(rcols), referred, opinion
+        ):
+            return None
+        # the violations' columns are counted from their spellings (each column once a row)
+        return (sno, row, tuple(sorted(rcols)), cases)
+
+
+def _combine(columns: list[Any]) -> tuple[list[tuple[int, ...]], Any]:
+    """The distinct combinations of the small non-negative ints in ``columns``: (each one's
+    values, each row's combination number). A mixed-radix key per row, ranked down when the
+    next column would overflow it; counted in a table when it spans little, else sorted."""
+    import numpy as np
+
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    span = 1
+    radices: list[int] = []
+    for col in columns:
+        radix = int(col.max()) + 1 if n else 1
+        if span * radix >= 1 << 62:
+            return _combine_sorted(columns)
+        key = key * radix + col
+        span *= radix
+        radices.append(radix)
+    if span <= 1 << 22:
+        present = np.zeros(span, dtype=bool)
+        present[key] = True
+        uniq = np.flatnonzero(present)
+        rank = np.cumsum(present, dtype=np.int64) - 1
+        inverse = rank[key]
+    else:
+        uniq, inverse = np.unique(key, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    values = []
+    rest = uniq
+    for radix in reversed(radices):
+        values.append((rest % radix).tolist())
+        rest = rest // radix
+    return list(zip(*reversed(values), strict=True)), inverse
+
+
+def _combine_sorted(columns: list[Any]) -> tuple[list[tuple[int, ...]], Any]:
+    import numpy as np
+
+    uniq, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+    return [tuple(r) for r in uniq.tolist()], inverse.reshape(-1)
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def read_batch(eng: Engine, batch: Any, parts: dict[str, list[Any]], base: int) -> int:
+    """One batch of rows: each row's combination, whether its per-row facts pass, its cents,
+    its duplicate key; the number of fields the batch holds."""
+    import numpy as np
+
+    col = batch.column
+    sig = eng.sig.map(col("sig"))
+    if len(sig):
+        eng.entry_of(int(sig.max()))  # and every sig before it
+    entry = np.array(eng.sig_entry, dtype=np.int64)[sig]
+    cents = col("cents").to_numpy(zero_copy_only=False).astype(np.int64)
+    odd = np.flatnonzero(cents == -2)
+    if len(odd):
+        texts = col("fine_text").take(odd).to_pylist()
+        cents[odd] = [eng.fine(t) for t in texts]
+    # 0 absent, 1 zero, 2 positive, 3 not taken
+    fine_state = np.where(cents == -1, 0, np.where(cents == -3, 3, np.where(cents > 0, 2, 1)))
+    vstate, bits = _violations(eng, batch, entry, base, parts)
+    keys, inverse = _combine([sig, vstate, bits, fine_state])
+    lut = np.empty(len(keys), dtype=np.int64)
+    for i, k in enumerate(keys):
+        got = eng.combos.get(k)
+        if got is None:
+            got = eng.combos[k] = len(eng.verdicts)
+            eng.verdicts.append(eng.verdict(*k))
+        lut[i] = got
+    facts = eng.facts.map(col("facts"))  # first: it judges the new spellings
+    ok = col("plain").to_numpy(zero_copy_only=False).astype(bool)
+    parts["plain"].append(ok & np.array(eng.facts.values, dtype=bool)[facts])
+    parts["combo"].append(lut[inverse].astype(np.int32))
+    parts["cents"].append(np.maximum(cents, 0))
+    parts["key"].append(col("key").to_numpy(zero_copy_only=False).astype(np.uint64))
+    parts["state"].append(np.array(eng.entry_state, dtype=np.int16)[entry])
+    return int(col("nkeys").to_numpy(zero_copy_only=False).sum())
+
+
+def _violations(
+    eng: Engine, batch: Any, entry: Any, base: int, parts: dict[str, list[Any]]
+) -> tuple[Any, Any]:
+    """Each row's violations summed up element by element: (0 none, 1 each taken, 2 not;
+    their disposition bits); each element's (row, cell) goes to ``parts`` for the counts."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    vstate = batch.column("vkind").to_numpy(zero_copy_only=False).astype(np.int64)
+    bits = np.zeros(len(vstate), dtype=np.int64)
+    vlist = batch.column("vlist")
+    flat = pc.list_flatten(vlist)
+    rows_el = pc.list_parent_indices(vlist).to_numpy(zero_copy_only=False).astype(np.int64)
+    # an empty list is no violation, as an absent one
+    vstate[(vstate == 1) & (np.bincount(rows_el, minlength=len(vstate)) == 0)] = 0
+    if not len(flat):
+        return vstate, bits
+    enc = pc.dictionary_encode(flat)
+    ids = eng.code_ids
+    lut = np.array(
+        [ids.setdefault(t, len(ids)) for t in enc.dictionary.to_pylist()], dtype=np.int64
+    )
+    code_el = lut[enc.indices.to_numpy(zero_copy_only=False)]
+    ent_el = entry[rows_el]
+    pairs, pinv = _combine([ent_el, code_el])
+    spelling = list(ids)
+    cell_u = np.empty(len(pairs), dtype=np.int64)
+    bit_u = np.empty(len(pairs), dtype=np.int64)
+    for i, (e, code) in enumerate(pairs):
+        h = eng.hit(e, code, spelling[code])
+        cell_u[i], bit_u[i] = (-1, 0) if h is None else h
+    cell_el = cell_u[pinv]
+    # a row's elements are consecutive
+    at = np.flatnonzero(np.concatenate(([True], rows_el[1:] != rows_el[:-1])))
+    owners = rows_el[at]
+    bad = np.minimum.reduceat(cell_el, at) < 0
+    vstate[owners[bad]] = 2
+    bits[owners] = np.bitwise_or.reduceat(bit_u[pinv], at)
+    parts["el_row"].append(rows_el + base)
+    parts["el_cell"].append(cell_el)
+    return vstate, bits
+
+
+def duplicates(clean: Any, key: Any, state: Any) -> None:
+    """Every row of a unit named twice in a domain goes to the checker, which reports the
+    later ones as the per-record path does (the first seen wins, the same "where")."""
+    import numpy as np
+
+    named = np.flatnonzero(state >= 0)
+    mixed = key[named] ^ (
+        (state[named].astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+    )
+    order = np.argsort(mixed, kind="stable")
+    ordered = mixed[order]
+    same = ordered[1:] == ordered[:-1]
+    if same.any():
+        twice = np.zeros(len(ordered), dtype=bool)
+        twice[1:] |= same
+        twice[:-1] |= same
+        clean[named[order[twice]]] = False
+
+
+def count(eng: Engine, cat: dict[str, Any], clean: Any) -> None:
+    """Add the rows that need no explanation into the checker's counts: per combination, and
+    the violations' cells (each column once a row)."""
+    import numpy as np
+
+    combo = cat["combo"][clean]
+    n = len(eng.verdicts)
+    per = np.bincount(combo, minlength=n)
+    cents = np.zeros(n, dtype=np.int64)
+    np.add.at(cents, combo, cat["cents"][clean])
+    for s in np.flatnonzero(per).tolist():
+        v = eng.verdicts[s]
+        assert v is not None
+        sno, row, rcols, cases = v
+        st = eng.states[sno]
+        k = int(per[s])
+        st.inspected[row] += k
+        for c in rcols:
+            st.cells[row][c] += k
+        st.cases[row] += k * cases
+        st.cents[row] += int(cents[s])
+    el_row = cat["el_row"]
+    if not len(el_row):
+        return
+    cell = cat["el_cell"]
+    keep = clean[el_row]
+    # a column counts a unit once: drop an element whose cell an earlier one of its row has
+    # (a row's elements are consecutive, and few)
+    longest = int(np.bincount(el_row).max())
+    for back in range(1, longest):
+        keep[back:] &= ~((el_row[back:] == el_row[:-back]) & (cell[back:] == cell[:-back]))
+    per_cell = np.bincount(cell[keep], minlength=max(1, len(eng.cell_list)))
+    for cid in np.flatnonzero(per_cell).tolist():
+        sno, row, c = eng.cell_list[cid]
+        eng.states[sno].cells[row][c] += int(per_cell[cid])
