@@ -150,7 +150,7 @@ def test_columnar_engine_and_reference_agree(
     path = tmp_path / f"f{seed}-{size}.jsonl"
     path.write_bytes(data)
     monkeypatch.setattr(columnar, "MIN_BYTES", 0)  # small files too, for the property
-    monkeypatch.delenv(columnar.ENGINE_VARIABLE, raising=False)
+    monkeypatch.setenv(columnar.ENGINE_VARIABLE, "reference")
     reference = _answers(path, shanxi)
     monkeypatch.setenv(columnar.ENGINE_VARIABLE, "columnar")
     engine = _answers(path, shanxi)
@@ -174,3 +174,65 @@ def test_the_engine_takes_a_file_of_plain_records(shanxi: Ruleset, tmp_path: Pat
         checker = Checker(shanxi)
         assert columnar.consume_columnar(checker, path, FileInfo(str(path))) is None
         assert checker.read == 0 and not checker.problems
+
+
+def test_sums_by_group_are_exact_on_both_branches() -> None:
+    """The fine sums per combination: float64 bincount where every partial sum is exact, the
+    exact int64 path where it might not be (fines near the 10¹⁰-yuan limit, many rows)."""
+    import numpy as np
+
+    from spotcheck_rules.findings.columnengine import sum_by
+
+    rnd = random.Random(7)
+    for big in (False, True):
+        top = 10**12 if big else 10**6
+        n_rows = 20_000 if big else 1_000
+        values = np.array([rnd.randrange(top) for _ in range(n_rows)], dtype=np.int64)
+        values[0] = top - 1
+        group = np.array([rnd.randrange(5) for _ in range(n_rows)], dtype=np.int64)
+        want = [0] * 6
+        for g, v in zip(group.tolist(), values.tolist(), strict=True):
+            want[g] += v
+        got = sum_by(group, values, 6)
+        assert got.dtype == np.int64 and got.tolist() == want
+        assert (int(values.max()) * len(values) >= 1 << 53) is big  # the branch meant
+
+
+def test_which_engine_each_setting_chooses(
+    shanxi: Ruleset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``auto`` (also unset) takes the engine only from the sizes where it was measured faster
+    and only with its libraries installed; ``columnar`` from its own thresholds; ``reference``
+    (or a word it does not know) never."""
+    mb = 1 << 20
+    cases = [
+        # setting, size, parquet, installed, engine?
+        (None, columnar.AUTO_MIN_BYTES, False, True, True),
+        (None, columnar.AUTO_MIN_BYTES - 1, False, True, False),
+        ("auto", 600 * mb, False, True, True),
+        ("auto", 600 * mb, False, False, False),
+        ("auto", 2 * mb, True, True, True),
+        ("auto", mb // 2, True, True, False),
+        ("columnar", columnar.MIN_BYTES, False, True, True),
+        ("columnar", columnar.MIN_BYTES - 1, False, True, False),
+        ("columnar", 10, True, True, True),
+        ("reference", 600 * mb, False, True, False),
+        ("per-record", 600 * mb, True, True, False),
+    ]
+    for setting, size, parquet, installed, want in cases:
+        if setting is None:
+            monkeypatch.delenv(columnar.ENGINE_VARIABLE, raising=False)
+        else:
+            monkeypatch.setenv(columnar.ENGINE_VARIABLE, setting)
+        monkeypatch.setattr(columnar, "installed", lambda v=installed: v)
+        got = columnar.wanted(Checker(shanxi), None, True, size, parquet=parquet)
+        assert got is want, (setting, size, parquet, installed)
+    # and never where it could not give the reference's answer
+    monkeypatch.setenv(columnar.ENGINE_VARIABLE, "columnar")
+    assert not columnar.wanted(Checker(shanxi), print, True, 600 * mb)  # a record handed on
+    assert not columnar.wanted(Checker(shanxi), None, False, 600 * mb)  # more input follows
+    assert not columnar.wanted(Checker(shanxi, record_outcomes=True), None, True, 600 * mb)
+
+
+def test_the_libraries_are_found() -> None:
+    assert columnar.installed()  # the test extra installs the columnar extra

@@ -4,7 +4,8 @@ that need no explanation selected by vectorised masks, and every other row sent,
 number, through :meth:`.checker.Checker.check` — so the counts, the problems and their messages
 are those of the per-record path, byte for byte.
 
-Opt-in (``SPOTCHECK_ENGINE=columnar``) and only where it can give the reference's very answer:
+Chosen by :data:`ENGINE_VARIABLE` (by default for big JSON Lines and Parquet files, where it was
+measured faster), and only where it can give the reference's very answer:
 the last JSON Lines or Parquet input of a run, no record handed on (no drill-down), no outcome per record,
 nothing in the duplicate tables yet. It needs the ``columnar`` extra (DuckDB, pyarrow, numpy),
 imported only here and only when used.
@@ -33,6 +34,8 @@ report two such ids as one unit.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import threading
 from pathlib import Path
@@ -41,68 +44,104 @@ from typing import Any
 import msgspec
 
 from .checker import FNO_MASK, Checker, Progress
-from .columnengine import PARTS, Engine, count, duplicates, read_batch
+from .columnengine import PARTS, Engine, Parts, count, duplicates, read_batch
 from .columnquery import ByteCounts, query, scan
 from .readers import _DECODER, FileInfo, decode_line, sha256_async
 from .records import RawRecord
 
-__all__ = ["ENGINE_VARIABLE", "MIN_BYTES", "consume_columnar", "consume_parquet", "wanted"]
+__all__ = [
+    "AUTO_MIN_BYTES",
+    "ENGINE_VARIABLE",
+    "MIN_BYTES",
+    "consume_columnar",
+    "consume_parquet",
+    "installed",
+    "wanted",
+]
 
 ENGINE_VARIABLE = "SPOTCHECK_ENGINE"
-"""``columnar`` turns the engine on for the inputs it can take; anything else, or unset, leaves
-every input to the per-record path."""
+"""Which engine takes the inputs it can: ``auto`` (the default, also when unset) the engine
+where it was measured faster — a JSON Lines file of at least :data:`AUTO_MIN_BYTES`, a Parquet
+file of at least :data:`AUTO_PARQUET_MIN_BYTES` — when the ``columnar`` extra is installed;
+``columnar`` the engine from :data:`MIN_BYTES` (:data:`PARQUET_MIN_BYTES`) up; ``reference``
+(or anything else) the per-record path for every input. The answer is the same on every
+setting (tests/test_columnar.py, tests/test_parquet.py); only the time and memory differ."""
 MIN_BYTES = 32 << 20
 """JSON Lines files below this size (about 160 000 findings) stay on the per-record path even
 when the engine is asked for: its start (DuckDB, pyarrow and numpy imported, a connection) costs
-more than it saves there — at 100 000 findings it was slower, at 1 000 000 faster
-(docs/performance.md)."""
+more than it saves there (docs/performance.md)."""
 PARQUET_MIN_BYTES = 0
 """The same for Parquet files: none, the per-record path reads Parquet slower than JSON Lines
 (every row made a Python object by pyarrow first; docs/performance.md)."""
-_BATCH = 1 << 17
+AUTO_MIN_BYTES = 512 << 20
+"""JSON Lines files from this size (about 2.5 million findings) take the engine by default: on
+a quiet 2-core machine the two were even at 2M findings (407 MB: 3.9 s each, the engine 300 MB
+against 350), the engine faster and lighter at 4M (6.7 s and 390 MB against 7.7 s and 638 MB),
+the per-record path faster below (1M: 1.7 s against 2.5-3.1 s; docs/performance.md)."""
+AUTO_PARQUET_MIN_BYTES = 1 << 20
+"""Parquet files from this size (about 60 000 findings) take the engine by default: at 1M
+findings (15 MB) it took 2.3 s where the per-record path took 10.6 s."""
+_BATCH = 1 << 14
+"""Rows a batch: at 1M findings, 2¹⁴ peaked 40 MB below 2¹⁷ in the same time."""
 _CHUNK = 1 << 20
 
 
+def _mode() -> str:
+    return os.environ.get(ENGINE_VARIABLE, "").strip().lower() or "auto"
+
+
+@functools.cache
+def installed() -> bool:
+    """Whether the ``columnar`` extra's libraries can be imported (looked up, not imported)."""
+    return all(importlib.util.find_spec(m) is not None for m in ("duckdb", "pyarrow", "numpy"))
+
+
 def wanted(checker: Checker, sink: object, last: bool, size: int, parquet: bool = False) -> bool:
-    """Whether the engine should take this input: asked for, and one it answers as the
-    per-record path does (the last input, nothing handed on, no outcome per record, the
-    duplicate tables still empty)."""
-    if os.environ.get(ENGINE_VARIABLE, "").strip().lower() != "columnar":
+    """Whether the engine should take this input: chosen (:data:`ENGINE_VARIABLE`), and one it
+    answers as the per-record path does (the last input, nothing handed on, no outcome per
+    record, the duplicate tables still empty)."""
+    mode = _mode()
+    if mode == "columnar":
+        least = PARQUET_MIN_BYTES if parquet else MIN_BYTES
+    elif mode == "auto":
+        least = AUTO_PARQUET_MIN_BYTES if parquet else AUTO_MIN_BYTES
+        if size < least or not installed():
+            return False
+    else:
         return False
     return (
         sink is None
         and last
         and not checker.record_outcomes
         and not checker.sealed
-        and size >= (PARQUET_MIN_BYTES if parquet else MIN_BYTES)
+        and size >= least
         and all(not st.seen for st in checker.states.values())
     )
 
 
 def _threads() -> int:
+    """Every core for DuckDB: on a quiet 2-core machine two threads took 2.5 s at 1M where one
+    took 3.2 s (under load from other jobs, one had been faster)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    return max(1, cores - 1)
+    return max(1, cores)
 
 
 def _read(
-    eng: Engine, sql: str, path: Path, size: int, progress: Progress | None
-) -> tuple[dict[str, list[Any]], int, int] | None:
+    eng: Engine, sql: str, path: Path, size: int, progress: Progress | None, rows_hint: int
+) -> tuple[Parts, int, int] | None:
     """The query's batches through :func:`.columnengine.read_batch`: (the per-row arrays, the
     rows, the fields counted), or ``None`` when DuckDB refuses the file."""
     import duckdb
 
-    parts: dict[str, list[Any]] = {k: [] for k in PARTS}
+    parts = Parts(rows_hint)
     nkeys = rows = 0
     try:
         con = duckdb.connect()
         try:
             con.execute("SET enable_progress_bar = false")
-            # one core is left to the helper thread (byte counts or hash) and the batches in
-            # Python: on two cores, DuckDB on one was faster (3.5-4.0 s against 4.2-4.3 s at
-            # 1M JSON Lines, alternated) and lighter (300 against 335 MB)
             con.execute(f"SET threads = {_threads()}")
             reader = con.sql(sql, params=[os.fspath(path)]).to_arrow_reader(_BATCH)
             while True:
@@ -127,11 +166,11 @@ def _read(
     return parts, rows, nkeys
 
 
-def _settle(checker: Checker, eng: Engine, parts: dict[str, list[Any]], bom: bool) -> list[int]:
+def _settle(checker: Checker, eng: Engine, parts: Parts, bom: bool) -> list[int]:
     """Count the rows that need no explanation; the others' 0-based numbers, ascending."""
     import numpy as np
 
-    cat = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in parts.items()}
+    cat = {k: parts.view(k) for k in PARTS}
     taken = np.array([v is not None for v in eng.verdicts], dtype=bool)
     clean = cat["plain"].astype(bool) & taken[cat["combo"]]
     if bom:
@@ -166,7 +205,8 @@ def consume_columnar(
     scanner = threading.Thread(target=scan, args=(path, counted), daemon=True)
     scanner.start()
     eng = Engine(checker)
-    got = _read(eng, query(), path, size, progress)
+    # a JSON Lines finding takes at least about 50 bytes: a capacity that never needs to grow
+    got = _read(eng, query(), path, size, progress, size // 50)
     scanner.join()
     if got is None:
         return None
@@ -201,7 +241,7 @@ def consume_parquet(
         return None
     digest = sha256_async(path)
     eng = Engine(checker)
-    got = _read(eng, sql, path, size, progress)
+    got = _read(eng, sql, path, size, progress, source.rows)
     sha256 = digest()
     if got is None or got[1] != source.rows:
         return None
