@@ -14,7 +14,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,15 +82,67 @@ def book(ws_fill: Any, title: str = "检查结果") -> bytes:
     return out.getvalue()
 
 
-def patch_sheet(data: bytes, edit: Any) -> bytes:
-    """The workbook with its first sheet's XML passed through ``edit`` (str -> str)."""
+def patch_part(data: bytes, part_name: str, edit: Any) -> bytes:
+    """The workbook with one part's XML passed through ``edit`` (str -> str)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
         for name in zin.namelist():
             part = zin.read(name)
-            if name == "xl/worksheets/sheet1.xml":
+            if name == part_name:
                 part = edit(part.decode("utf-8")).encode("utf-8")
             zout.writestr(name, part)
+    return out.getvalue()
+
+
+def patch_sheet(data: bytes, edit: Any) -> bytes:
+    return patch_part(data, "xl/worksheets/sheet1.xml", edit)
+
+
+_INLINE = re.compile(
+    r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>',
+    re.S,
+)
+_SST = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def shared_strings(data: bytes) -> bytes:
+    """The workbook with its text in a shared-strings part, as Excel saves it (openpyxl
+    writes inline strings): ``xml:space="preserve"`` on every text with outer whitespace."""
+    table: dict[str, int] = {}
+
+    def move(m: re.Match[str]) -> str:
+        i = table.setdefault(m.group(3), len(table))
+        return f'<c r="{m.group(1)}"{m.group(2)} t="s"><v>{i}</v></c>'
+
+    def si(text: str) -> str:
+        keep = ' xml:space="preserve"' if text != text.strip() else ""
+        return f"<si><t{keep}>{text}</t></si>"
+
+    data = patch_sheet(data, lambda x: _INLINE.sub(move, x))
+    sst = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{len(table)}" uniqueCount="{len(table)}">'
+        + "".join(si(t) for t in table)
+        + "</sst>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for name in zin.namelist():
+            part = zin.read(name).decode("utf-8")
+            if name == "[Content_Types].xml":
+                part = part.replace(
+                    "</Types>",
+                    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            elif name == "xl/_rels/workbook.xml.rels":
+                part = part.replace(
+                    "</Relationships>",
+                    f'<Relationship Type="{_SST}" Target="sharedStrings.xml" Id="rIdS"/>'
+                    "</Relationships>",
+                )
+            zout.writestr(name, part)
+        zout.writestr("xl/sharedStrings.xml", sst)
     return out.getvalue()
 
 
@@ -156,6 +208,7 @@ class Sheet:
     body: list[list[Any]]
     formats: list[tuple[int, int, str | None]]
     dimension: str | None
+    shared: bool = False  # text in a shared-strings part, as Excel saves it
 
     def data(self) -> bytes:
         def fill(ws: Any) -> None:
@@ -175,7 +228,7 @@ class Sheet:
         if self.dimension is not None:  # a declared size the sheet does not have
             ref = f'<dimension ref="{self.dimension}"'
             data = patch_sheet(data, lambda x: re.sub(r'<dimension ref="[^"]*"', ref, x))
-        return data
+        return shared_strings(data) if self.shared else data
 
 
 def sheets(cell: Any, formats: Any) -> Any:
@@ -187,6 +240,7 @@ def sheets(cell: Any, formats: Any) -> Any:
             st.lists(st.one_of(st.just([]), st.lists(cell, max_size=width + 2)), max_size=12),
             st.lists(st.tuples(st.integers(1, 20), st.integers(1, 8), formats), max_size=6),
             st.sampled_from([None, "A1", "A1:B2", "A1:Z500"]),
+            st.booleans(),
         )
     )
 
@@ -198,6 +252,18 @@ def test_calamine_reads_what_openpyxl_reads(sheet: Sheet) -> None:
     datetimes, booleans, blanks, blank rows, a merged two-row header, formulas saved without a
     value, date and number formats, a wrong declared size: calamine reads it, and the rows are
     openpyxl's."""
+    same(sheet.data())
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sheets(st.one_of(_SAFE_CELL, _TEXT.filter(bool)), _SAFE_FORMATS).map(
+        lambda s: replace(s, shared=True)
+    )
+)
+def test_excel_keeps_outer_spaces_and_calamine_reads_them(sheet: Sheet) -> None:
+    """Shared strings as Excel writes them (``xml:space="preserve"`` where text has outer
+    whitespace, blank text included): calamine reads them, as openpyxl does."""
     same(sheet.data())
 
 
@@ -382,6 +448,37 @@ def test_the_sheet_title_and_first_worksheet() -> None:
     out = io.BytesIO()
     wb.save(out)
     assert same(out.getvalue())[0][3] == "说明"  # the first sheet, whatever it is called
+
+
+def test_a_chartsheet_before_the_data_is_skipped() -> None:
+    wb = Workbook()
+    wb.active.title = "数据"
+    wb.active.append(["x", 1])
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.add_data(Reference(wb.active, min_col=2, min_row=1, max_row=1))
+    wb.create_chartsheet("图表", 0).add_chart(chart)
+    out = io.BytesIO()
+    wb.save(out)
+    assert same(out.getvalue())[0][1:4:2] == (("x", 1), "数据")
+
+
+def test_shared_text_that_calamine_would_trim_goes_to_openpyxl() -> None:
+    """Outer whitespace without ``xml:space`` (some writers): openpyxl keeps it, calamine trims."""
+    data = shared_strings(book(lambda ws: ws.append(["a", "b"])))
+    data = patch_part(data, "xl/sharedStrings.xml", lambda x: x.replace("<t>b</t>", "<t> b </t>"))
+    got = same(data, calamine=False)
+    assert got[0][1] == ("a", " b ")
+
+
+def test_a_number_past_year_9999_in_a_date_cell_is_an_error_as_openpyxl_reads_it() -> None:
+    def fill(ws: Any) -> None:
+        ws.append(["检查日期"])
+        ws.append([2958466])
+        ws["A2"].number_format = "yyyy-mm-dd"
+
+    assert same(book(fill), calamine=False)[1][1] == ("#VALUE!",)
 
 
 # --------------------------------------------------------------------------- number formats
