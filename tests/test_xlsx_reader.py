@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from spotcheck_rules.core.errors import SpotcheckError
 from spotcheck_rules.findings import rows, xlsxscan
@@ -448,6 +449,59 @@ def test_the_sheet_title_and_first_worksheet() -> None:
     out = io.BytesIO()
     wb.save(out)
     assert same(out.getvalue())[0][3] == "说明"  # the first sheet, whatever it is called
+
+
+_ROW2 = '<row r="2"><c r="A2" t="n"><v>1</v></c><c r="B2" t="inlineStr"><is><t>x</t></is></c></row>'
+_ROW3 = '<row r="3"><c r="A3" t="n"><v>2</v></c><c r="B3" t="inlineStr"><is><t>y</t></is></c></row>'
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "want"),
+    [
+        ("<v>1</v>", "<v>1.0</v>", (1.0, "x")),  # openpyxl: a float, as written
+        ("<v>1</v>", "<v>1E3</v>", (1000.0, "x")),
+        ("<v>1</v>", "<v>12345678901234567891</v>", (12345678901234567891, "x")),  # no float
+        ("<v>1</v>", "<v> 7 </v>", (7, "x")),
+        ("<v>1</v>", "<v>-1</v>", (-1, "x")),
+        ("<t>x</t>", "<t>_x000D_</t>", (1, "_x000D_")),  # calamine would decode it
+        ("<t>x</t>", "<t> x</t>", (1, " x")),  # calamine would trim it
+        ('<c r="B2" t="inlineStr">', '<c t="inlineStr">', (1, "x")),  # no reference
+        ('<c r="B2" t="inlineStr">', '<c t="inlineStr" r="B2">', (1, "x")),  # not first
+        (_ROW2 + _ROW3, _ROW3 + _ROW2, None),  # rows out of order: openpyxl's counting
+    ],
+)
+def test_sheet_xml_calamine_reads_otherwise_goes_to_openpyxl(
+    old: str, new: str, want: tuple[Any, ...] | None
+) -> None:
+    data = book(lambda ws: (ws.append(["a", "b"]), ws.append([1, "x"]), ws.append([2, "y"])))
+    data = patch_sheet(data, lambda x: x.replace(old, new) if old in x else pytest.fail(old))
+    got = same(data, calamine=False)
+    assert read(data, "calamine")[1][0] == "openpyxl"
+    if want is not None:
+        assert got[1][1] == want
+
+
+@pytest.mark.parametrize("micro", [0, 500, 1500, 999_500, 999_999, 123_456])
+def test_datetimes_round_to_milliseconds_as_openpyxl_rounds_them(micro: int) -> None:
+    """calamine and openpyxl round a serial to milliseconds from different floats: near a
+    half they differ by 1 ms (at 500 µs here), so the serial is read again for each date."""
+
+    def fill(ws: Any) -> None:
+        ws.append(["检查时间", "时刻"])
+        ws.append([dt.datetime(2000, 1, 1, 8, 0, 59, micro), dt.time(23, 59, 59, micro)])
+        ws.append([dt.datetime(2025, 12, 31, 23, 59, 59, micro), dt.date(2025, 6, 1)])
+
+    same(book(fill))
+
+
+def test_a_1904_workbook_counts_dates_from_1904() -> None:
+    def fill(ws: Any) -> None:
+        ws.parent.epoch = CALENDAR_MAC_1904
+        ws.append(["检查日期"])
+        ws.append([dt.date(2025, 6, 1)])
+
+    got = same(book(fill))
+    assert got[1][1] == (dt.datetime(2025, 6, 1),)
 
 
 def test_a_chartsheet_before_the_data_is_skipped() -> None:

@@ -259,6 +259,11 @@ def _calamine_rows(
         grid = xlsxscan.read_grid(data, sheet.title)
     except Exception as exc:  # calamine's errors are its own; openpyxl's are the ones we name
         return f"calamine: {type(exc).__name__}"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xlsxscan.exact_dates(grid, zf, sheet.part, sheet.date1904)
+    except Exception as exc:
+        return f"dates: {type(exc).__name__}"
     return xlsxscan.normalised(grid, scan), sheet.title, scan.formulas
 
 

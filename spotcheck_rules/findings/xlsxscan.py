@@ -49,6 +49,7 @@ class FirstSheet:
     part: str
     strings: str | None
     styles: str | None
+    date1904: bool = False  # the workbook counts dates from 1904 (old Mac Excel)
 
 
 def _target(base: str, target: str) -> str:
@@ -74,10 +75,12 @@ def first_sheet(zf: zipfile.ZipFile) -> FirstSheet | None:
         elif kind == "styles":
             styles = target
     root = ElementTree.fromstring(zf.read(book))
+    pr = root.find(f"{_MAIN}workbookPr")
+    mac = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
     for sheet in root.iter(f"{_MAIN}sheet"):
         kind, target = by_id[sheet.get(_RID, "")]
         if kind == "worksheet":
-            return FirstSheet(sheet.get("name", ""), target, strings, styles)
+            return FirstSheet(sheet.get("name", ""), target, strings, styles, mac)
     return None
 
 
@@ -93,49 +96,18 @@ _FORMULA_ONLY = re.compile(
     rb"</" + _NS + rb"c>"
 )
 _REF = re.compile(rb"\br=" + _Q + rb"([A-Z]{1,3})(\d+)" + _Q)
-# The last cell element of each row: its column is the row's length in openpyxl.
-_LAST_CELL = re.compile(
-    rb"<"
-    + _NS
-    + rb"c\b[^>]*?\br="
-    + _Q
-    + rb"([A-Z]{1,3})(\d+)"
-    + _Q
-    + rb"(?:[^>]*/>|[^>]*(?<!/)>[^<]*(?:<(?!/"
-    + _NS
-    + rb"c>)[^<]*)*</"
-    + _NS
-    + rb"c>)\s*</"
-    + _NS
-    + rb"row>"
+# What follows is for the calamine path, which takes unprefixed elements only (``<c>``, not
+# ``<x:c>``; a prefixed sheet goes to openpyxl), so that each pattern starts with a literal.
+_CELL_REF = re.compile(rb"([A-Z]{1,3})(\d+)\"")
+_ROW_R = re.compile(rb"<row\b[^>]*?\br=" + _Q + rb"(\d+)" + _Q)
+# Text calamine trims (no xml:space on the element) or reads differently, in any part.
+_TEXT_ODD = re.compile(rb"<t>\s|<t>[^<]*\s</t>|<t\b[^>]*/>|<t\b[^>]*></")  # outer spaces; empty
+_ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")  # calamine decodes it, openpyxl does not
+_VALUE_ODD = re.compile(  # a number openpyxl types otherwise than a whole float is typed
+    rb"<v>(?:\s|[-+]?\d*\.0*</|[-+]?[\d.]*[eE]|[-+]?\d{16}|-|[-+]?[iInN]|[^<]*\s</)"
 )
-_ROW_R = re.compile(rb"<" + _NS + rb"row\b[^>]*?\br=" + _Q + rb"(\d+)" + _Q)
-# Text calamine trims (no xml:space on the element) or decodes differently, in any part.
-_TEXT_ODD = (
-    rb"<" + _NS + rb"t>\s|<" + _NS + rb"t>[^<]*\s</" + _NS + rb"t>"  # outer spaces, no xml:space
-    rb"|<" + _NS + rb"t\b[^>]*/>|<" + _NS + rb"t\b[^>]*></"  # an empty text
-    rb"|_x[0-9A-Fa-f]{4}_|<" + _NS + rb"rPh\b"  # an escape; a phonetic run
-)
-_SHEET_ODD = re.compile(
-    _TEXT_ODD
-    + rb"|\bt="
-    + _Q
-    + rb"[ed]"
-    + _Q  # an error cell; an ISO 8601 date cell
-    + rb"|<"
-    + _NS
-    + rb"v>(?:\s|[-+]?\d*\.0*</|[-+]?[\d.]*[eE]|[-+]?\d{16}|-|[-+]?[iInN])"
-    + rb"|<"
-    + _NS
-    + rb"v>[^<]*\s</"  # outer spaces in a value
-    + rb"|<"
-    + _NS
-    + rb"row\b(?![^>]*\br=)|<"
-    + _NS
-    + rb"c\b(?![^>]*\br=)"  # no reference
-)
-_STRINGS_ODD = re.compile(_TEXT_ODD)
-_BIG = re.compile(rb"<" + _NS + rb"v>\+?\d{7}")
+_LITERALS_ODD = (b"<rPh", b't="e"', b"t='e'", b't="d"', b"t='d'", b":sheetData", b"<c>", b"<row>")
+_BIG = re.compile(rb"<v>\+?\d{7}")
 _BUILTIN_DATES = {*range(14, 23), 45, 46, 47}
 
 
@@ -192,13 +164,45 @@ def _chunks(
                 return
 
 
+def _text_odd(buf: bytes, cut: int) -> str | None:
+    """Why text in ``buf[:cut]`` would read otherwise in calamine, if it would."""
+    for literal in (b"<rPh", b"_x"):
+        if buf.find(literal, 0, cut) >= 0 and (literal == b"<rPh" or _ESCAPE.search(buf, 0, cut)):
+            return literal.decode()
+    odd = _TEXT_ODD.search(buf, 0, cut)
+    return None if odd is None else repr(odd.group(0)[:40])
+
+
+def _sheet_odd(buf: bytes, cut: int) -> str | None:
+    """Why the sheet's XML in ``buf[:cut]`` would read otherwise in calamine, if it would:
+    literal finds and counts first (C speed, no regex at every tag)."""
+    for literal in _LITERALS_ODD:  # phonetic run; error cell; ISO date cell; prefix; no ref
+        if buf.find(literal, 0, cut) >= 0:
+            return literal.decode()
+    # every cell and row element with its reference first (as Excel and openpyxl write it):
+    # the row lengths below are read from it
+    if buf.count(b"<c ", 0, cut) != buf.count(b'<c r="', 0, cut):
+        return "a cell without its reference first"
+    if buf.count(b"<row ", 0, cut) != buf.count(b'<row r="', 0, cut):
+        return "a row without its reference first"
+    odd = _VALUE_ODD.search(buf, 0, cut)
+    if odd is not None:
+        return repr(odd.group(0)[:40])
+    return _text_odd(buf, cut)
+
+
 def scan_sheet(zf: zipfile.ZipFile, part: str, shapes: bool) -> SheetScan:
     """Formula cells without a saved value and, if ``shapes``, the rows' lengths and what
-    calamine would read otherwise. Raises what zipfile raises for a broken part."""
+    calamine would read otherwise (the scan stops there: openpyxl reads the sheet). Raises what
+    zipfile raises for a broken part, and ``ExpatError`` for malformed XML if ``shapes``."""
     out = SheetScan()
     prev = 0
     for buf, cut in _chunks(zf, part, b"row" if shapes else b"c", parse=shapes):
-        if _ANY_FORMULA.search(buf, 0, cut):
+        if (
+            (buf.find(b"<f>", 0, cut) >= 0 or buf.find(b"<f ", 0, cut) >= 0)
+            if shapes  # unprefixed (else the sheet goes to openpyxl): two finds, no regex
+            else _ANY_FORMULA.search(buf, 0, cut)
+        ):
             for m in _FORMULA_ONLY.finditer(buf, 0, cut):
                 ref = _REF.search(m.group(1))
                 if ref is not None:
@@ -206,20 +210,28 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, shapes: bool) -> SheetScan:
                     out.formulas.setdefault(row, []).append(_column(ref.group(1)))
         if not shapes:
             continue
-        if out.odd is None:
-            odd = _SHEET_ODD.search(buf, 0, cut)
-            if odd is not None:
-                out.odd = f"sheet: {odd.group(0)[:40]!r}"
+        out.odd = _sheet_odd(buf, cut)
+        if out.odd is not None:
+            return out
         if not out.big and _BIG.search(buf, 0, cut):
             out.big = True
-        for m in _LAST_CELL.finditer(buf, 0, cut):
-            row = int(m.group(2))
+        # a row's length in openpyxl is its last cell element's column: the last ``<c r="``
+        # before each ``</row>`` (a row without a cell has none, and length 0)
+        for piece in buf[:cut].split(b"</row>"):
+            at = piece.rfind(b'<c r="')
+            if at < 0:
+                continue
+            ref = _CELL_REF.match(piece, at + 6)
+            if ref is None:
+                out.odd = "a cell reference not read"
+                return out
+            row = int(ref.group(2))
             if row <= prev:  # rows out of order: openpyxl's counting, not calamine's grid
-                out.odd = out.odd or f"row {row} after row {prev}"
+                out.odd = f"row {row} after row {prev}"
+                return out
             prev = row
-            out.widths[row] = _column(m.group(1))
-        last = _last_start(buf[:cut], b"row")
-        found = _ROW_R.match(buf, last)
+            out.widths[row] = _column(ref.group(1))
+        found = _ROW_R.match(buf, _last_start(buf[:cut], b"row"))
         if found is not None:
             out.last_row = max(out.last_row, int(found.group(1)))
     return out
@@ -230,9 +242,11 @@ def strings_differ(zf: zipfile.ZipFile, part: str | None) -> str | None:
     if part is None or part not in zf.namelist():
         return None
     for buf, cut in _chunks(zf, part, b"si"):
-        odd = _STRINGS_ODD.search(buf, 0, cut)
+        if buf.find(b":si", 0, cut) >= 0:
+            return "shared strings: a prefixed element"
+        odd = _text_odd(buf, cut)
         if odd is not None:
-            return f"shared strings: {odd.group(0)[:40]!r}"
+            return f"shared strings: {odd}"
     return None
 
 
@@ -318,9 +332,7 @@ def _value(v: Any) -> Any:
         return int(v) if v.is_integer() else v
     if isinstance(v, str):
         return v or None
-    if type(v) is dt.date:
-        return dt.datetime(v.year, v.month, v.day)  # openpyxl: a date cell is a datetime
-    return v
+    return v  # dates and times: already openpyxl's (exact_dates)
 
 
 def normalised(grid: Sequence[Sequence[Any]], scan: SheetScan) -> Iterator[tuple[Any, ...]]:
@@ -337,6 +349,46 @@ def normalised(grid: Sequence[Sequence[Any]], scan: SheetScan) -> Iterator[tuple
         if len(values) < width:
             values.extend([None] * (width - len(values)))
         yield tuple(values)
+
+
+def _letters(col: int) -> bytes:
+    out = b""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = bytes([65 + rem]) + out
+    return out
+
+
+def exact_dates(grid: list[list[Any]], zf: zipfile.ZipFile, part: str, date1904: bool) -> None:
+    """Each date, datetime and time in calamine's grid replaced by openpyxl's reading of the
+    serial the cell holds (``from_excel``): the two round a serial to milliseconds from
+    different floats and can differ by 1 ms near a half. Raises ``ValueError`` for a cell not
+    found as expected (the caller reads the sheet with openpyxl)."""
+    xml: bytes | None = None
+    pos = 0
+    for r, row in enumerate(grid, start=1):
+        for c, v in enumerate(row):
+            if not isinstance(v, (dt.date, dt.time)):  # a datetime is a date
+                continue
+            if xml is None:
+                from openpyxl.utils.datetime import (
+                    CALENDAR_MAC_1904,
+                    CALENDAR_WINDOWS_1900,
+                    from_excel,
+                )
+
+                xml = zf.read(part)
+                epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+            ref = b'<c r="' + _letters(c + 1) + str(r).encode() + b'"'
+            at = xml.find(ref, pos)
+            end = xml.find(b"</c>", at)
+            start = xml.find(b"<v>", at, end)
+            if at < 0 or start < 0:
+                raise ValueError(f"{ref!r}: no value where calamine read a date")
+            text = xml[start + 3 : xml.find(b"</v>", start, end)].decode("ascii")
+            number = float(text) if "." in text or "e" in text.lower() else int(text)
+            row[c] = from_excel(number, epoch)  # as openpyxl's reader calls it
+            pos = end
 
 
 def read_grid(data: bytes, title: str) -> list[list[Any]]:
