@@ -28,6 +28,8 @@ from spotcheck_rules.core.errors import SpotcheckError
 from spotcheck_rules.findings import rows, xlsxscan
 
 pytest.importorskip("python_calamine")
+# openpyxl warns as it reads a date past 9999 as #VALUE! (a case both readers are held to)
+pytestmark = pytest.mark.filterwarnings("ignore:Cell .* is marked as a date:UserWarning")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -301,6 +303,22 @@ def test_a_plain_findings_sheet_is_read_by_calamine() -> None:
     assert got[1][1] == ("U1", "示例诊所（示例）", dt.datetime(2025, 6, 1), 2, 1234.5, "是")
     assert got[2][:2] == (3, ())
     assert got[3][1] == ("U2", "　全角空格", dt.datetime(2025, 6, 2, 9, 30), 0, 0)
+
+
+def test_without_calamine_installed_openpyxl_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    data = book(lambda ws: (ws.append(["a", "b"]), ws.append([1, dt.date(2025, 6, 1)])))
+    want = read(data, "calamine")
+    assert want[1] == ("calamine", None)
+    monkeypatch.setitem(sys.modules, "python_calamine", None)  # import raises ImportError
+    rows._READER = "auto"
+    got = [
+        (r.line, r.cells, r.problems, r.sheet)
+        for r in rows.iter_xlsx(data, "f.xlsx", SpotcheckError, "F009")
+    ]
+    assert rows._last_read == ("openpyxl", "python-calamine is not installed")
+    assert _typed(got) == _typed(want[0])
 
 
 def test_rows_below_a_wrong_declared_dimension_are_read() -> None:
