@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -163,7 +162,7 @@ def check_zip(data: bytes, file: str, error: type[SpotcheckError], code: str) ->
     """Refuse an xlsx (a zip) whose parts would inflate beyond the limits, before any is read.
 
     The sizes are those the zip declares; Python's zipfile never inflates a part beyond its
-    declared size, so they bound what openpyxl is given.
+    declared size, so they bound what the xlsx readers (calamine, openpyxl) are given.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -183,14 +182,96 @@ def check_zip(data: bytes, file: str, error: type[SpotcheckError], code: str) ->
                 _fail(error, file, code, msg)
 
 
+# The reader iter_xlsx uses: "auto" (calamine when importable and the sheet's XML holds nothing
+# it reads otherwise, else openpyxl), "openpyxl" or "calamine" (what "auto" does, whether or not
+# it is installed). Internal: tests and benchmarks/bench_xlsx.py compare the two through it.
+_READER = "auto"
+# Which reader read the last sheet, and why openpyxl if it was not calamine (tests look).
+_last_read: tuple[str, str | None] = ("", None)
+
+
+def _calamine_usable() -> bool:
+    if _READER == "openpyxl":
+        return False
+    if _READER == "calamine":
+        return True
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def iter_xlsx(data: bytes, file: str, error: type[SpotcheckError], code: str) -> Iterator[Row]:
     """The rows of the first sheet of an xlsx, blank rows included; the first is the header.
 
     Checked before reading (:func:`check_zip`) and while reading (rows, cells). Values are the
     ones Excel saved (``data_only``); a formula cell the file holds no value for is named.
+
+    Read by python-calamine when it is installed (a core dependency; the library alone reads a
+    100k-row sheet about 7x faster than openpyxl, docs/performance.md), as
+    openpyxl's read-only mode reads it: the same rows, cells and types, whichever reads. A sheet
+    calamine would read otherwise (:mod:`.xlsxscan`), over a limit, or that calamine cannot read
+    at all is read by openpyxl, which gives the same rows, problems and errors as before.
     """
+    global _last_read
     check_zip(data, file, error, code)
+    why: str | None = "chosen" if _READER == "openpyxl" else "python-calamine is not installed"
+    if _calamine_usable():
+        got = _calamine_rows(data)
+        if isinstance(got, tuple):
+            _last_read = ("calamine", None)
+            yield from _xlsx_rows(iter(got[0]), got[1], got[2], file, error, code)
+            return
+        why = got
+    _last_read = ("openpyxl", why)
+    yield from _openpyxl_rows(data, file, error, code)
+
+
+def _calamine_rows(
+    data: bytes,
+) -> tuple[Iterator[tuple[Any, ...]], str | None, dict[int, list[int]]] | str:
+    """The sheet's rows read by calamine (rows, sheet title, formulas without a value), or why
+    openpyxl must read it instead."""
+    from . import xlsxscan
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            sheet = xlsxscan.first_sheet(zf)
+            if sheet is None:
+                return iter(()), None, {}
+            scan = xlsxscan.scan_sheet(zf, sheet.part, shapes=True)
+            odd = (
+                scan.odd
+                or xlsxscan.strings_differ(zf, sheet.strings)
+                or xlsxscan.styles_differ(zf, sheet.styles, scan.big)
+            )
+    except Exception as exc:  # a part laid out otherwise or broken: openpyxl says what
+        return f"scan: {type(exc).__name__}"
+    if odd is not None:
+        return odd
+    widths = scan.widths.values()
+    cells, widest = sum(widths), max(widths, default=0)
+    if scan.last_row > XLSX_ROWS.value() or cells > XLSX_CELLS.value():
+        return "over a limit"  # openpyxl yields the rows before it, then fails where it did
+    if scan.last_row * widest > 4 * cells + 1_000_000:
+        return "sparse"  # calamine's grid is dense: a far cell would make it huge
+    try:
+        grid = xlsxscan.read_grid(data, sheet.title)
+    except Exception as exc:  # calamine's errors are its own; openpyxl's are the ones we name
+        return f"calamine: {type(exc).__name__}"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xlsxscan.exact_dates(grid, zf, sheet.part, sheet.date1904)
+    except Exception as exc:
+        return f"dates: {type(exc).__name__}"
+    return xlsxscan.normalised(grid, scan), sheet.title, scan.formulas
+
+
+def _openpyxl_rows(data: bytes, file: str, error: type[SpotcheckError], code: str) -> Iterator[Row]:
     from openpyxl import load_workbook
+
+    from . import xlsxscan
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -205,28 +286,18 @@ def iter_xlsx(data: bytes, file: str, error: type[SpotcheckError], code: str) ->
         reset = getattr(ws, "reset_dimensions", None)
         if reset is not None:
             reset()
-        formulas = _formulas_without_value(data, getattr(ws, "_worksheet_path", None))
-        max_rows, max_cells = XLSX_ROWS.value(), XLSX_CELLS.value()
-        cells_read = 0
-        header: _Headers | None = None
+        part = getattr(ws, "_worksheet_path", None)
+        formulas: dict[int, list[int]] = {}
+        if part is not None:
+            try:
+                with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                    formulas = xlsxscan.scan_sheet(zf, part.lstrip("/"), shapes=False).formulas
+            except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+                pass  # openpyxl reports a broken sheet as it reads it
         try:
-            for rownum, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                if rownum > max_rows:
-                    _fail(error, file, code, XLSX_ROWS.message(), line=rownum)
-                cells_read += len(values)
-                if cells_read > max_cells:
-                    _fail(error, file, code, XLSX_CELLS.message(), line=rownum)
-                if header is None:
-                    header = _Headers(values)
-                    yield Row(rownum, tuple(values), sheet=ws.title)
-                    continue
-                problems = header.orphans(values)
-                for col in formulas.get(rownum, ()):
-                    problems.append(
-                        f"第 {col} 列是公式，但文件中没有保存计算结果（会被读成空）："
-                        "请在 Excel 中打开并保存，或把公式粘贴为数值"
-                    )
-                yield Row(rownum, tuple(values), tuple(problems))
+            yield from _xlsx_rows(
+                ws.iter_rows(values_only=True), ws.title, formulas, file, error, code
+            )
         except SpotcheckError:
             raise
         except Exception as exc:  # a sheet that breaks openpyxl while it streams
@@ -235,64 +306,32 @@ def iter_xlsx(data: bytes, file: str, error: type[SpotcheckError], code: str) ->
         wb.close()
 
 
-_ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-
-
-def _last_cell_start(buf: bytes) -> int:
-    """Where the last cell element of ``buf`` starts (0 if none): text before it holds only
-    whole cells, so a cell is never split between two chunks."""
-    at = max(buf.rfind(b"<c "), buf.rfind(b"<c>"))
-    colon = max(buf.rfind(b":c "), buf.rfind(b":c>"))  # a prefixed <x:c>
-    if colon > at:
-        lt = buf.rfind(b"<", 0, colon)
-        if lt >= 0 and re.fullmatch(rb"<\w+", buf[lt:colon]):
-            at = lt
-    return max(at, 0)
-
-
-_FORMULA_ONLY = re.compile(
-    rb"<(?:\w+:)?c\b([^>]*)>\s*"
-    rb"<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)\s*"
-    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*"
-    rb"</(?:\w+:)?c>"
-)
-_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-
-
-def _formulas_without_value(data: bytes, part: str | None) -> dict[int, list[int]]:
-    """Sheet row -> columns (1-based) of formula cells without a saved value (``<f>`` and no
-    ``<v>``), found by scanning the sheet's XML as it inflates (bounded by :func:`check_zip`).
-
-    openpyxl's ``data_only`` reads such a cell as empty, which is indistinguishable from a cell
-    left blank; a cell without an ``r`` reference cannot be placed and is not reported.
-    """
-    if part is None:
-        return {}
-    from openpyxl.utils import column_index_from_string
-
-    out: dict[int, list[int]] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(part.lstrip("/")) as f:
-            tail = b""
-            while True:
-                chunk = f.read(1 << 20)
-                buf = tail + chunk
-                cut = _last_cell_start(buf) if chunk else len(buf)
-                if not _ANY_FORMULA.search(buf, 0, cut):
-                    tail = buf[cut:]
-                    if not chunk:
-                        break
-                    continue  # most sheets have no formula at all: one C-speed search a chunk
-                for m in _FORMULA_ONLY.finditer(buf, 0, cut):
-                    ref = _REF.search(m.group(1))
-                    if ref is not None:
-                        row = int(ref.group(2))
-                        out.setdefault(row, []).append(
-                            column_index_from_string(ref.group(1).decode())
-                        )
-                tail = buf[cut:]
-                if not chunk:
-                    break
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return out  # openpyxl reports a broken sheet as it reads it
-    return out
+def _xlsx_rows(
+    rows: Iterator[Sequence[Any]],
+    title: str | None,
+    formulas: dict[int, list[int]],
+    file: str,
+    error: type[SpotcheckError],
+    code: str,
+) -> Iterator[Row]:
+    """Rows with the limits enforced as they are read and their problems named."""
+    max_rows, max_cells = XLSX_ROWS.value(), XLSX_CELLS.value()
+    cells_read = 0
+    header: _Headers | None = None
+    for rownum, values in enumerate(rows, start=1):
+        if rownum > max_rows:
+            _fail(error, file, code, XLSX_ROWS.message(), line=rownum)
+        cells_read += len(values)
+        if cells_read > max_cells:
+            _fail(error, file, code, XLSX_CELLS.message(), line=rownum)
+        if header is None:
+            header = _Headers(values)
+            yield Row(rownum, tuple(values), sheet=title)
+            continue
+        problems = header.orphans(values)
+        for col in formulas.get(rownum, ()):
+            problems.append(
+                f"第 {col} 列是公式，但文件中没有保存计算结果（会被读成空）："
+                "请在 Excel 中打开并保存，或把公式粘贴为数值"
+            )
+        yield Row(rownum, tuple(values), tuple(problems))
