@@ -32,7 +32,7 @@ from ..core.limits import DEPTH
 from .money import _dec_hook
 from .records import RawRecord, _Rec
 
-__all__ = ["EXTRA_HINT", "ParquetRows", "open_parquet", "read_parquet", "row_values"]
+__all__ = ["EXTRA_HINT", "ParquetRows", "read_parquet", "row_values"]
 
 EXTRA_HINT = (
     "读取 Parquet 格式的检查结果需要 pyarrow，请安装：pip install 'spotcheck-rules[parquet]'"
@@ -199,13 +199,17 @@ class ParquetRows:
 
     def values(self) -> Iterator[list[Any]]:
         """Each batch's rows as :func:`row_values` gives them."""
+        for batch in self.batches():
+            yield self._converted(batch)
+
+    def _converted(self, batch: Any) -> list[Any]:
+        """:func:`row_values` of a batch (a value that cannot be converted: the file's error)."""
         import pyarrow as pa
 
-        for batch in self.batches():
-            try:
-                yield row_values(batch)
-            except (pa.ArrowException, OSError, ValueError, OverflowError) as exc:
-                raise _error(self.name, f"无法读取 Parquet 文件（{exc}）") from None
+        try:
+            return row_values(batch)
+        except (pa.ArrowException, OSError, ValueError, OverflowError) as exc:
+            raise _error(self.name, f"无法读取 Parquet 文件（{exc}）") from None
 
     def at(self, wanted: Iterable[int]) -> Iterator[tuple[int, Any]]:
         """(index, value) of the rows at these 0-based indexes (ascending), read back and
@@ -223,14 +227,10 @@ class ParquetRows:
                 want = next(it, -1)
             if picked:
                 taken = batch.take(pa.array([i - first for i in picked], pa.int64()))
-                yield from zip(picked, row_values(taken), strict=True)
+                yield from zip(picked, self._converted(taken), strict=True)
             first += n
             if want < 0:
                 return
-
-
-def open_parquet(path: Path, name: str) -> ParquetRows:
-    return ParquetRows(path, name)
 
 
 def read_parquet(path: Path, info: Any) -> Iterator[RawRecord]:
