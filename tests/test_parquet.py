@@ -33,17 +33,15 @@ pytest.importorskip("numpy")
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from test_columnar import _spelled
+from test_columnar import _answers, _spelled
 from test_rules import _choices, _record
 
 from spotcheck_rules import load_ruleset
-from spotcheck_rules.core.errors import SpotcheckError
 from spotcheck_rules.findings import columnar
 from spotcheck_rules.findings.checker import Checker
 from spotcheck_rules.findings.readers import FileInfo, FindingsReadError
 from spotcheck_rules.findings.validation import validate
 from spotcheck_rules.ruleset.ruleset import Ruleset
-from spotcheck_rules.tables.aggregation import aggregate
 
 
 @pytest.fixture(scope="module")
@@ -148,15 +146,6 @@ def _write(recs: list[dict[str, Any]], schema: Any, path: Path, rnd: random.Rand
         rows.append(row)
     table = pa.Table.from_pylist(rows, schema=schema)
     pq.write_table(table, path, row_group_size=rnd.choice([7, 64, 1 << 20]))
-
-
-def _answers(path: Path, rs: Ruleset) -> tuple[str, str]:
-    report = validate(path, rs).model_dump_json()
-    try:
-        table = aggregate(path, rs, skip_invalid=True).model_dump_json()
-    except SpotcheckError as exc:  # a file with no table must fail alike
-        table = f"{type(exc).__name__}: {exc}"
-    return report, table
 
 
 def _unnamed(text: str, path: Path) -> str:
