@@ -41,7 +41,7 @@ for r in rows.iter_xlsx(data, sys.argv[1], SpotcheckError, "F009"):
     digest.update(repr((r.line, r.cells, r.problems, r.sheet)).encode())
     n += 1
 t1 = time.perf_counter()
-json.dump({"s": t1 - t0, "rows": n, "sha": digest.hexdigest(), "read": rows._last_read},
+json.dump({"s": t1 - t0, "rows": n, "sha": digest.hexdigest(), "read": rows._last_read()},
           open(sys.argv[2], "w"))
 """
 

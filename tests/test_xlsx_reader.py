@@ -52,7 +52,7 @@ def read(data: bytes, reader: str) -> tuple[Any, tuple[str, str | None]]:
         got.append(("error", str(exc), [p.model_dump() for p in exc.problems]))
     finally:
         rows._READER = "auto"
-    return got, rows._last_read
+    return got, rows._last_read()
 
 
 def same(data: bytes, *, calamine: bool = True) -> list[Any]:
@@ -317,7 +317,7 @@ def test_without_calamine_installed_openpyxl_reads(monkeypatch: pytest.MonkeyPat
         (r.line, r.cells, r.problems, r.sheet)
         for r in rows.iter_xlsx(data, "f.xlsx", SpotcheckError, "F009")
     ]
-    assert rows._last_read == ("openpyxl", "python-calamine is not installed")
+    assert rows._last_read() == ("openpyxl", "python-calamine is not installed")
     assert _typed(got) == _typed(want[0])
 
 
@@ -655,7 +655,7 @@ def test_validate_and_aggregate_are_byte_identical_with_either_reader(
         for reader in ("openpyxl", "calamine"):
             rows._READER = reader
             got[reader] = _cli(argv, capsys)
-            assert rows._last_read == (reader, None) or reader == "openpyxl", rows._last_read
+            assert rows._last_read() == (reader, None) or reader == "openpyxl", rows._last_read()
         rows._READER = "auto"
         assert got["calamine"] == got["openpyxl"], argv
         assert got["openpyxl"][1], argv  # it printed something

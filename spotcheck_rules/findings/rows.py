@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -186,8 +187,14 @@ def check_zip(data: bytes, file: str, error: type[SpotcheckError], code: str) ->
 # it reads otherwise, else openpyxl), "openpyxl" or "calamine" (what "auto" does, whether or not
 # it is installed). Internal: tests and benchmarks/bench_xlsx.py compare the two through it.
 _READER = "auto"
-# Which reader read the last sheet, and why openpyxl if it was not calamine (tests look).
-_last_read: tuple[str, str | None] = ("", None)
+# Which reader read this thread's last sheet, and why openpyxl if it was not calamine (tests
+# look; per thread, so a read in another thread cannot overwrite what a test asks about).
+_reads = threading.local()
+
+
+def _last_read() -> tuple[str, str | None]:
+    got: tuple[str, str | None] = getattr(_reads, "last", ("", None))
+    return got
 
 
 def _calamine_usable() -> bool:
@@ -214,17 +221,16 @@ def iter_xlsx(data: bytes, file: str, error: type[SpotcheckError], code: str) ->
     calamine would read otherwise (:mod:`.xlsxscan`), over a limit, or that calamine cannot read
     at all is read by openpyxl, which gives the same rows, problems and errors as before.
     """
-    global _last_read
     check_zip(data, file, error, code)
     why: str | None = "chosen" if _READER == "openpyxl" else "python-calamine is not installed"
     if _calamine_usable():
         got = _calamine_rows(data)
         if isinstance(got, tuple):
-            _last_read = ("calamine", None)
+            _reads.last = ("calamine", None)
             yield from _xlsx_rows(iter(got[0]), got[1], got[2], file, error, code)
             return
         why = got
-    _last_read = ("openpyxl", why)
+    _reads.last = ("openpyxl", why)
     yield from _openpyxl_rows(data, file, error, code)
 
 
