@@ -20,6 +20,7 @@ depth of the file's schema (:data:`~spotcheck_rules.core.limits.DEPTH`).
 
 from __future__ import annotations
 
+import array
 import datetime as _dt
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -226,7 +227,11 @@ class ParquetRows:
                 picked.append(want)
                 want = next(it, -1)
             if picked:
-                taken = batch.take(pa.array([i - first for i in picked], pa.int64()))
+                # by its buffer: pa.array of a list imports pandas when it is installed
+                at = array.array("q", [i - first for i in picked])
+                taken = batch.take(
+                    pa.Array.from_buffers(pa.int64(), len(at), [None, pa.py_buffer(at)])
+                )
                 yield from zip(picked, self._converted(taken), strict=True)
             first += n
             if want < 0:
