@@ -300,3 +300,25 @@ def test_the_engine_does_not_import_pandas(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+def test_every_field_the_query_reads_is_counted_once() -> None:
+    """The key count (a field DuckDB skipped or read as absent sends the file to the per-record
+    path) adds ``nkeys`` to what ``sig``, ``facts``, ``vkind`` and ``cents`` show: together
+    they must name each field the query reads exactly once, or a file with a ``null`` in the
+    field left out would be taken."""
+    from spotcheck_rules.findings import columnquery as q
+
+    shown = [
+        *q.SIG_FIELDS,
+        "penalty",
+        *q.FACT_FIELDS,
+        *q.SELF_COUNTED,
+        "violations",
+        "penalty.fine_yuan",
+        "harm",
+        *(f"harm.{k}" for k in q._HARM),
+    ]
+    read = [*q._TOP, "penalty", "harm", *(f"penalty.{k}" for k in q._PENALTY)]
+    read += [f"harm.{k}" for k in q._HARM]
+    assert sorted(shown) == sorted(read)

@@ -172,11 +172,10 @@ def _settle(checker: Checker, eng: Engine, parts: Parts, bom: bool) -> list[int]
     import numpy as np
 
     cat = {k: parts.view(k) for k in PARTS}
-    taken = np.array([v is not None for v in eng.verdicts], dtype=bool)
-    clean = cat["plain"].astype(bool) & taken[cat["combo"]]
+    clean = cat["combo"] >= 0
     if bom:
         clean[0] = False  # the per-record path decodes a first line with a BOM apart
-    _duplicates(clean, cat["key"], cat["state"])
+    _duplicates(clean, cat["key"])
     _count(eng, cat, clean)
     n_clean = int(clean.sum())
     checker.read += n_clean

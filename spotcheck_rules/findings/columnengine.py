@@ -21,7 +21,7 @@ from typing import Any
 import msgspec
 
 from .checker import Checker
-from .columnquery import SEP
+from .columnquery import SEP, SIG_FIELDS
 from .fastpath import fast_code, fast_entry, fast_revocation
 from .money import _dec_hook, _Yuan
 from .records import is_trimmed
@@ -42,16 +42,17 @@ __all__ = [
 ]
 
 PARTS = {
-    "combo": "int32",  # per row: the combination of spellings (Engine.verdicts)
-    "plain": "bool",  # the row's own facts pass (trimmed id and name, date, region, tier)
+    "combo": "int32",  # per row: the combination of spellings (Engine.verdicts), -1 when the
+    # row needs the checker for itself (its id or name untrimmed, date, region or tier not
+    # taken, not_applicable or harm given) or its combination does
     "cents": "int64",  # its fine in cents (0 when none)
-    "key": "uint64",  # the trimmed id's hash
-    "state": "int16",  # the domain state its unit counts under (-1 none)
+    "key": "uint64",  # the trimmed id's hash, its domain mixed in (duplicates)
     "el_row": "int32",  # per violation element: its row
     "el_cell": "int32",  # and its cell (-1: not taken)
 }
 """The arrays the engine keeps for a file, by name and type (per row, or per element of the
-violation lists)."""
+violation lists): 20 bytes a row."""
+_GOLDEN = 0x9E3779B97F4A7C15
 
 
 class Parts:
@@ -164,12 +165,22 @@ def _split(text: str) -> list[str | None]:
     return [t or None for t in text.split(SEP)]
 
 
+def _present(text: str) -> int:
+    """How many of the fields glued in a ``sig`` or ``facts`` text are present (an absent one
+    is empty; a ``sig``'s last part is ``1`` when the finding has a ``penalty``)."""
+    parts = text.split(SEP)
+    n = sum(1 for t in parts[: len(SIG_FIELDS)] if t)
+    return n + (1 if len(parts) > len(SIG_FIELDS) and parts[-1] == "1" else 0)
+
+
 class _Ids:
-    """Ids of the distinct texts of one column, each with what ``judge`` makes of it."""
+    """Ids of the distinct texts of one column, each with what ``judge`` makes of it and how
+    many fields it shows (:func:`_present`)."""
 
     def __init__(self, judge: Callable[[str], Any]) -> None:
         self.ids: dict[str, int] = {}
         self.values: list[Any] = []
+        self.present: list[int] = []
         self.judge = judge
 
     def map(self, arr: Any) -> Any:
@@ -185,6 +196,7 @@ class _Ids:
             if got is None:
                 got = ids[text] = len(self.values)
                 self.values.append(self.judge(text))
+                self.present.append(_present(text))
             lut[i] = got
         return lut[numbers(enc.indices)]
 
@@ -216,6 +228,18 @@ class Engine:
         self.fines: dict[str, int] = {}
         self.combos: dict[tuple[int, ...], int] = {}
         self.verdicts: list[_Verdict] = []
+        self.taken: list[bool] = []  # per verdict: not None
+        self._arrays: dict[str, Any] = {}
+
+    def array(self, name: str, values: list[Any], dtype: Any) -> Any:
+        """``values`` (a list that only grows) as a numpy array, made again only when it grew
+        (per batch, the lists of thousands of spellings were copied anew)."""
+        import numpy as np
+
+        got = self._arrays.get(name)
+        if got is None or len(got) != len(values):
+            got = self._arrays[name] = np.array(values, dtype=dtype)
+        return got
 
     # -- per distinct spelling -----------------------------------------------------------
 
@@ -389,7 +413,7 @@ def read_batch(eng: Engine, batch: Any, parts: Parts, base: int) -> int:
     sig = eng.sig.map(col("sig"))
     if len(sig):
         eng.entry_of(int(sig.max()))  # and every sig before it
-    entry = np.array(eng.sig_entry, dtype=np.int64)[sig]
+    entry = eng.array("sig_entry", eng.sig_entry, np.int64)[sig]
     cents = numbers(col("cents")).astype(np.int64)
     odd = np.flatnonzero(cents == -2)
     if len(odd):
@@ -404,16 +428,29 @@ def read_batch(eng: Engine, batch: Any, parts: Parts, base: int) -> int:
         got = eng.combos.get(k)
         if got is None:
             got = eng.combos[k] = len(eng.verdicts)
-            eng.verdicts.append(eng.verdict(*k))
+            verdict = eng.verdict(*k)
+            eng.verdicts.append(verdict)
+            eng.taken.append(verdict is not None)
         lut[i] = got
     facts = eng.facts.map(col("facts"))  # first: it judges the new spellings
-    ok = numbers(col("plain"))
-    parts.append("plain", ok & np.array(eng.facts.values, dtype=bool)[facts])
-    parts.append("combo", lut[inverse].astype(np.int32))
+    combo = lut[inverse]
+    keep = numbers(col("plain")) & eng.array("facts_ok", eng.facts.values, np.bool_)[facts]
+    keep &= eng.array("taken", eng.taken, np.bool_)[combo]
+    parts.append("combo", np.where(keep, combo, -1).astype(np.int32))
     parts.append("cents", np.maximum(cents, 0))
-    parts.append("key", numbers(col("key")).astype(np.uint64))
-    parts.append("state", np.array(eng.entry_state, dtype=np.int16)[entry])
-    return int(numbers(col("nkeys")).sum())
+    # the domain state mixed into the id's hash (a row of no domain, state -1, mixes nothing:
+    # it is never clean, and a collision only sends more rows to the checker)
+    state = eng.array("entry_state", eng.entry_state, np.int64)[entry]
+    mixed = (state + 1).astype(np.uint64) * np.uint64(_GOLDEN)
+    mixed ^= numbers(col("key")).astype(np.uint64)
+    parts.append("key", mixed)
+    # the fields the batch holds (columnquery.query: what nkeys does not count shows elsewhere)
+    sig_n, facts_n = eng.sig.present, eng.facts.present
+    shown = np.bincount(sig, minlength=len(sig_n)) @ eng.array("sig_n", sig_n, np.int64)
+    shown += np.bincount(facts, minlength=len(facts_n)) @ eng.array("facts_n", facts_n, np.int64)
+    raw = numbers(col("vkind"))
+    shown += int(np.count_nonzero(raw)) + int(np.count_nonzero(numbers(col("cents")) != -1))
+    return int(shown) + int(numbers(col("nkeys")).sum())
 
 
 def _violations(eng: Engine, batch: Any, entry: Any, base: int, parts: Parts) -> tuple[Any, Any]:
@@ -457,18 +494,15 @@ def _violations(eng: Engine, batch: Any, entry: Any, base: int, parts: Parts) ->
     return vstate, bits
 
 
-def duplicates(clean: Any, key: Any, state: Any) -> None:
+def duplicates(clean: Any, mixed: Any) -> None:
     """Every row of a unit named twice in a domain goes to the checker, which reports the
     later ones as the per-record path does (the first seen wins, the same "where").
 
-    The domain is mixed into the id's hash (a row of no domain, ``state`` -1, mixes nothing:
-    it is never clean, and a collision only sends more rows to the checker). One sorted copy
+    ``mixed``: the id's hash with the domain mixed in (:func:`read_batch`). One sorted copy
     finds the values that repeat; a binary search over those few marks their rows — 8 bytes
     a row at the peak, where an argsort and its gathers took 33 (137 MB at 4M findings)."""
     import numpy as np
 
-    mixed = (state.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
-    mixed ^= key
     ordered = np.sort(mixed)
     same = ordered[1:] == ordered[:-1]
     if not same.any():
