@@ -163,8 +163,11 @@ def query(schema: Any) -> str | None:
         f"CASE WHEN {vkind} = 1 THEN CAST({viol} AS VARCHAR[]) END AS vlist, "
         f"{cents}::BIGINT AS cents, CASE WHEN {cents} = -2 THEN {_json(fine)} END AS fine_text, "
         f"coalesce({' AND '.join(plain)}, false) AS plain, "
-        # the id as the checker keys it, trimmed (a collision only sends more rows to it)
-        f"hash(trim({uid}::VARCHAR, {_WS_SQL})) AS key, "
+        # the id as the checker keys it, trimmed (a collision only sends more rows to it);
+        # trim() only where there is something to trim: on every row it cost DuckDB 0.5 s
+        # of CPU at 1M findings
+        f"hash(CASE WHEN {_trimmed(uid)} THEN {uid}::VARCHAR "
+        f"ELSE trim({uid}::VARCHAR, {_WS_SQL}) END) AS key, "
         "0::INTEGER AS nkeys "
         "FROM read_parquet(?)"
     )
