@@ -207,8 +207,13 @@ def test_which_engine_each_setting_chooses(
     (or a word it does not know) never."""
     mb = 1 << 20
     cases = [
-        # setting, size, parquet, installed, engine?
+        # setting, size, parquet (or "csv"), installed, engine?
         (None, columnar.AUTO_MIN_BYTES, False, True, True),
+        (None, columnar.AUTO_CSV_MIN_BYTES, "csv", True, True),
+        (None, columnar.AUTO_CSV_MIN_BYTES - 1, "csv", True, False),
+        ("columnar", 10, "csv", True, True),
+        ("columnar", 10, "csv", False, False),
+        ("reference", 600 * mb, "csv", True, False),
         (None, columnar.AUTO_MIN_BYTES - 1, False, True, False),
         ("auto", 600 * mb, False, True, True),
         ("auto", 600 * mb, False, False, False),
@@ -227,7 +232,8 @@ def test_which_engine_each_setting_chooses(
         else:
             monkeypatch.setenv(columnar.ENGINE_VARIABLE, setting)
         monkeypatch.setattr(columnar, "installed", lambda v=installed: v)
-        got = columnar.wanted(Checker(shanxi), None, True, size, parquet=parquet)
+        kind = {"parquet": parquet is True, "csv": parquet == "csv"}
+        got = columnar.wanted(Checker(shanxi), None, True, size, **kind)
         assert got is want, (setting, size, parquet, installed)
     # and never where it could not give the reference's answer
     monkeypatch.setenv(columnar.ENGINE_VARIABLE, "columnar")

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from ..core.errors import Problem, SpotcheckError, UsageError
 from . import columnar
 from .checker import Accepted, Checker, Progress
+from .encodings import chosen_encoding
 from .inputs import InputFile
 from .parallel import consume_jsonl
 from .readers import (
@@ -61,6 +62,7 @@ class Source:
     sha256: bool
     jsonl: Path | None = None  # a JSON Lines file, which the hot loop reads itself
     parquet: Path | None = None  # a Parquet file, which the columnar engine may take
+    csv: Path | None = None  # a CSV file of no chosen encoding, which the engine may take
     scratch: Path | None = None  # the private copy of in-memory content (never shown)
 
 
@@ -95,7 +97,10 @@ def _file_source(item: str | os.PathLike[str], format: str | None = None) -> Sou
             info.size = path.stat().st_size
             return Source(info, iter(()), True, path)
         parquet = path if kind == "parquet" else None
-        return Source(info, read_records(path, format=kind, info=info), True, parquet=parquet)
+        # the engine reads only UTF-8: a file whose encoding is chosen is the reader's
+        csv = path if kind == "csv" and chosen_encoding() is None else None
+        records = read_records(path, format=kind, info=info)
+        return Source(info, records, True, parquet=parquet, csv=csv)
     except (OSError, ValueError) as exc:  # ValueError: a path the OS cannot even represent
         raise FindingsReadError(f"无法读取检查结果文件 {path}：{_reason(exc)}") from exc
 
@@ -309,6 +314,10 @@ def _feed(
             return n
     if src.parquet is not None and columnar.wanted(checker, sink, last, info.size, parquet=True):
         n = columnar.consume_parquet(checker, src.parquet, info, progress)
+        if n is not None:
+            return n
+    if src.csv is not None and columnar.wanted(checker, sink, last, info.size, csv=True):
+        n = columnar.consume_csv(checker, src.csv, info, progress)
         if n is not None:
             return n
     if src.jsonl is not None and not checker.record_outcomes:

@@ -1,0 +1,446 @@
+"""What the columnar engine (:mod:`.columnar`) asks DuckDB of a CSV file, and how the distinct
+cell texts it returns become what the engine judges: the columns of the JSON Lines query
+(:func:`.columnquery.query`), so that one machinery (:mod:`.columnengine`) and one set of rule
+calls decide every input.
+
+Only a plain file is read here (:class:`CsvBytes` counts what makes one; anything else is the
+per-record path's, which reads it as it always does): UTF-8 with or without a BOM, no quote
+character anywhere (a cell is then the text between two delimiters, for DuckDB as for Python's
+``csv`` module), one row a line (no blank line, no lone carriage return, all lines ending
+alike), no NUL, a header without a blank cell, every row as wide as the header (DuckDB's strict
+mode refuses the file otherwise), and no row whose cells are all blank (the reference skips it
+without counting it).
+
+The cells are read as text (DuckDB gives an empty one as NULL; the reference's ``''`` is read
+alike by :meth:`.spellings.FlatHeader.record`). They are glued per group of fields that decide
+together, and each distinct glued text goes once through the reference's own functions —
+:meth:`~.spellings.FlatHeader.record`, then :func:`~.records.coerce_record` (the flat
+coercions) with placeholders for the fields of the other groups — and comes out as the JSON
+texts of the coerced values, or as "not plain" when the row must be explained (a problem, a
+yes/no cell that is neither, a filled cell of a field the engine does not read):
+
+* ``sig``: domain, category, ownership, ``penalty.cases``, ``penalty.revoked``, referred,
+  opinion_issued, and whether the fine cell is filled (a penalty then exists);
+* ``facts``: inspected_on, region, tier;
+* the violations: the ``violations`` column and its yes/no flag columns;
+* the fine: ``penalty.fine_yuan`` alone, as cents;
+* every other column (names, ``not_applicable`` and its flags, harm, lab tests, unknown
+  headers) must come out as nothing: an unknown column's text would be warned about.
+
+The unit's name is read by the reference as text and never judged; the unit's id is trimmed
+(``str.strip``) and must not be blank, per row, in SQL.
+"""
+
+from __future__ import annotations
+
+import array
+import codecs
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from ..core.errors import SpotcheckError
+from ..core.limits import CSV_CELL
+from .columnquery import _WS_SQL, SEP, WHITE_SPACE
+from .records import FlatRow, coerce_record
+from .spellings import FlatHeader
+
+__all__ = ["CsvBytes", "CsvLayout", "CsvSpellings", "scan_csv"]
+
+_CHUNK = 1 << 20
+_WS_ALL = "(" + ", ".join(str(ord(c)) for c in WHITE_SPACE) + ")"
+_SIG = (
+    "domain",
+    "category",
+    "ownership",
+    "penalty.cases",
+    "penalty.revoked",
+    "referred",
+    "opinion_issued",
+)
+_FACTS = ("inspected_on", "region", "tier")
+_FINE = "penalty.fine_yuan"
+_ENCODE = msgspec.json.encode
+_EMPTY_SIG = SEP * len(_SIG) + "0"
+_EMPTY_FACTS = SEP * (len(_FACTS) - 1)
+
+
+@dataclass
+class CsvBytes:
+    """What :func:`scan_csv` counts on a CSV file's bytes (on a helper thread)."""
+
+    sha256: str = ""
+    newlines: int = 0
+    crlf: int = 0
+    cr: int = 0
+    quotes: int = 0
+    nul: int = 0
+    blank_lines: int = 0  # ``\n\n`` or ``\n\r\n``
+    delimiter: bytes = b","
+    delimiters: int = 0  # DuckDB reads a row with a trailing delimiter as one without
+    last: int = 0
+    bom: bool = False
+    utf8: bool = True
+    failed: list[BaseException] = field(default_factory=list)
+
+    @property
+    def lines(self) -> int:
+        return self.newlines + (1 if self.last not in (0, 0x0A) else 0)
+
+    def plain(self, width: int) -> bool:
+        """Whether the bytes are of a file the engine reads (see the module's docstring), its
+        header ``width`` cells wide: every line must then hold ``width - 1`` delimiters (a
+        UTF-8 character of several bytes never holds an ASCII one)."""
+        return (
+            self.delimiters == (width - 1) * self.lines
+            and self.utf8
+            and not self.quotes
+            and not self.nul
+            and not self.blank_lines
+            and self.cr == self.crlf
+            and self.crlf in (0, self.newlines)
+            and (self.last not in (0x0D,))
+        )
+
+
+def scan_csv(path: Path, out: CsvBytes) -> None:
+    """Count ``out``'s figures and hash the file (an error is kept in ``out.failed``)."""
+    try:
+        digest = hashlib.sha256()
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        prev = b""
+        with path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                if not prev:
+                    out.bom = chunk.startswith(codecs.BOM_UTF8)
+                    if chunk.startswith(b"\n") or chunk.startswith(codecs.BOM_UTF8 + b"\n"):
+                        out.blank_lines += 1
+                digest.update(chunk)
+                joined = prev[-2:] + chunk  # what spans the boundary
+                out.newlines += chunk.count(b"\n")
+                out.cr += chunk.count(b"\r")
+                out.crlf += joined.count(b"\r\n") - prev[-2:].count(b"\r\n")
+                out.quotes += chunk.count(b'"')
+                out.nul += chunk.count(b"\x00")
+                out.delimiters += chunk.count(out.delimiter)
+                out.blank_lines += joined.count(b"\n\n") - prev[-2:].count(b"\n\n")
+                out.blank_lines += joined.count(b"\n\r\n") - prev[-2:].count(b"\n\r\n")
+                if out.utf8:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        out.utf8 = False
+                prev = chunk
+        if out.utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                out.utf8 = False
+        out.last = prev[-1] if prev else 0
+        out.sha256 = digest.hexdigest()
+    except BaseException as exc:  # re-raised by the caller
+        out.failed.append(exc)
+
+
+def _trimmed(col: str) -> str:
+    """A text, not empty, with nothing ``str.strip()`` removes at either end."""
+    return (
+        f"(length({col}) > 0 AND ord({col}[1]) NOT IN {_WS_ALL} "
+        f"AND ord({col}[-1]) NOT IN {_WS_ALL})"
+    )
+
+
+def _blank(col: str) -> str:
+    """Empty or white space only, as ``not value.strip()``."""
+    return f"({col} IS NULL OR trim({col}, {_WS_SQL}) = '')"
+
+
+def _glued(cols: Sequence[str]) -> str:
+    if not cols:
+        return "''"
+    return "concat(" + f", '{SEP}', ".join(cols) + ")"
+
+
+class CsvLayout:
+    """Which columns of a CSV file's header feed which group, and the query over its rows."""
+
+    def __init__(self, header: FlatHeader, width: int) -> None:
+        self.header = header
+        self.width = width
+        self.uid: int | None = None
+        self.fine: int | None = None
+        self.sig: list[int] = []
+        self.facts: list[int] = []
+        self.viol: list[int] = []
+        self.other: list[int] = []
+        sig_order = {f: i for i, f in enumerate(_SIG)}
+        facts_order = {f: i for i, f in enumerate(_FACTS)}
+        for col in header.columns:
+            f = col.field
+            if f == "unit_id":
+                self.uid = col.index
+            elif f == "unit_name":
+                continue  # read as text, never judged
+            elif f == _FINE:
+                self.fine = col.index
+            elif f in sig_order:
+                self.sig.append(col.index)
+            elif f in facts_order:
+                self.facts.append(col.index)
+            elif f == "violations" or (col.flag is not None and col.flag[0] == "violations"):
+                self.viol.append(col.index)
+            else:
+                self.other.append(col.index)
+
+    def query(self, delimiter: str) -> str:
+        """The query over the file (its one parameter: the path); the header line skipped."""
+        cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(self.width))
+        c = [f"c{i}" for i in range(self.width)]
+        fine = c[self.fine] if self.fine is not None else None
+        filled = "'0'" if fine is None else f"CASE WHEN {_blank(fine)} THEN '0' ELSE '1' END"
+        sig = _glued([*(c[i] for i in self.sig), filled])
+        if self.uid is None:
+            uid_ok, key = "false", "0::UBIGINT"
+        else:
+            u = c[self.uid]
+            uid_ok = (
+                f"(CASE WHEN {u} IS NULL THEN false WHEN {_trimmed(u)} THEN true "
+                f"ELSE trim({u}, {_WS_SQL}) <> '' END)"
+            )
+            key = f"hash(CASE WHEN {_trimmed(u)} THEN {u} ELSE trim({u}, {_WS_SQL}) END)"
+        every_blank = " AND ".join(_blank(x) for x in c) or "true"
+        # a fine written as parse_amount takes it as it is (digits, at most two decimals: the
+        # spreadsheet's own form) is cents here; any other text goes to CsvSpellings.cents
+        canonical = f"regexp_full_match({fine}, '[0-9]{{1,10}}(\\.[0-9]{{1,2}})?')"
+        if fine is None:
+            fine_raw, fine_cents = "''", "-1::BIGINT"
+        else:
+            fine_cents = (
+                f"(CASE WHEN {canonical} THEN CAST(CAST({fine} AS DECIMAL(12, 2)) * 100 "
+                "AS BIGINT) ELSE -1 END)"
+            )
+            fine_raw = f"(CASE WHEN {canonical} THEN '' ELSE coalesce({fine}, '') END)"
+        delim = delimiter.replace("'", "''")
+        return (
+            f"SELECT {sig} AS sig_raw, {_glued([c[i] for i in self.facts])} AS facts_raw, "
+            f"{_glued([c[i] for i in self.viol])} AS viol_raw, "
+            f"{_glued([c[i] for i in self.other])} AS other_raw, "
+            f"{fine_raw} AS fine_raw, {fine_cents} AS fine_cents, "
+            f"{uid_ok} AS uid_ok, {key} AS key, "
+            f"(CASE WHEN {uid_ok} THEN false ELSE {every_blank} END) AS all_blank "
+            f"FROM read_csv(?, header = false, skip = 1, auto_detect = false, "
+            f"delim = '{delim}', quote = '', escape = '', strict_mode = true, "
+            f"null_padding = false, max_line_size = {max(CSV_CELL.value(), 1 << 20)}, "
+            f"encoding = 'utf-8', columns = {{{cols}}})"
+        )
+
+
+class CsvSpellings:
+    """Each distinct glued text of a group, read once by the reference's functions."""
+
+    def __init__(self, layout: CsvLayout, ownership: Any) -> None:
+        self.layout = layout
+        self.ownership = ownership
+        self.sig: dict[str, str | None] = {}
+        self.facts: dict[str, str | None] = {}
+        self.viol: dict[str, list[str] | None] = {}
+        self.fine: dict[str, int | None] = {}
+        self.other: dict[str, bool] = {}
+
+    def _into(self, cols: list[int], texts: list[str]) -> FlatRow | None:
+        """The record the reference reads from a row with only these cells; ``None`` when
+        it cannot be read (a yes/no cell that is neither)."""
+        if len(texts) != len(cols):
+            return None  # a cell held the glue character
+        cells: list[Any] = [None] * self.layout.width
+        for i, t in zip(cols, texts, strict=True):
+            cells[i] = t
+        into = FlatRow()
+        try:
+            bad = self.layout.header.record(0, cells, into)
+        except (SpotcheckError, ValueError, TypeError):
+            return None
+        return None if bad is not None else into
+
+    def _coerced(self, into: FlatRow) -> Any:
+        """The internal record of ``into`` with placeholders for the required fields it does
+        not hold, or ``None`` when coercion reports anything at all."""
+        for req in ("unit_id", "domain", "category"):
+            into.setdefault(req, "x")
+        rec, probs = coerce_record(into, flat=True, partial=True, ownership=self.ownership)
+        return None if probs or rec is None else rec
+
+    def sig_text(self, raw: str) -> str | None:
+        got = self.sig.get(raw, "")
+        if got == "":
+            got = self.sig[raw] = self._sig(raw)
+        return got
+
+    def _sig(self, raw: str) -> str | None:
+        parts = raw.split(SEP)
+        into = self._into(self.layout.sig, parts[:-1])
+        if into is None or "domain" not in into or "category" not in into:
+            return None
+        if parts[-1] == "1":
+            into.setdefault("penalty", {})["fine_yuan"] = "0"
+        rec = self._coerced(into)
+        if rec is None:
+            return None
+        pen = rec.penalty
+
+        def js(v: Any) -> str:
+            return "" if v is None else _ENCODE(v).decode()
+
+        texts = [js(rec.domain), js(rec.category), js(rec.ownership)]
+        texts += [js(None if pen is None else pen.cases), js(None if pen is None else pen.revoked)]
+        texts += [js(rec.referred), js(rec.opinion_issued), "0" if pen is None else "1"]
+        return SEP.join(texts)
+
+    def facts_text(self, raw: str) -> str | None:
+        got = self.facts.get(raw, "")
+        if got == "":
+            got = self.facts[raw] = self._facts(raw)
+        return got
+
+    def _facts(self, raw: str) -> str | None:
+        into = self._into(self.layout.facts, raw.split(SEP) if self.layout.facts else [])
+        rec = None if into is None else self._coerced(into)
+        if rec is None:
+            return None
+        vals = (rec.inspected_on, rec.region, rec.tier)
+        return SEP.join("" if v is None else _ENCODE(v).decode() for v in vals)
+
+    def violations(self, raw: str) -> list[str] | None:
+        if raw not in self.viol:
+            into = self._into(self.layout.viol, raw.split(SEP) if self.layout.viol else [])
+            rec = None if into is None else self._coerced(into)
+            self.viol[raw] = None if rec is None else list(rec.violations)
+        return self.viol[raw]
+
+    def cents(self, raw: str) -> int | None:
+        """The fine in cents (-1 when none), or ``None`` when the row must be explained."""
+        if raw not in self.fine:
+            self.fine[raw] = self._cents(raw)
+        return self.fine[raw]
+
+    def _cents(self, raw: str) -> int | None:
+        if self.layout.fine is None:
+            return -1
+        into = self._into([self.layout.fine], [raw])
+        if into is None:
+            return None
+        if "penalty" not in into:
+            return -1  # a blank cell
+        rec = self._coerced(into)
+        if rec is None or rec.penalty is None:
+            return None
+        fine: Decimal | None = rec.penalty.fine_yuan
+        if fine is None:
+            return -1
+        if not fine.is_finite():
+            return None
+        scaled = fine.scaleb(2)
+        cents = int(scaled)
+        return cents if cents >= 0 and scaled == cents else None
+
+    def other_ok(self, raw: str) -> bool:
+        got = self.other.get(raw)
+        if got is None:
+            cols = self.layout.other
+            into = self._into(cols, raw.split(SEP) if cols else [])
+            got = self.other[raw] = into is not None and not into
+        return got
+
+
+def strings(values: Sequence[str]) -> Any:
+    """A pyarrow string array, built from its buffers (``pa.array`` of a list imports pandas
+    when it is installed)."""
+    import pyarrow as pa
+
+    data = [v.encode() for v in values]
+    offsets = array.array("i", [0])
+    total = 0
+    for d in data:
+        total += len(d)
+        offsets.append(total)
+    return pa.Array.from_buffers(
+        pa.string(), len(values), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]
+    )
+
+
+def string_lists(values: Sequence[Sequence[str]]) -> Any:
+    """A pyarrow list-of-string array, from its buffers (as :func:`strings`)."""
+    import pyarrow as pa
+
+    flat = [s for v in values for s in v]
+    offsets = array.array("i", [0])
+    total = 0
+    for v in values:
+        total += len(v)
+        offsets.append(total)
+    off = pa.Array.from_buffers(pa.int32(), len(values) + 1, [None, pa.py_buffer(offsets)])
+    return pa.ListArray.from_arrays(off, strings(flat))
+
+
+def translate(batch: Any, spell: CsvSpellings) -> tuple[Any, bool]:
+    """A batch of the CSV query as a batch of the JSON Lines query's columns (what
+    :func:`.columnengine.read_batch` reads), and whether a row of it has every cell blank."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .columnengine import numbers
+
+    def mapped(name: str, fn: Callable[[str], Any]) -> tuple[list[Any], Any]:
+        enc = pc.dictionary_encode(batch.column(name))
+        return [fn(t) for t in enc.dictionary.to_pylist()], numbers(enc.indices)
+
+    n = batch.num_rows
+    ok = numbers(batch.column("uid_ok")).copy()
+    sig_v, sig_i = mapped("sig_raw", spell.sig_text)
+    facts_v, facts_i = mapped("facts_raw", spell.facts_text)
+    viol_v, viol_i = mapped("viol_raw", spell.violations)
+    fine_v, fine_i = mapped("fine_raw", spell.cents)
+    other_v, other_i = mapped("other_raw", spell.other_ok)
+    ok &= np.array([v is not None for v in sig_v], dtype=bool)[sig_i]
+    ok &= np.array([v is not None for v in facts_v], dtype=bool)[facts_i]
+    ok &= np.array([v is not None for v in viol_v], dtype=bool)[viol_i]
+    ok &= np.array([v is not None for v in fine_v], dtype=bool)[fine_i]
+    ok &= np.array(other_v, dtype=bool)[other_i]
+    from .columnengine import indices
+
+    sig = pc.take(strings([v or _EMPTY_SIG for v in sig_v]), indices(sig_i))
+    facts = pc.take(strings([v or _EMPTY_FACTS for v in facts_v]), indices(facts_i))
+    lists = [v or [] for v in viol_v]
+    vlist = pc.take(string_lists(lists), indices(viol_i))
+    vkind = np.array([1 if v else 0 for v in lists], dtype=np.int8)[viol_i]
+    cents = np.array([-1 if v is None else v for v in fine_v], dtype=np.int64)[fine_i]
+    cents = np.maximum(cents, numbers(batch.column("fine_cents")))  # -1 where not canonical
+    out = pa.RecordBatch.from_arrays(
+        [
+            sig,
+            facts,
+            pa.Array.from_buffers(pa.int8(), n, [None, pa.py_buffer(vkind)]),
+            vlist,
+            pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(cents)]),
+            pa.nulls(n, pa.string()),
+            _bools(ok),
+            batch.column("key"),
+            pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(np.zeros(n, np.int32))]),
+        ],
+        names=["sig", "facts", "vkind", "vlist", "cents", "fine_text", "plain", "key", "nkeys"],
+    )
+    return out, bool(numbers(batch.column("all_blank")).any())
+
+
+def _bools(values: Any) -> Any:
+    import numpy as np
+    import pyarrow as pa
+
+    bits = np.packbits(values.astype(bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])

@@ -1,0 +1,105 @@
+"""Golden cases for the columnar engine's CSV reading (spotcheck_rules.findings.csvquery).
+
+One plain CSV file (UTF-8, no quotes: the engine takes it) whose rows each carry one fault or
+one accepted spelling of the flat coercions — a fine that is not a number, negative, with
+white space or full-width digits; an ownership the domain does not have; a region, date or tier
+that is wrong or spelt otherwise; a count that is not one; a yes/no cell that is neither; a
+filled unknown column; a public institution's item for a private one; a blank or untrimmed
+id; a unit named twice; an unknown code. The
+property test (tests/test_columnar_csv.py) draws such rows at random and rarely puts several in
+a file the engine takes; here every one is, so that an engine that skipped one of the checks
+(e.g. counted a row with an unreadable fine as clean) fails: the report and the tables must
+equal the per-record path's, and the report must hold each fault's code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_columnar import _answers
+
+from spotcheck_rules import load_ruleset
+from spotcheck_rules.findings import columnar
+from spotcheck_rules.findings.checker import Checker
+from spotcheck_rules.findings.readers import FileInfo
+
+HEADER = (
+    "unit_id,unit_name,domain,category,ownership,region,inspected_on,tier,violations,"
+    "penalty.cases,penalty.fine_yuan,penalty.revoked,referred,opinion_issued,备注"
+)
+_V = "clinical_gene_amplification"
+_BASE = ["U{n}", "单位{n}", "medical", "community_health_center", "private", "140105"]
+_BASE += ["2025-10-25", "", _V, "1", "100", "", "", "", ""]
+_COLUMNS = HEADER.split(",")
+
+# column → cell, per row; a comment names what the reference makes of it
+ROWS: list[dict[str, str]] = [
+    {},  # accepted as it is
+    {"penalty.fine_yuan": "abc"},  # F050: not a number
+    {"penalty.fine_yuan": "-3"},  # F051: negative
+    {"penalty.fine_yuan": " 12 "},  # accepted: trimmed
+    {"penalty.fine_yuan": "１２３"},  # full-width digits
+    {"penalty.fine_yuan": "12.345"},  # more than cents
+    {"penalty.fine_yuan": "1e3"},
+    {"penalty.fine_yuan": "0"},
+    {"penalty.fine_yuan": ""},  # no fine: a penalty with cases only
+    {"ownership": "state"},  # not an ownership of the domain
+    {"ownership": "公立"},  # a label
+    {"region": "14010"},  # not a region code
+    {"inspected_on": "2024-01-01"},  # outside the plan's year
+    {"inspected_on": "2025/3/4"},  # a spreadsheet's spelling
+    {"inspected_on": "soon"},  # not a date
+    {"tier": " 三级"},
+    {"tier": "四级"},
+    {"penalty.cases": "-1"},
+    {"penalty.cases": "abc"},
+    {"penalty.cases": "1.0"},
+    {"referred": "maybe"},  # a yes/no cell that is neither
+    {"referred": "是"},
+    {"opinion_issued": "否"},
+    {"备注": "x"},  # an unknown column, filled: a warning
+    {"unit_id": "   "},  # F002: blank
+    {"unit_id": "\u3000U77 "},  # trimmed
+    {"unit_id": "U1"},  # the first row's unit again, changed
+    {"violations": "nope"},  # an unknown code
+    {"violations": f"{_V}；{_V}"},  # the same code twice, full-width separator
+    {"penalty.revoked": "nope"},
+    {"violations": "public_consumables_markup"},  # a public institution's item, private here
+    {"violations": "public_consumables_markup", "ownership": "public"},
+    {"violations": "public_consumables_markup", "ownership": ""},  # ownership not given
+    {"domain": "ｍｅｄｉｃａｌ"},  # full-width
+    {"category": "nope"},
+    {"violations": "", "penalty.cases": "", "penalty.fine_yuan": ""},  # nothing found
+]
+
+
+def _file(path: Path) -> None:
+    lines = [HEADER]
+    for n, change in enumerate(ROWS):
+        cells = [c.format(n=n) for c in _BASE]
+        for col, cell in change.items():
+            cells[_COLUMNS.index(col)] = cell
+        lines.append(",".join(cells))
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def test_every_fault_of_a_plain_csv_as_the_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rs = load_ruleset("shanxi/2025")
+    path = tmp_path / "faults.csv"
+    _file(path)
+    checker = Checker(rs)
+    assert columnar.consume_csv(checker, path, FileInfo(str(path))) == len(ROWS)  # taken
+    monkeypatch.setenv(columnar.ENGINE_VARIABLE, "reference")
+    reference = _answers(path, rs)
+    monkeypatch.setenv(columnar.ENGINE_VARIABLE, "columnar")
+    engine = _answers(path, rs)
+    assert engine == reference
+    codes = {p.code for p in checker.problems}
+    # each fault reached the checker (and so its code the report)
+    for code in ("F002", "F050", "F051"):
+        assert code in codes, sorted(codes)
+    assert len(codes) >= 10, sorted(codes)
+    assert checker.read == len(ROWS) and checker.rejected >= 10
