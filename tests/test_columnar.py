@@ -328,3 +328,23 @@ def test_every_field_the_query_reads_is_counted_once() -> None:
     read = [*q._TOP, "penalty", "harm", *(f"penalty.{k}" for k in q._PENALTY)]
     read += [f"harm.{k}" for k in q._HARM]
     assert sorted(shown) == sorted(read)
+
+
+def test_the_pairs_table_and_its_fallback_agree(
+    shanxi: Ruleset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The (entry, violation spelling) table and the per-batch path for a file of too many
+    distinct spellings give the same answer (the table off: at most 0 pairs)."""
+    from spotcheck_rules.findings import columnengine
+
+    rnd = random.Random(5)
+    choices = _choices(shanxi)
+    recs = [_spelled(rnd, shanxi, _record(rnd, choices, n)) for n in range(300)]
+    path = tmp_path / "f.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", "utf-8")
+    assert columnar.consume_columnar(Checker(shanxi), path, FileInfo(str(path))) == 300
+    monkeypatch.setattr(columnar, "MIN_BYTES", 0)
+    monkeypatch.setenv(columnar.ENGINE_VARIABLE, "columnar")
+    with_table = _answers(path, shanxi)
+    monkeypatch.setattr(columnengine, "_PAIR_CELLS", 0)
+    assert _answers(path, shanxi) == with_table

@@ -53,6 +53,9 @@ PARTS = {
 """The arrays the engine keeps for a file, by name and type (per row, or per element of the
 violation lists): 20 bytes a row."""
 _GOLDEN = 0x9E3779B97F4A7C15
+_PAIR_CELLS = 1 << 21
+"""At most this many (entry, violation spelling) pairs in the engine's table (32 MB); a file
+of more distinct spellings asks each batch's pairs apart."""
 
 
 class Parts:
@@ -230,6 +233,8 @@ class Engine:
         self.verdicts: list[_Verdict] = []
         self.taken: list[bool] = []  # per verdict: not None
         self._arrays: dict[str, Any] = {}
+        self._pair_table: Any = None  # [cell, bit] × entry × code spelling (-2: not asked)
+        self._spellings: list[str] = []
 
     def array(self, name: str, values: list[Any], dtype: Any) -> Any:
         """``values`` (a list that only grows) as a numpy array, made again only when it grew
@@ -302,6 +307,53 @@ class Engine:
                     got = (cid, h[2])
             self.hits[key] = got
         return got  # type: ignore[no-any-return]
+
+    def pairs(self, entry: Any, code: Any) -> tuple[Any, Any]:
+        """Per violation element (its entry and code spelling's id): its cell id (-1: the hot
+        loop sends the record to the checker) and disposition bit, from a table kept for the
+        file; only the pairs not seen before are asked (:meth:`hit`)."""
+        import numpy as np
+
+        shape = (len(self.entries), len(self.code_ids))
+        if shape[0] * shape[1] > _PAIR_CELLS:
+            return self._pairs_apart(entry, code)
+        table = self._pair_table
+        if table is None or table.shape[1:] != shape:
+            grown = np.full((2, *shape), -2, dtype=np.int64)
+            if table is not None:
+                grown[:, : table.shape[1], : table.shape[2]] = table
+            self._pair_table = table = grown
+        cell = table[0][entry, code]
+        new = cell == -2
+        if new.any():
+            spelling = self.spellings()
+            keys = np.unique(entry[new] * shape[1] + code[new])
+            for k in keys.tolist():
+                e, c = divmod(k, shape[1])
+                h = self.hit(e, c, spelling[c])
+                table[0, e, c], table[1, e, c] = (-1, 0) if h is None else h
+            cell = table[0][entry, code]
+        return cell, table[1][entry, code]
+
+    def _pairs_apart(self, entry: Any, code: Any) -> tuple[Any, Any]:
+        """:meth:`pairs` without the table, for a file of too many distinct spellings (each
+        batch's distinct pairs asked of :meth:`hit`'s cache)."""
+        import numpy as np
+
+        pairs, inverse = _combine([entry, code])
+        spelling = self.spellings()
+        cell = np.empty(len(pairs), dtype=np.int64)
+        bit = np.empty(len(pairs), dtype=np.int64)
+        for i, (e, c) in enumerate(pairs):
+            h = self.hit(e, c, spelling[c])
+            cell[i], bit[i] = (-1, 0) if h is None else h
+        return cell[inverse], bit[inverse]
+
+    def spellings(self) -> list[str]:
+        """The violation spellings by id (:attr:`code_ids`), made again only when it grew."""
+        if len(self._spellings) != len(self.code_ids):
+            self._spellings = list(self.code_ids)
+        return self._spellings
 
     def fine(self, text: str) -> int:
         """A fine not in the canonical form: its cents as the hot loop computes them, or -3
@@ -475,20 +527,13 @@ def _violations(eng: Engine, batch: Any, entry: Any, base: int, parts: Parts) ->
     )
     code_el = lut[numbers(enc.indices)]
     ent_el = entry[rows_el]
-    pairs, pinv = _combine([ent_el, code_el])
-    spelling = list(ids)
-    cell_u = np.empty(len(pairs), dtype=np.int64)
-    bit_u = np.empty(len(pairs), dtype=np.int64)
-    for i, (e, code) in enumerate(pairs):
-        h = eng.hit(e, code, spelling[code])
-        cell_u[i], bit_u[i] = (-1, 0) if h is None else h
-    cell_el = cell_u[pinv]
+    cell_el, bit_el = eng.pairs(ent_el, code_el)
     # a row's elements are consecutive
     at = np.flatnonzero(np.concatenate(([True], rows_el[1:] != rows_el[:-1])))
     owners = rows_el[at]
     bad = np.minimum.reduceat(cell_el, at) < 0
     vstate[owners[bad]] = 2
-    bits[owners] = np.bitwise_or.reduceat(bit_u[pinv], at)
+    bits[owners] = np.bitwise_or.reduceat(bit_el, at)
     parts.append("el_row", rows_el + base)
     parts.append("el_cell", cell_el)
     return vstate, bits
