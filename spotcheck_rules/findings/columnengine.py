@@ -577,10 +577,13 @@ def count(eng: Engine, cat: dict[str, Any], clean: Any) -> None:
     the violations' cells (each column once a row)."""
     import numpy as np
 
-    combo = cat["combo"][clean]
     n = len(eng.verdicts)
-    per = np.bincount(combo, minlength=n)
-    cents = sum_by(combo, cat["cents"][clean], n)
+    per = np.bincount(cat["combo"][clean], minlength=n)
+    # the fines of the rows that have one (most have none): two small copies, not two of
+    # every row (0.14 s at 4M findings)
+    paid = cat["cents"] > 0
+    paid &= clean
+    cents = sum_by(cat["combo"][paid], cat["cents"][paid], n)
     for s in np.flatnonzero(per).tolist():
         v = eng.verdicts[s]
         assert v is not None
