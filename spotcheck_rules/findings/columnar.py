@@ -43,7 +43,7 @@ import functools
 import importlib.util
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -294,33 +294,47 @@ def consume_parquet(
     return rows
 
 
-def _explain(checker: Checker, path: Path, name: str, rows: list[int]) -> None:
-    """The other rows (0-based, ascending) through the checker, in line order, decoded as the
-    hot loop decodes a line it sends there."""
-    if not rows:
-        return
-    decode = _DECODER.decode
-    check = checker.check
+def _wanted_lines(path: Path, rows: list[int], skip: int = 0) -> Iterator[tuple[int, bytes]]:
+    """(row, its line without the newline) for each wanted 0-based row, ascending, after
+    ``skip`` lines (a CSV header). The newlines of each chunk are found by numpy, and only the
+    wanted lines are cut out (splitting every chunk into its lines cost 0.15 s at 1M)."""
+    import numpy as np
+
     it = iter(rows)
-    want = next(it)
-    first = 0  # the 0-based number of the first line in ``lines``
+    want = next(it, -1)
+    first = -skip  # the row of the first line in ``buf``
     tail = b""
     with path.open("rb") as f:
         while want >= 0:
             chunk = f.read(_CHUNK)
-            lines = (tail + chunk).split(b"\n")
-            tail = lines.pop() if chunk else b""
-            while want >= 0 and want < first + len(lines):
-                line = lines[want - first]
-                try:
-                    value: Any = decode(line)
-                except msgspec.DecodeError:
-                    value = decode_line(line, want + 1)
-                check(RawRecord(name, want + 1, want, value))
+            buf = tail + chunk if tail else chunk
+            ends = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 0x0A)
+            whole = len(ends)  # the lines that end in this buffer
+            if not chunk:  # the end of the file: what follows the last newline is a line
+                ends = np.append(ends, len(buf))
+            starts = np.concatenate(([0], ends[:-1] + 1))
+            lines = len(ends)
+            while 0 <= want < first + lines:
+                k = want - first
+                yield want, buf[int(starts[k]) : int(ends[k])]
                 want = next(it, -1)
-            first += len(lines)
+            first += whole
+            tail = buf[int(ends[whole - 1]) + 1 :] if whole else buf
             if not chunk:
                 break
+
+
+def _explain(checker: Checker, path: Path, name: str, rows: list[int]) -> None:
+    """The other rows (0-based, ascending) through the checker, in line order, decoded as the
+    hot loop decodes a line it sends there."""
+    decode = _DECODER.decode
+    check = checker.check
+    for row, line in _wanted_lines(path, rows):
+        try:
+            value: Any = decode(line)
+        except msgspec.DecodeError:
+            value = decode_line(line, row + 1)
+        check(RawRecord(name, row + 1, row, value))
 
 
 def consume_csv(
@@ -398,28 +412,13 @@ def _explain_csv(
 
     from .records import FlatRow, Unparsable
 
-    if not rows:
-        return
     check = checker.check
-    it = iter(rows)
-    want = next(it)
-    first = -1  # the 0-based row of the first line in ``lines`` (the header is row -1)
-    tail = b""
-    with path.open("rb") as f:
-        while want >= 0:
-            chunk = f.read(_CHUNK)
-            lines = (tail + chunk).split(b"\n")
-            tail = lines.pop() if chunk else b""
-            while want >= 0 and want < first + len(lines):
-                text = lines[want - first].decode("utf-8").removesuffix("\r")
-                cells = next(csv.reader([text], delimiter=delimiter))
-                line = want + 2
-                value: Any = FlatRow()
-                bad = header.record(line, cells, value)
-                if bad is not None:
-                    value = Unparsable(bad)
-                check(RawRecord(name, line, want, value))
-                want = next(it, -1)
-            first += len(lines)
-            if not chunk:
-                break
+    for row, raw in _wanted_lines(path, rows, skip=1):
+        text = raw.decode("utf-8").removesuffix("\r")
+        cells = next(csv.reader([text], delimiter=delimiter))
+        line = row + 2
+        value: Any = FlatRow()
+        bad = header.record(line, cells, value)
+        if bad is not None:
+            value = Unparsable(bad)
+        check(RawRecord(name, line, row, value))

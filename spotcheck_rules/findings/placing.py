@@ -30,14 +30,20 @@ class Placer:
         self._headers: dict[str, FlatHeader | None] = {}
 
     def _header(self, file: str | None) -> FlatHeader | None:
-        if not file or Path(file).suffix.lower() != ".xlsx":
+        if not file:
             return None
-        if file not in self._headers:
+        try:
+            return self._headers[file]  # per problem: one lookup (a Path per problem was 9 µs)
+        except KeyError:
+            pass
+        got = None
+        if Path(file).suffix.lower() == ".xlsx":
             try:
-                self._headers[file] = flat_header(file)
+                got = flat_header(file)
             except (SpotcheckError, OSError):
-                self._headers[file] = None
-        return self._headers[file]
+                got = None
+        self._headers[file] = got
+        return got
 
     def _index(self, header: FlatHeader, problem: Problem) -> int | None:
         field = problem.field
