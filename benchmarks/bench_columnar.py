@@ -20,7 +20,7 @@ invalid (an unknown category, a date outside the plan's year, a malformed region
   writes them out;
 * ``python``: ``spotcheck aggregate FILE --ruleset shanxi/2025 --format json -o OUT`` with
   ``SPOTCHECK_ENGINE=reference`` (the per-record path: the hot loop in two processes above
-  16 MB). What a user gets by default (``auto``) is this side below 512 MB of JSON Lines
+  16 MB). What a user gets by default (``auto``) is this side below 128 MB of JSON Lines
   (``columnar.AUTO_MIN_BYTES``) and the ``columnar`` side from there;
 * ``columnar``: the same command with ``SPOTCHECK_ENGINE=columnar``. The engine takes only files
   of at least ``columnar.MIN_BYTES`` (32 MB, about 160 000 findings); below that the per-record

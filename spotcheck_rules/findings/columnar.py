@@ -84,11 +84,12 @@ more than it saves there (docs/performance.md)."""
 PARQUET_MIN_BYTES = 0
 """The same for Parquet files: none, the per-record path reads Parquet slower than JSON Lines
 (every row made a Python object by pyarrow first; docs/performance.md)."""
-AUTO_MIN_BYTES = 512 << 20
-"""JSON Lines files from this size (about 2.5 million findings) take the engine by default: on
-a quiet 2-core machine the two were even at 2M findings (407 MB: 3.9 s each, the engine 300 MB
-against 350), the engine faster and lighter at 4M (6.7 s and 390 MB against 7.7 s and 638 MB),
-the per-record path faster below (1M: 1.7 s against 2.5-3.1 s; docs/performance.md)."""
+AUTO_MIN_BYTES = 128 << 20
+"""JSON Lines files from this size (about 630 000 findings) take the engine by default: on a
+2-core machine, alternated runs, the two were even at 250 000 findings (1.0-1.2 s each), the
+engine 5-15% faster at 500 000 (1.29-1.35 s against 1.37-1.51 s), 12% at 1M (1.74 s against
+1.97 s, median of 3) and 30% at 4M, for about 30 MB more at 1M (240 MB against the two
+processes' 210 MB) and half the memory at 4M (docs/performance.md)."""
 AUTO_PARQUET_MIN_BYTES = 1 << 20
 """Parquet files from this size (about 60 000 findings) take the engine by default: at 1M
 findings (15 MB) it took 2.3 s where the per-record path took 10.6 s."""
