@@ -259,7 +259,7 @@ def test_numbers_reads_the_buffers_as_pyarrow_would(
     fill, for a sliced array (an offset that is not a whole byte of bits) and a chunked one."""
     import pyarrow as pa
 
-    from spotcheck_rules.findings.columnengine import numbers
+    from spotcheck_rules.findings.arrowbuffers import numbers
 
     if kind == "bool":
         py: list[Any] = [None if v is None else v % 3 == 0 for v in values]

@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from .arrowbuffers import indices, numbers
 from .checker import Checker
 from .columnquery import SEP, SIG_FIELDS
 from .fastpath import fast_code, fast_entry, fast_revocation
@@ -35,8 +36,6 @@ __all__ = [
     "Parts",
     "count",
     "duplicates",
-    "indices",
-    "numbers",
     "read_batch",
     "sum_by",
 ]
@@ -89,55 +88,6 @@ class Parts:
 
 """The per-row (and per violation element) arrays :func:`read_batch` fills."""
 _NONE: Any = object()
-
-
-_NUMPY_TYPES = {
-    "int8": "int8",
-    "int16": "int16",
-    "int32": "int32",
-    "int64": "int64",
-    "uint8": "uint8",
-    "uint16": "uint16",
-    "uint32": "uint32",
-    "uint64": "uint64",
-}
-
-
-def indices(values: Any) -> Any:
-    """A numpy array of row numbers as a pyarrow int64 array (for ``take``), by its buffer:
-    ``take`` given the numpy array itself converts it as ``pa.array`` does, importing pandas."""
-    import numpy as np
-    import pyarrow as pa
-
-    values = np.ascontiguousarray(values, dtype=np.int64)
-    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
-
-
-def numbers(arr: Any, fill: int = 0) -> Any:
-    """A pyarrow array of integers or booleans as a numpy array (a null as ``fill``), read
-    from its buffers. pyarrow's own ``to_numpy`` imports pandas when it is installed, 0.6 s
-    of a 2.2 s run at 1M findings; the buffers give the same values without it."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.null_count:
-        arr = pc.fill_null(
-            arr, pa.scalar(bool(fill) if pa.types.is_boolean(arr.type) else fill, arr.type)
-        )
-    n, off = len(arr), arr.offset
-    buf = arr.buffers()[1]
-    if pa.types.is_boolean(arr.type):
-        if not n:
-            return np.zeros(0, dtype=bool)
-        bits = np.frombuffer(buf, dtype=np.uint8, count=(off + n + 7) // 8)
-        return np.unpackbits(bits, count=off + n, bitorder="little")[off:].view(bool)
-    dtype = np.dtype(_NUMPY_TYPES[str(arr.type)])
-    if not n:
-        return np.zeros(0, dtype=dtype)
-    return np.frombuffer(buf, dtype=dtype, count=n, offset=off * dtype.itemsize)
 
 
 def _decoder(typ: Any) -> Callable[[str | None], Any]:

@@ -33,7 +33,6 @@ The unit's name is read by the reference as text and never judged; the unit's id
 
 from __future__ import annotations
 
-import array
 import codecs
 import hashlib
 from collections.abc import Callable, Sequence
@@ -46,11 +45,12 @@ import msgspec
 
 from ..core.errors import SpotcheckError
 from ..core.limits import CSV_CELL
+from .arrowbuffers import bools, indices, numbers, string_lists, strings
 from .columnquery import _WS_SQL, SEP, WHITE_SPACE
 from .records import FlatRow, coerce_record
 from .spellings import FlatHeader
 
-__all__ = ["CsvBytes", "CsvLayout", "CsvSpellings", "scan_csv"]
+__all__ = ["CsvBytes", "CsvLayout", "CsvSpellings", "scan_csv", "translate"]
 
 _CHUNK = 1 << 20
 _WS_ALL = "(" + ", ".join(str(ord(c)) for c in WHITE_SPACE) + ")"
@@ -357,44 +357,12 @@ class CsvSpellings:
         return got
 
 
-def strings(values: Sequence[str]) -> Any:
-    """A pyarrow string array, built from its buffers (``pa.array`` of a list imports pandas
-    when it is installed)."""
-    import pyarrow as pa
-
-    data = [v.encode() for v in values]
-    offsets = array.array("i", [0])
-    total = 0
-    for d in data:
-        total += len(d)
-        offsets.append(total)
-    return pa.Array.from_buffers(
-        pa.string(), len(values), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]
-    )
-
-
-def string_lists(values: Sequence[Sequence[str]]) -> Any:
-    """A pyarrow list-of-string array, from its buffers (as :func:`strings`)."""
-    import pyarrow as pa
-
-    flat = [s for v in values for s in v]
-    offsets = array.array("i", [0])
-    total = 0
-    for v in values:
-        total += len(v)
-        offsets.append(total)
-    off = pa.Array.from_buffers(pa.int32(), len(values) + 1, [None, pa.py_buffer(offsets)])
-    return pa.ListArray.from_arrays(off, strings(flat))
-
-
 def translate(batch: Any, spell: CsvSpellings) -> tuple[Any, bool]:
     """A batch of the CSV query as a batch of the JSON Lines query's columns (what
     :func:`.columnengine.read_batch` reads), and whether a row of it has every cell blank."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
-
-    from .columnengine import numbers
 
     def mapped(name: str, fn: Callable[[str], Any]) -> tuple[list[Any], Any]:
         enc = pc.dictionary_encode(batch.column(name))
@@ -412,8 +380,6 @@ def translate(batch: Any, spell: CsvSpellings) -> tuple[Any, bool]:
     ok &= np.array([v is not None for v in viol_v], dtype=bool)[viol_i]
     ok &= np.array([v is not None for v in fine_v], dtype=bool)[fine_i]
     ok &= np.array(other_v, dtype=bool)[other_i]
-    from .columnengine import indices
-
     sig = pc.take(strings([v or _EMPTY_SIG for v in sig_v]), indices(sig_i))
     facts = pc.take(strings([v or _EMPTY_FACTS for v in facts_v]), indices(facts_i))
     lists = [v or [] for v in viol_v]
@@ -429,18 +395,10 @@ def translate(batch: Any, spell: CsvSpellings) -> tuple[Any, bool]:
             vlist,
             pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(cents)]),
             pa.nulls(n, pa.string()),
-            _bools(ok),
+            bools(ok),
             batch.column("key"),
             pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(np.zeros(n, np.int32))]),
         ],
         names=["sig", "facts", "vkind", "vlist", "cents", "fine_text", "plain", "key", "nkeys"],
     )
     return out, bool(numbers(batch.column("all_blank")).any())
-
-
-def _bools(values: Any) -> Any:
-    import numpy as np
-    import pyarrow as pa
-
-    bits = np.packbits(values.astype(bool), bitorder="little")
-    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
