@@ -66,7 +66,7 @@ def shanxi() -> Ruleset:
 # --------------------------------------------------------------------------- the generator
 
 HAND_BACK = (
-    "quote",
+    "bad quote",
     "blank line",
     "blank row",
     "white line",
@@ -81,10 +81,12 @@ HAND_BACK = (
     "nul",
 )
 """What a file may hold that the engine must leave to the per-record path (one a file)."""
-_ODD = (*HAND_BACK, "tab", "control", "two columns one field")
-"""And what the engine may take or not: a tab-separated UTF-8 file (the separator is told
-from the header as the reference tells it), a cell holding ``\x01`` (the character the engine
-glues cells with: such a row must be explained, not misread); a header both paths refuse."""
+_ODD = (*HAND_BACK, "quote", "tab", "control", "two columns one field")
+"""And what the engine may take or not: a cell quoted the canonical way (wholly, a quote inside
+doubled: DuckDB and Python's csv module cut it alike), a tab-separated UTF-8 file (the
+separator is told from the header as the reference tells it), a cell holding ``\x01`` (the
+character the engine glues cells with: such a row must be explained, not misread); a header
+both paths refuse."""
 RANDOM = "random"
 """``_csv_file``'s ``odd`` by default: one of :data:`_ODD` in about one file in three."""
 
@@ -306,13 +308,15 @@ def _csv_file(
             rows[at].pop()
         else:
             rows[at].append("")
-    elif rows and odd in ("quote", "control", "nul"):
+    elif rows and odd in ("quote", "bad quote", "control", "nul"):
         k = rnd.randrange(len(rows[at]))
         cell = rows[at][k]
-        if odd == "quote":
+        if odd == "quote":  # canonical: the engine reads it
             rows[at][k] = rnd.choice(
-                ('"' + cell + ',x"', '"' + cell + '""x"', '"' + cell + '"', 'a"b')
+                ('"' + cell + ',x"', '"' + cell + '""x"', '"' + cell + '"', '""', '"' + cell + ',"')
             )
+        elif odd == "bad quote":  # not canonical: the two readers could part
+            rows[at][k] = rnd.choice(('a"b', '"' + cell + '"x', ' "' + cell + '"', '"' + cell))
         else:
             rows[at][k] = cell + ("\x01" if odd == "control" else "\x00")
 

@@ -1,7 +1,8 @@
 """Golden cases for the columnar engine's CSV reading (spotcheck_rules.findings.csvquery).
 
 One plain CSV file (UTF-8, no quotes: the engine takes it) whose rows each carry one fault or
-one accepted spelling of the flat coercions — a fine that is not a number, negative, with
+one accepted spelling of the flat coercions, some cells quoted the canonical way (a comma or a
+quote inside, a quoted id naming a unit again, a quoted line with a cell too many) — a fine that is not a number, negative, with
 white space or full-width digits; an ownership the domain does not have; a region, date or tier
 that is wrong or spelt otherwise; a count that is not one; a yes/no cell that is neither; a
 filled unknown column; a public institution's item for a private one; a blank or untrimmed
@@ -71,6 +72,13 @@ ROWS: list[dict[str, str]] = [
     {"domain": "ｍｅｄｉｃａｌ"},  # full-width
     {"category": "nope"},
     {"violations": "", "penalty.cases": "", "penalty.fine_yuan": ""},  # nothing found
+    # quoted the canonical way (Excel quotes a cell with a comma or a quote in it)
+    {"penalty.fine_yuan": '"1,000.50"'},  # accepted: a thousands separator
+    {"unit_name": '"单位,分院 ""东区"""'},
+    {"unit_id": '"U3"'},  # the fourth row's unit again, quoted: a duplicate all the same
+    {"ownership": '""'},  # quoted and empty: not given
+    {"备注": '"a,b"'},  # an unknown column, filled
+    {"penalty.fine_yuan": '"12"', "备注": ","},  # one more cell than the header: F001
 ]
 
 
@@ -99,7 +107,35 @@ def test_every_fault_of_a_plain_csv_as_the_reference(
     assert engine == reference
     codes = {p.code for p in checker.problems}
     # each fault reached the checker (and so its code the report)
-    for code in ("F002", "F050", "F051"):
+    for code in ("F001", "F002", "F031", "F050", "F051"):
         assert code in codes, sorted(codes)
     assert len(codes) >= 10, sorted(codes)
     assert checker.read == len(ROWS) and checker.rejected >= 10
+
+
+@pytest.mark.parametrize("where", ["row", "header"])
+def test_a_cell_over_the_limit_is_the_reference_s_to_refuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A cell longer than ``SPOTCHECK_MAX_CSV_CELL`` refuses the file on the per-record path;
+    the engine hands such a file back (DuckDB's line limit is the cell limit) instead of
+    reading it, or failing in Python's csv module with a traceback."""
+    from spotcheck_rules.core.errors import SpotcheckError
+    from spotcheck_rules.findings.validation import validate
+
+    rs = load_ruleset("shanxi/2025")
+    monkeypatch.setenv("SPOTCHECK_MAX_CSV_CELL", "200")
+    long = "x" * 300
+    path = tmp_path / "long.csv"
+    header = HEADER.replace("备注", long) if where == "header" else HEADER
+    cells = [c.format(n=0) for c in _BASE]
+    cells[_COLUMNS.index("unit_name")] = long if where == "row" else "n"
+    path.write_text(header + "\n" + ",".join(cells) + "\n", "utf-8")
+    assert columnar.consume_csv(Checker(rs), path, FileInfo(str(path))) is None
+    errors = []
+    for engine in ("reference", "columnar"):
+        monkeypatch.setenv(columnar.ENGINE_VARIABLE, engine)
+        with pytest.raises(SpotcheckError) as got:
+            validate(path, rs)
+        errors.append(str(got.value))
+    assert errors[0] == errors[1] and "200" in errors[0]

@@ -4,12 +4,16 @@ cell texts it returns become what the engine judges: the columns of the JSON Lin
 calls decide every input.
 
 Only a plain file is read here (:class:`CsvBytes` counts what makes one; anything else is the
-per-record path's, which reads it as it always does): UTF-8 with or without a BOM, no quote
-character anywhere (a cell is then the text between two delimiters, for DuckDB as for Python's
-``csv`` module), one row a line (no blank line, no lone carriage return, all lines ending
-alike), no NUL, a header without a blank cell, every row as wide as the header (DuckDB's strict
-mode refuses the file otherwise), and no row whose cells are all blank (the reference skips it
-without counting it).
+per-record path's, which reads it as it always does): UTF-8 with or without a BOM, one row a
+line (no blank line, no lone carriage return, all lines ending alike), no NUL, a header without
+a blank cell and without a quote, every line without a quote holding as many delimiters as the
+header (DuckDB reads a row with a trailing delimiter as one without; the bytes are counted),
+every line with a quote quoted the canonical way (each cell wholly quoted or without a quote,
+a quote inside doubled: :func:`quoted_lines` reads those lines with Python's csv module, which
+cuts them as DuckDB does; one whose cells are not as many as the header's is the checker's),
+and no row whose cells are all blank (the reference skips it without counting it). A cell over
+the reference's limit (``SPOTCHECK_MAX_CSV_CELL``) is DuckDB's error (its line limit is that
+limit): the reference then refuses the file, located.
 
 The cells are read as text (DuckDB gives an empty one as NULL; the reference's ``''`` is read
 alike by :meth:`.spellings.FlatHeader.record`). They are glued per group of fields that decide
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -47,10 +52,19 @@ from ..core.errors import SpotcheckError
 from ..core.limits import CSV_CELL
 from .arrowbuffers import bools, indices, numbers, string_lists, strings
 from .columnquery import _WS_SQL, SEP, WHITE_SPACE
+from .readers import lines_at
 from .records import FlatRow, coerce_record
 from .spellings import FlatHeader
 
-__all__ = ["CsvBytes", "CsvLayout", "CsvSpellings", "scan_csv", "translate"]
+__all__ = [
+    "CsvBytes",
+    "CsvLayout",
+    "CsvSpellings",
+    "cells_of",
+    "quoted_lines",
+    "scan_csv",
+    "translate",
+]
 
 _CHUNK = 1 << 20
 _WS_ALL = "(" + ", ".join(str(ord(c)) for c in WHITE_SPACE) + ")"
@@ -86,20 +100,23 @@ class CsvBytes:
     last: int = 0
     bom: bool = False
     utf8: bool = True
+    quoted: list[int] = field(default_factory=list)  # 0-based lines holding a quote
+    lines_before: int = 0  # the newlines before the chunk being scanned
     failed: list[BaseException] = field(default_factory=list)
 
     @property
     def lines(self) -> int:
         return self.newlines + (1 if self.last not in (0, 0x0A) else 0)
 
-    def plain(self, width: int) -> bool:
+    def plain(self, width: int, quoted_delimiters: int = 0) -> bool:
         """Whether the bytes are of a file the engine reads (see the module's docstring), its
-        header ``width`` cells wide: every line must then hold ``width - 1`` delimiters (a
-        UTF-8 character of several bytes never holds an ASCII one)."""
+        header ``width`` cells wide: every line without a quote must then hold ``width - 1``
+        delimiters (a UTF-8 character of several bytes never holds an ASCII one);
+        ``quoted_delimiters``: those of the lines with one (:func:`quoted_lines`)."""
+        unquoted = self.lines - len(self.quoted)
         return (
-            self.delimiters == (width - 1) * self.lines
+            self.delimiters - quoted_delimiters == (width - 1) * unquoted
             and self.utf8
-            and not self.quotes
             and not self.nul
             and not self.blank_lines
             and self.cr == self.crlf
@@ -125,9 +142,13 @@ def scan_csv(path: Path, out: CsvBytes) -> None:
                 out.newlines += chunk.count(b"\n")
                 out.cr += chunk.count(b"\r")
                 out.crlf += joined.count(b"\r\n") - prev[-2:].count(b"\r\n")
-                out.quotes += chunk.count(b'"')
+                quotes = chunk.count(b'"')
+                if quotes:
+                    _mark_quoted(chunk, out)
+                out.quotes += quotes
                 out.nul += chunk.count(b"\x00")
                 out.delimiters += chunk.count(out.delimiter)
+                out.lines_before = out.newlines
                 out.blank_lines += joined.count(b"\n\n") - prev[-2:].count(b"\n\n")
                 out.blank_lines += joined.count(b"\n\r\n") - prev[-2:].count(b"\n\r\n")
                 if out.utf8:
@@ -147,6 +168,51 @@ def scan_csv(path: Path, out: CsvBytes) -> None:
         out.failed.append(exc)
 
 
+def _mark_quoted(chunk: bytes, out: CsvBytes) -> None:
+    """Add the lines of ``chunk`` that hold a quote to ``out.quoted`` (a line across two chunks
+    once)."""
+    import numpy as np
+
+    buf = np.frombuffer(chunk, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 0x0A)
+    lines = np.unique(out.lines_before + np.searchsorted(newlines, np.flatnonzero(buf == 0x22)))
+    got = lines.tolist()
+    if out.quoted and got and got[0] == out.quoted[-1]:
+        got = got[1:]
+    out.quoted.extend(got)
+
+
+def _canonical(delimiter: str) -> re.Pattern[str]:
+    """A line of fields each either without a quote or wholly quoted, a quote inside doubled:
+    where DuckDB's reader and Python's csv module cut the same cells (RFC 4180, one line)."""
+    d = re.escape(delimiter)
+    cell = f'(?:"(?:[^"]|"")*"|[^"{d}]*)'
+    return re.compile(f"{cell}(?:{d}{cell})*")
+
+
+def quoted_lines(
+    path: Path, rows: list[int], delimiter: str, width: int
+) -> tuple[int, list[int]] | None:
+    """Read the lines with a quote (0-based rows after the header): the delimiters they hold,
+    and those of them not ``width`` cells wide (the checker explains them: DuckDB reads a row
+    with a trailing delimiter as one without); ``None`` when one is not quoted the canonical
+    way or has only blank cells (the reference skips such a row uncounted)."""
+    canonical = _canonical(delimiter)
+    delimiters = 0
+    odd: list[int] = []
+    for row, raw in lines_at(path, rows, skip=1):
+        text = raw.decode("utf-8").removesuffix("\r")
+        if not canonical.fullmatch(text):
+            return None
+        cells = cells_of(text, delimiter)
+        if cells is None or all(not c.strip() for c in cells):
+            return None
+        delimiters += text.count(delimiter)
+        if len(cells) != width:
+            odd.append(row)
+    return delimiters, odd
+
+
 def _trimmed(col: str) -> str:
     """A text, not empty, with nothing ``str.strip()`` removes at either end."""
     return (
@@ -164,6 +230,22 @@ def _glued(cols: Sequence[str]) -> str:
     if not cols:
         return "''"
     return "concat(" + f", '{SEP}', ".join(cols) + ")"
+
+
+def cells_of(text: str, delimiter: str) -> list[str] | None:
+    """The cells of one line as Python's csv module reads them, with the field limit the
+    reference sets (:func:`.rows.iter_csv`); ``None`` when a cell is over it (the reference
+    then refuses the file)."""
+    import csv
+
+    limit = CSV_CELL.value()
+    if csv.field_size_limit() < limit:
+        csv.field_size_limit(limit)
+    try:
+        cells = next(csv.reader([text], delimiter=delimiter), [])
+    except csv.Error:
+        return None
+    return None if any(len(c) > limit for c in cells) else cells
 
 
 class CsvLayout:
@@ -234,8 +316,10 @@ class CsvLayout:
             f"{uid_ok} AS uid_ok, {key} AS key, "
             f"(CASE WHEN {uid_ok} THEN false ELSE {every_blank} END) AS all_blank "
             f"FROM read_csv(?, header = false, skip = 1, auto_detect = false, "
-            f"delim = '{delim}', quote = '', escape = '', strict_mode = true, "
-            f"null_padding = false, max_line_size = {max(CSV_CELL.value(), 1 << 20)}, "
+            f"delim = '{delim}', quote = '\"', escape = '\"', strict_mode = true, "
+            # a line longer than a cell may be (in bytes, so also than any cell in characters)
+            # is DuckDB's error: the reference refuses the file, located
+            f"null_padding = false, max_line_size = {CSV_CELL.value()}, "
             f"encoding = 'utf-8', columns = {{{cols}}})"
         )
 

@@ -42,6 +42,7 @@ __all__ = [
     "iter_values",
     "jsonl_chunks",
     "jsonl_range",
+    "lines_at",
     "read_census",
     "read_records",
     "read_whole",
@@ -253,6 +254,36 @@ def sha256_async(path: Path) -> Callable[[], str]:
         return digest.hexdigest()
 
     return wait
+
+
+def lines_at(path: Path, rows: list[int], skip: int = 0) -> Iterator[tuple[int, bytes]]:
+    """(row, its line without the newline) for each wanted 0-based row, ascending, after
+    ``skip`` lines (a CSV header). The newlines of each chunk are found by numpy, and only the
+    wanted lines are cut out (splitting every chunk into its lines cost 0.15 s at 1M)."""
+    import numpy as np
+
+    it = iter(rows)
+    want = next(it, -1)
+    first = -skip  # the row of the first line in ``buf``
+    tail = b""
+    with path.open("rb") as f:
+        while want >= 0:
+            chunk = f.read(_CHUNK)
+            buf = tail + chunk if tail else chunk
+            ends = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 0x0A)
+            whole = len(ends)  # the lines that end in this buffer
+            if not chunk:  # the end of the file: what follows the last newline is a line
+                ends = np.append(ends, len(buf))
+            starts = np.concatenate(([0], ends[:-1] + 1))
+            lines = len(ends)
+            while 0 <= want < first + lines:
+                k = want - first
+                yield want, buf[int(starts[k]) : int(ends[k])]
+                want = next(it, -1)
+            first += whole
+            tail = buf[int(ends[whole - 1]) + 1 :] if whole else buf
+            if not chunk:
+                break
 
 
 def decode_line(line: bytes, lineno: int) -> Any:
