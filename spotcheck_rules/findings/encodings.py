@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import contextvars
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -141,7 +142,7 @@ def decode_csv(
         )
         raise _refuse(error, file, msg) from None
     rare = _uncommon(text)
-    chinese = sum(1 for c in text if ord(c) > 0x7F)
+    chinese = _non_ascii(text)
     if rare and len(rare) > _RARE_SHARE * chinese:
         sample = "".join(dict.fromkeys(rare))[:8]
         msg = (
@@ -186,20 +187,35 @@ def _utf16_without_bom(data: bytes) -> str | None:
 def _uncommon(text: str) -> list[str]:
     """The characters of ``text`` outside ASCII that are unlikely in findings: those GB2312
     (the common simplified set, with its punctuation) lacks, other than common symbols
-    (full-width forms, √, ×), and those of :data:`_UNLIKELY`."""
-    out = []
-    for c in text:
-        o = ord(c)
-        if o <= 0x7F or 0xFF01 <= o <= 0xFF5E or c in "√×✓✔✗✘\ufeff":
-            continue
-        if any(lo <= o <= hi for lo, hi in _UNLIKELY):
-            out.append(c)
-            continue
-        try:
-            c.encode("gb2312")
-        except UnicodeEncodeError:
-            out.append(c)
-    return out
+    (full-width forms, √, ×), and those of :data:`_UNLIKELY` — each occurrence, in order.
+    Each distinct character is judged once and the text searched for the unlikely ones (a
+    loop over every character took 6 s for a 1M-row file)."""
+    unlikely = sorted(c for c in set(text) if _unlikely(c))
+    if not unlikely:
+        return []
+    return re.findall("[" + "".join(re.escape(c) for c in unlikely) + "]", text)
+
+
+def _unlikely(c: str) -> bool:
+    o = ord(c)
+    if o <= 0x7F or 0xFF01 <= o <= 0xFF5E or c in "√×✓✔✗✘\ufeff":
+        return False
+    if any(lo <= o <= hi for lo, hi in _UNLIKELY):
+        return True
+    try:
+        c.encode("gb2312")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _non_ascii(text: str) -> int:
+    """How many characters of ``text`` are not ASCII (a slice at a time: no copy of it all)."""
+    step = 1 << 20
+    ascii_only = sum(
+        len(text[at : at + step].encode("ascii", "ignore")) for at in range(0, len(text), step)
+    )
+    return len(text) - ascii_only
 
 
 def _delimiter(text: str) -> str:
