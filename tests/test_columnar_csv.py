@@ -5,11 +5,11 @@ order and some left out, yes/no flag columns per violation and 合理缺项 item
 lists, ids, labels and full-width spellings, untrimmed cells (``str.strip``'s every kind of
 white space), blank and white-space ids, duplicate units, dates, regions, tiers, fines and
 yes/no cells spelled every way staff write them (and wrongly), an unknown column, CRLF endings,
-a BOM, tabs for commas, a ``\x01`` (the engine's glue character) in a cell — and now and then
-one thing the engine must leave to the per-record path (:data:`HAND_BACK`: a quoted cell, a
+a BOM, tabs for commas, a ``\x01`` (the engine's glue character) in a cell, cells quoted the
+canonical way, UTF-16 and GB18030 files — and now and then one thing the engine must leave to
+the per-record path (:data:`HAND_BACK`: a quote inside an unquoted cell or an unclosed one, a
 blank line or row, mixed or lone-CR line endings, a blank header cell, a row of the wrong
-width, an empty cell past the header's last, a UTF-16 or GB18030 file, a NUL; or an encoding
-named) gives byte for byte the same validation report and the same tables with
+width, an empty cell past the header's last, a NUL; or an encoding named) gives byte for byte the same validation report and the same tables with
 ``SPOTCHECK_ENGINE=columnar`` as without. And the engine really runs: a plain file is taken by
 :func:`~spotcheck_rules.findings.columnar.consume_csv` (and by ``validate``), one with any of
 those things is handed back untouched; and the generator is checked against the reference
@@ -76,13 +76,12 @@ HAND_BACK = (
     "wide row",
     "trailing delimiter",
     "narrow row",
-    "utf-16",
-    "gb18030",
     "nul",
 )
 """What a file may hold that the engine must leave to the per-record path (one a file)."""
-_ODD = (*HAND_BACK, "quote", "tab", "control", "two columns one field")
-"""And what the engine may take or not: a cell quoted the canonical way (wholly, a quote inside
+_ODD = (*HAND_BACK, "quote", "utf-16", "gb18030", "tab", "control", "two columns one field")
+"""And what the engine may take or not: a UTF-16 or GB18030 file (decoded as the reference
+decodes it, read from a UTF-8 copy), a cell quoted the canonical way (wholly, a quote inside
 doubled: DuckDB and Python's csv module cut it alike), a tab-separated UTF-8 file (the
 separator is told from the header as the reference tells it), a cell holding ``\x01`` (the
 character the engine glues cells with: such a row must be explained, not misread); a header

@@ -45,7 +45,7 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -312,8 +312,69 @@ def consume_csv(
     checker: Checker, path: Path, info: FileInfo, progress: Progress | None = None
 ) -> int | None:
     """Check a CSV file with the engine, as :func:`consume_columnar` a JSON Lines file
-    (``None``: a file that is not plain, :mod:`.csvquery`; then nothing was counted)."""
+    (``None``: a file that is not plain, :mod:`.csvquery`; then nothing was counted). A file
+    that is not UTF-8 (GB18030, UTF-16: what Excel writes by default) is decoded as the
+    reference decodes it (:func:`.encodings.decode_csv`, its very choice of encoding and
+    delimiter) and read from a UTF-8 copy of the text, line for line the same."""
+    name = info.path
+    if checker.file_number(name) > FNO_MASK:
+        return None
+    size = info.size or path.stat().st_size
+    if not size:
+        return None
+    got = _plain_csv(checker, path, name, progress, size)
+    if got is False:  # not UTF-8, or NUL bytes (UTF-16 without a BOM?)
+        got = _transcoded_csv(checker, path, name, progress)
+    if not got:
+        return None
+    rows, sha256, encoding = got
+    info.sha256 = sha256
+    info.encoding = encoding
+    info.records = rows
+    info.done = size
+    return rows
 
+
+def _transcoded_csv(
+    checker: Checker, path: Path, name: str, progress: Progress | None
+) -> tuple[int, str, str] | None:
+    """A CSV file of another encoding than UTF-8 through :func:`_plain_csv`, from a UTF-8 copy
+    of the text the reference decodes (in a private temporary folder, removed after)."""
+    import hashlib
+    import tempfile
+
+    from .encodings import decode_csv
+    from .readers import FindingsReadError
+
+    data = path.read_bytes()
+    try:
+        decoded = decode_csv(data, name, FindingsReadError)
+    except SpotcheckError:
+        return None  # the reference refuses it, as it always does
+    if decoded.encoding.startswith("utf-8"):
+        return None  # UTF-8, and not plain for another reason
+    sha256 = hashlib.sha256(data).hexdigest()
+    del data
+    with tempfile.TemporaryDirectory(prefix="spotcheck-csv-") as tmp:
+        copy = Path(tmp) / "utf8.csv"
+        text = decoded.text
+        with copy.open("w", encoding="utf-8", newline="") as f:
+            for at in range(0, len(text), _CHUNK):  # not one UTF-8 copy of the whole text
+                f.write(text[at : at + _CHUNK])
+        encoding = decoded.encoding
+        del decoded, text
+        got = _plain_csv(checker, copy, name, progress, copy.stat().st_size)
+    if not got:
+        return None
+    return got[0], sha256, encoding
+
+
+def _plain_csv(
+    checker: Checker, path: Path, name: str, progress: Progress | None, size: int
+) -> tuple[int, str, str] | Literal[False] | None:
+    """A plain UTF-8 CSV file through the engine (:mod:`.csvquery`): (rows, SHA-256,
+    encoding); ``None`` when it is not plain, ``False`` when it is not UTF-8 or holds NUL
+    bytes (nothing counted either way)."""
     from .csvquery import (
         CsvBytes,
         CsvLayout,
@@ -327,19 +388,15 @@ def consume_csv(
     from .readers import FindingsReadError
     from .rows import _Headers
 
-    name = info.path
-    if checker.file_number(name) > FNO_MASK:
-        return None
-    size = info.size or path.stat().st_size
-    if not size:
-        return None
     with path.open("rb") as f:
         first = f.readline(1 << 20)
     bom = first.startswith(b"\xef\xbb\xbf")
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in first:
+        return False
     try:
         text = first[3 if bom else 0 :].decode("utf-8")
     except UnicodeDecodeError:
-        return None
+        return False
     if not text.endswith("\n") or '"' in text:
         return None  # a quoted header is the reference's to read
     delimiter = _delimiter(text)
@@ -367,6 +424,8 @@ def consume_csv(
     scanner.join()
     if counted.failed:
         raise counted.failed[0]
+    if not counted.utf8 or counted.nul:
+        return False
     if got is None or blank[0] or (counted.quoted and counted.quoted[0] == 0):
         return None
     parts, rows, _ = got
@@ -383,11 +442,7 @@ def consume_csv(
     clean = _settle(checker, eng, parts, False)
     _explain_csv(checker, path, name, header, len(cells), delimiter, clean)
     checker.sealed = True
-    info.sha256 = counted.sha256
-    info.encoding = "utf-8-sig" if bom else "utf-8"
-    info.records = rows
-    info.done = size
-    return rows
+    return rows, counted.sha256, "utf-8-sig" if bom else "utf-8"
 
 
 def _explain_csv(
