@@ -348,3 +348,28 @@ def test_the_pairs_table_and_its_fallback_agree(
     with_table = _answers(path, shanxi)
     monkeypatch.setattr(columnengine, "_PAIR_CELLS", 0)
     assert _answers(path, shanxi) == with_table
+
+
+def test_a_null_and_a_spaced_key_do_not_cancel_out(shanxi: Ruleset, tmp_path: Path) -> None:
+    """The key count: a ``null`` (read by DuckDB as absent) in a file where another key is
+    written ``"k" :`` once left as many ``":`` pairs as the fields the query counted, so a
+    count of pairs took the file and lost the reference's error for the ``null``. Colons count
+    every key however it is spaced: the file goes to the per-record path, and the answers
+    agree. A colon inside a text also sends the file there; a spaced key alone does not."""
+    rnd = random.Random(9)
+    choices = _choices(shanxi)
+    recs = [json.dumps(_record(rnd, choices, n), ensure_ascii=False) for n in range(30)]
+    dom, leaves = choices[0][0], choices[0][1]
+    null = {"unit_id": "n1", "domain": dom, "category": leaves[0], "violations": None}
+    spaced = json.dumps({"unit_id": "s1", "domain": dom, "category": leaves[0]})
+    spaced = spaced.replace('":', '" :', 1)
+    colon = {"unit_id": "c1", "unit_name": "a:b", "domain": dom, "category": leaves[0]}
+    path = tmp_path / "f.jsonl"
+    for extra, taken in (
+        ([json.dumps(null), spaced], False),
+        ([json.dumps(colon, ensure_ascii=False)], False),
+        ([spaced], True),
+    ):
+        path.write_text("\n".join([*recs, *extra]) + "\n", "utf-8")
+        got = columnar.consume_columnar(Checker(shanxi), path, FileInfo(str(path)))
+        assert (got is not None) is taken, extra

@@ -19,7 +19,7 @@ internal record's type for the field and judged by the hot loop's own predicates
 :func:`~.rules.handling.handled_cleanly`); a fine that is not in the canonical form goes to the
 same msgspec hook (:func:`~.money.parse_amount`). The file goes to the per-record path whole when
 DuckDB refuses a line, or when its bytes show what DuckDB does not: a field it skipped or a
-``null`` (the ``":`` in the file must number the fields the query counted), an escaped quote,
+``null`` (the colons in the file must number the fields the query counted), an escaped quote,
 a blank line (one row a line). A Parquet file goes to it whole when a column's type is not
 the one the engine reads (:func:`.parquetquery.query`); its rows that need explanation are read
 back by index and converted as the reference path converts them (:mod:`.parquetrows`).
@@ -252,7 +252,7 @@ def consume_columnar(
     if counted.failed:
         raise counted.failed[0]
     parts, rows, nkeys = got
-    if rows != counted.lines or nkeys != counted.keys or counted.escaped_quotes:
+    if rows != counted.lines or not counted.keys_are(nkeys) or counted.escapes_quotes():
         return None
     _explain(checker, path, name, _settle(checker, eng, parts, counted.bom))
     checker.sealed = True  # the duplicate tables hold only the units of the rows explained
