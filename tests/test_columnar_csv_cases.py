@@ -139,3 +139,31 @@ def test_a_cell_over_the_limit_is_the_reference_s_to_refuse(
             validate(path, rs)
         errors.append(str(got.value))
     assert errors[0] == errors[1] and "200" in errors[0]
+
+
+def test_a_gbk_file_without_room_for_its_copy_is_the_reference_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A GB18030 file is read from a UTF-8 copy in a temporary folder; when the copy cannot be
+    written (no room), the file is handed back, nothing counted, and the per-record path reads
+    it with the same answer."""
+    import tempfile
+
+    rs = load_ruleset("shanxi/2025")
+    path = tmp_path / "gbk.csv"
+    _file(path)
+    path.write_bytes(path.read_text("utf-8").encode("gb18030"))
+    checker = Checker(rs)
+    assert columnar.consume_csv(checker, path, FileInfo(str(path))) == len(ROWS)
+    monkeypatch.setenv(columnar.ENGINE_VARIABLE, "reference")
+    reference = _answers(path, rs)
+
+    def no_room(*args: object, **kwargs: object) -> tempfile.TemporaryDirectory[str]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_room)
+    checker = Checker(rs)
+    assert columnar.consume_csv(checker, path, FileInfo(str(path))) is None
+    assert checker.read == 0 and not checker.problems
+    monkeypatch.setenv(columnar.ENGINE_VARIABLE, "columnar")
+    assert _answers(path, rs) == reference

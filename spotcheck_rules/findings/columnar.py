@@ -355,15 +355,18 @@ def _transcoded_csv(
         return None  # UTF-8, and not plain for another reason
     sha256 = hashlib.sha256(data).hexdigest()
     del data
-    with tempfile.TemporaryDirectory(prefix="spotcheck-csv-") as tmp:
-        copy = Path(tmp) / "utf8.csv"
-        text = decoded.text
-        with copy.open("w", encoding="utf-8", newline="") as f:
-            for at in range(0, len(text), _CHUNK):  # not one UTF-8 copy of the whole text
-                f.write(text[at : at + _CHUNK])
-        encoding = decoded.encoding
-        del decoded, text
-        got = _plain_csv(checker, copy, name, progress, copy.stat().st_size)
+    encoding = decoded.encoding
+    try:
+        with tempfile.TemporaryDirectory(prefix="spotcheck-csv-") as tmp:
+            copy = Path(tmp) / "utf8.csv"
+            text = decoded.text
+            with copy.open("w", encoding="utf-8", newline="") as f:
+                for at in range(0, len(text), _CHUNK):  # not one UTF-8 copy of the whole text
+                    f.write(text[at : at + _CHUNK])
+            del decoded, text
+            got = _plain_csv(checker, copy, name, progress, copy.stat().st_size)
+    except OSError:
+        return None  # no room for the copy: the per-record path reads the file itself
     if not got:
         return None
     return got[0], sha256, encoding
