@@ -25,6 +25,7 @@ from .money import _WS_CHARS
 from .records import _HarmRec, _PenaltyRec, _Rec
 
 __all__ = [
+    "CANONICAL_FINE",
     "FACT_FIELDS",
     "SELF_COUNTED",
     "SEP",
@@ -33,6 +34,8 @@ __all__ = [
     "ByteCounts",
     "query",
     "scan",
+    "text_cents",
+    "text_trimmed",
 ]
 
 SEP = "\x01"
@@ -59,6 +62,10 @@ def _white_space() -> tuple[str, ...]:
 WHITE_SPACE = _white_space()
 """What ``str.strip()`` removes (tests hold it to ``str.isspace``)."""
 _WS_SQL = "(" + " || ".join(f"chr({ord(c)})" for c in WHITE_SPACE) + ")"
+_WS_ALL = "(" + ", ".join(str(ord(c)) for c in WHITE_SPACE) + ")"
+CANONICAL_FINE = "[0-9]{1,10}(\\.[0-9]{1,2})?"
+"""A fine as text that parse_amount takes as it is (digits, at most two decimals): DuckDB may
+make it cents (:func:`text_cents`) without asking the rule."""
 _WS_CODES = "(" + ", ".join(str(ord(c)) for c in WHITE_SPACE if ord(c) >= 0x20) + ")"
 
 # The fields DuckDB reads, as the internal record has them (one list: records.py). A record with
@@ -106,6 +113,23 @@ def _trimmed(col: str) -> str:
     )
 
 
+def text_trimmed(col: str) -> str:
+    """A text column's value (not JSON text), not empty, with nothing ``str.strip()`` removes
+    at either end (the Parquet and CSV queries)."""
+    return (
+        f"(length({col}) > 0 AND ord({col}[1]) NOT IN {_WS_ALL} "
+        f"AND ord({col}[-1]) NOT IN {_WS_ALL})"
+    )
+
+
+def text_cents(col: str) -> tuple[str, str]:
+    """For a text column's fine: (whether it is :data:`CANONICAL_FINE`, its cents then)."""
+    return (
+        f"regexp_full_match({col}, '{CANONICAL_FINE}')",
+        f"CAST(CAST({col} AS DECIMAL(12, 2)) * 100 AS BIGINT)",
+    )
+
+
 def _glued(cols: list[str]) -> str:
     """Texts glued with :data:`SEP` (an absent one is empty: a JSON text never is)."""
     return "concat(" + f", '{SEP}', ".join(cols) + ")"
@@ -123,7 +147,7 @@ _FINE = "penalty.fine_yuan"
 # takes as it is); -1 absent, -2 any other text (the engine asks the rule)
 _CENTS = (
     f"(CASE WHEN {_FINE} IS NULL THEN -1 "
-    f"""WHEN regexp_full_match({_FINE}, '"[0-9]{{1,10}}(\\.[0-9]{{1,2}})?"') """
+    f"""WHEN regexp_full_match({_FINE}, '"{CANONICAL_FINE}"') """
     f"THEN CAST(CAST(({_FINE}::VARCHAR)[2:-2] AS DECIMAL(12, 2)) * 100 AS BIGINT) "
     f"WHEN regexp_full_match({_FINE}, '0|[1-9][0-9]{{0,9}}') "
     f"THEN CAST({_FINE}::VARCHAR AS BIGINT) * 100 ELSE -2 END)"

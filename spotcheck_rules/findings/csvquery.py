@@ -51,7 +51,7 @@ import msgspec
 from ..core.errors import SpotcheckError
 from ..core.limits import CSV_CELL
 from .arrowbuffers import bools, indices, numbers, string_lists, strings
-from .columnquery import _WS_SQL, SEP, WHITE_SPACE
+from .columnquery import _WS_SQL, FACT_FIELDS, SEP, SIG_FIELDS, text_cents, text_trimmed
 from .readers import lines_at
 from .records import FlatRow, coerce_record
 from .spellings import FlatHeader
@@ -67,21 +67,10 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20
-_WS_ALL = "(" + ", ".join(str(ord(c)) for c in WHITE_SPACE) + ")"
-_SIG = (
-    "domain",
-    "category",
-    "ownership",
-    "penalty.cases",
-    "penalty.revoked",
-    "referred",
-    "opinion_issued",
-)
-_FACTS = ("inspected_on", "region", "tier")
 _FINE = "penalty.fine_yuan"
 _ENCODE = msgspec.json.encode
-_EMPTY_SIG = SEP * len(_SIG) + "0"
-_EMPTY_FACTS = SEP * (len(_FACTS) - 1)
+_EMPTY_SIG = SEP * len(SIG_FIELDS) + "0"
+_EMPTY_FACTS = SEP * (len(FACT_FIELDS) - 1)
 
 
 @dataclass
@@ -213,14 +202,6 @@ def quoted_lines(
     return delimiters, odd
 
 
-def _trimmed(col: str) -> str:
-    """A text, not empty, with nothing ``str.strip()`` removes at either end."""
-    return (
-        f"(length({col}) > 0 AND ord({col}[1]) NOT IN {_WS_ALL} "
-        f"AND ord({col}[-1]) NOT IN {_WS_ALL})"
-    )
-
-
 def _blank(col: str) -> str:
     """Empty or white space only, as ``not value.strip()``."""
     return f"({col} IS NULL OR trim({col}, {_WS_SQL}) = '')"
@@ -260,8 +241,8 @@ class CsvLayout:
         self.facts: list[int] = []
         self.viol: list[int] = []
         self.other: list[int] = []
-        sig_order = {f: i for i, f in enumerate(_SIG)}
-        facts_order = {f: i for i, f in enumerate(_FACTS)}
+        sig_order = {f: i for i, f in enumerate(SIG_FIELDS)}
+        facts_order = {f: i for i, f in enumerate(FACT_FIELDS)}
         for col in header.columns:
             f = col.field
             if f == "unit_id":
@@ -291,21 +272,18 @@ class CsvLayout:
         else:
             u = c[self.uid]
             uid_ok = (
-                f"(CASE WHEN {u} IS NULL THEN false WHEN {_trimmed(u)} THEN true "
+                f"(CASE WHEN {u} IS NULL THEN false WHEN {text_trimmed(u)} THEN true "
                 f"ELSE trim({u}, {_WS_SQL}) <> '' END)"
             )
-            key = f"hash(CASE WHEN {_trimmed(u)} THEN {u} ELSE trim({u}, {_WS_SQL}) END)"
+            key = f"hash(CASE WHEN {text_trimmed(u)} THEN {u} ELSE trim({u}, {_WS_SQL}) END)"
         every_blank = " AND ".join(_blank(x) for x in c) or "true"
         # a fine written as parse_amount takes it as it is (digits, at most two decimals: the
         # spreadsheet's own form) is cents here; any other text goes to CsvSpellings.cents
-        canonical = f"regexp_full_match({fine}, '[0-9]{{1,10}}(\\.[0-9]{{1,2}})?')"
         if fine is None:
             fine_raw, fine_cents = "''", "-1::BIGINT"
         else:
-            fine_cents = (
-                f"(CASE WHEN {canonical} THEN CAST(CAST({fine} AS DECIMAL(12, 2)) * 100 "
-                "AS BIGINT) ELSE -1 END)"
-            )
+            canonical, as_cents = text_cents(fine)
+            fine_cents = f"(CASE WHEN {canonical} THEN {as_cents} ELSE -1 END)"
             fine_raw = f"(CASE WHEN {canonical} THEN '' ELSE coalesce({fine}, '') END)"
         delim = delimiter.replace("'", "''")
         return (

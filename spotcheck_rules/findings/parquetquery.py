@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .columnquery import _WS_SQL, SEP, WHITE_SPACE
+from .columnquery import _WS_SQL, SEP, text_cents, text_trimmed
 from .records import _Rec
 
 __all__ = ["query"]
@@ -32,7 +32,6 @@ _TEXT = ("unit_id", "domain", "category", "unit_name", "ownership", "region", "t
 _LISTS = ("violations", "not_applicable")
 _BOOLS = ("referred", "opinion_issued")
 _UNREAD = ("harm", "tests")
-_WS_ALL = "(" + ", ".join(str(ord(c)) for c in WHITE_SPACE) + ")"
 
 
 def _is_text(typ: Any) -> bool:
@@ -78,14 +77,6 @@ def _penalty(typ: Any) -> dict[str, str] | None:
 
 def _name(col: str) -> str:
     return '"' + col.replace('"', '""') + '"'
-
-
-def _trimmed(col: str) -> str:
-    """A text, not empty, with nothing ``str.strip()`` removes at either end."""
-    return (
-        f"(length({col}) > 0 AND ord({col}[1]) NOT IN {_WS_ALL} "
-        f"AND ord({col}[-1]) NOT IN {_WS_ALL})"
-    )
 
 
 def _json(expr: str) -> str:
@@ -146,12 +137,11 @@ def query(schema: Any) -> str | None:
         as_cents = f"TRY_CAST({fine} AS BIGINT) * 100"
     else:
         # the canonical text parse_amount takes as it is (as the JSON Lines query has it)
-        canonical = f"regexp_full_match({fine}, '[0-9]{{1,10}}(\\.[0-9]{{1,2}})?')"
-        as_cents = f"CAST(CAST({fine} AS DECIMAL(12, 2)) * 100 AS BIGINT)"
+        canonical, as_cents = text_cents(fine)
     cents = f"(CASE WHEN {fine} IS NULL THEN -1 WHEN {canonical} THEN {as_cents} ELSE -2 END)"
-    plain = [_trimmed(uid) if "unit_id" in cols else "false"]
+    plain = [text_trimmed(uid) if "unit_id" in cols else "false"]
     if "unit_name" in cols:
-        plain.append(f"({col('unit_name')} IS NULL OR {_trimmed(col('unit_name'))})")
+        plain.append(f"({col('unit_name')} IS NULL OR {text_trimmed(col('unit_name'))})")
     if "not_applicable" in cols:
         na = col("not_applicable")
         plain.append(f"({na} IS NULL OR len({na}) = 0)")
@@ -166,7 +156,7 @@ def query(schema: Any) -> str | None:
         # the id as the checker keys it, trimmed (a collision only sends more rows to it);
         # trim() only where there is something to trim: on every row it cost DuckDB 0.5 s
         # of CPU at 1M findings
-        f"hash(CASE WHEN {_trimmed(uid)} THEN {uid}::VARCHAR "
+        f"hash(CASE WHEN {text_trimmed(uid)} THEN {uid}::VARCHAR "
         f"ELSE trim({uid}::VARCHAR, {_WS_SQL}) END) AS key, "
         "0::INTEGER AS nkeys "
         "FROM read_parquet(?)"
