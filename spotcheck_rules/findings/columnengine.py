@@ -24,7 +24,7 @@ from .arrowbuffers import indices, numbers
 from .checker import Checker
 from .columnquery import SEP, SIG_FIELDS
 from .fastpath import fast_code, fast_entry, fast_revocation
-from .money import _dec_hook, _Yuan
+from .money import _dec_hook, _Yuan, whole_cents
 from .records import is_trimmed
 from .rules.fields import NEGATIVE_CASES, REGION
 from .rules.handling import OUTSIDE_YEAR, handled_cleanly
@@ -311,13 +311,8 @@ class Engine:
         got = self.fines.get(text)
         if got is None:
             fine = _FINE(text)
-            got = -3
-            if fine is not _NONE and fine.is_finite():
-                scaled = fine.scaleb(2)
-                cents = int(scaled)
-                if cents >= 0 and scaled == cents:
-                    got = cents
-            self.fines[text] = got
+            whole = None if fine is _NONE else whole_cents(fine)
+            got = self.fines[text] = -3 if whole is None else whole
         return got
 
     def verdict(self, sig_id: int, vstate: int, bits: int, fine_state: int) -> _Verdict:

@@ -52,6 +52,7 @@ from ..core.errors import SpotcheckError
 from ..core.limits import CSV_CELL
 from .arrowbuffers import bools, indices, numbers, string_lists, strings
 from .columnquery import _WS_SQL, FACT_FIELDS, SEP, SIG_FIELDS, text_cents, text_trimmed
+from .money import whole_cents
 from .readers import lines_at
 from .records import FlatRow, coerce_record
 from .spellings import FlatHeader
@@ -402,13 +403,7 @@ class CsvSpellings:
         if rec is None or rec.penalty is None:
             return None
         fine: Decimal | None = rec.penalty.fine_yuan
-        if fine is None:
-            return -1
-        if not fine.is_finite():
-            return None
-        scaled = fine.scaleb(2)
-        cents = int(scaled)
-        return cents if cents >= 0 and scaled == cents else None
+        return -1 if fine is None else whole_cents(fine)
 
     def other_ok(self, raw: str) -> bool:
         got = self.other.get(raw)

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from .checker import IS_LINE, LAZY, PAYLOAD, POS_MASK, Accepted, Checker
+from .money import whole_cents
 from .readers import _DECODER, decode_line
 from .records import RawRecord, is_trimmed
 from .rules.applicability import verdict
@@ -200,14 +201,9 @@ def check_lines(
                             cases = pen.cases
                             fine = pen.fine_yuan
                             if fine is not None:
-                                # whole cents, not negative: what parse_amount accepted when
-                                # it decoded the line (as_tuple, its test, is slow)
-                                if fine.is_finite():
-                                    scaled = fine.scaleb(2)
-                                    cents = int(scaled)
-                                    well_formed = cents >= 0 and scaled == cents
-                                else:
-                                    well_formed = False
+                                whole = whole_cents(fine)
+                                well_formed = whole is not None
+                                cents = whole or 0
                             well_formed = well_formed and NEGATIVE_CASES.accepts(cases)
                             if pen.revoked and well_formed:
                                 for ref in pen.revoked:
