@@ -206,6 +206,14 @@ def _read(
     return parts, rows, nkeys
 
 
+def _size(checker: Checker, path: Path, info: FileInfo) -> int | None:
+    """The input's size in bytes, or ``None`` when the checker's duplicate table could not
+    number it (the engine then leaves it to the per-record path)."""
+    if checker.file_number(info.path) > FNO_MASK:
+        return None
+    return info.size or path.stat().st_size
+
+
 def _settle(checker: Checker, eng: Engine, parts: Parts, bom: bool) -> list[int]:
     """Count the rows that need no explanation; the others' 0-based numbers, ascending."""
     import numpy as np
@@ -235,9 +243,7 @@ def consume_columnar(
     file is one the engine leaves to the per-record path (then nothing was counted or
     reported: only the checker's caches of resolved spellings were filled)."""
     name = info.path
-    if checker.file_number(name) > FNO_MASK:
-        return None
-    size = info.size or path.stat().st_size
+    size = _size(checker, path, info)
     if not size:
         return None
     counted = ByteCounts()
@@ -271,9 +277,9 @@ def consume_parquet(
     from .parquetrows import ParquetRows
 
     name = info.path
-    if checker.file_number(name) > FNO_MASK:
+    size = _size(checker, path, info)
+    if size is None:
         return None
-    size = info.size or path.stat().st_size
     source = ParquetRows(path, name)  # an unreadable file: the reference path's very error
     sql = parquet_query(source.schema)
     if sql is None:
@@ -317,9 +323,7 @@ def consume_csv(
     reference decodes it (:func:`.encodings.decode_csv`, its very choice of encoding and
     delimiter) and read from a UTF-8 copy of the text, line for line the same."""
     name = info.path
-    if checker.file_number(name) > FNO_MASK:
-        return None
-    size = info.size or path.stat().st_size
+    size = _size(checker, path, info)
     if not size:
         return None
     got = _plain_csv(checker, path, name, progress, size)

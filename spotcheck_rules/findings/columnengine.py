@@ -86,7 +86,6 @@ class Parts:
         return self._arrays[name][: self._used[name]]
 
 
-"""The per-row (and per violation element) arrays :func:`read_batch` fills."""
 _NONE: Any = object()
 
 

@@ -44,7 +44,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -82,7 +82,6 @@ class CsvBytes:
     newlines: int = 0
     crlf: int = 0
     cr: int = 0
-    quotes: int = 0
     nul: int = 0
     blank_lines: int = 0  # ``\n\n`` or ``\n\r\n``
     delimiter: bytes = b","
@@ -132,10 +131,8 @@ def scan_csv(path: Path, out: CsvBytes) -> None:
                 out.newlines += chunk.count(b"\n")
                 out.cr += chunk.count(b"\r")
                 out.crlf += joined.count(b"\r\n") - prev[-2:].count(b"\r\n")
-                quotes = chunk.count(b'"')
-                if quotes:
+                if b'"' in chunk:
                     _mark_quoted(chunk, out)
-                out.quotes += quotes
                 out.nul += chunk.count(b"\x00")
                 out.delimiters += chunk.count(out.delimiter)
                 out.lines_before = out.newlines
@@ -304,16 +301,40 @@ class CsvLayout:
 
 
 class CsvSpellings:
-    """Each distinct glued text of a group, read once by the reference's functions."""
+    """Each distinct glued text of a group, read once by the reference's functions (the
+    results kept for the file: :func:`translate` asks per batch)."""
 
     def __init__(self, layout: CsvLayout, ownership: Any) -> None:
         self.layout = layout
         self.ownership = ownership
-        self.sig: dict[str, str | None] = {}
-        self.facts: dict[str, str | None] = {}
-        self.viol: dict[str, list[str] | None] = {}
-        self.fine: dict[str, int | None] = {}
-        self.other: dict[str, bool] = {}
+        self._seen: dict[Callable[[str], Any], dict[str, Any]] = {}
+
+    def _once(self, raw: str, read: Callable[[str], Any]) -> Any:
+        cache = self._seen.setdefault(read, {})
+        got = cache.get(raw, _UNSEEN)
+        if got is _UNSEEN:
+            got = cache[raw] = read(raw)
+        return got
+
+    def sig_text(self, raw: str) -> str | None:
+        """``sig`` as the JSON Lines query writes it, or ``None``: the row is the checker's."""
+        return cast("str | None", self._once(raw, self._sig))
+
+    def facts_text(self, raw: str) -> str | None:
+        """``facts`` as the JSON Lines query writes it, or ``None``."""
+        return cast("str | None", self._once(raw, self._facts))
+
+    def violations(self, raw: str) -> list[str] | None:
+        """The violations as the reference reads them, or ``None``."""
+        return cast("list[str] | None", self._once(raw, self._violations))
+
+    def cents(self, raw: str) -> int | None:
+        """The fine in cents (-1 when none), or ``None`` when the row must be explained."""
+        return cast("int | None", self._once(raw, self._cents))
+
+    def other_ok(self, raw: str) -> bool:
+        """Whether the other columns' cells come to nothing (blank, or a flag's no)."""
+        return cast(bool, self._once(raw, self._other))
 
     def _into(self, cols: list[int], texts: list[str]) -> FlatRow | None:
         """The record the reference reads from a row with only these cells; ``None`` when
@@ -338,11 +359,10 @@ class CsvSpellings:
         rec, probs = coerce_record(into, flat=True, partial=True, ownership=self.ownership)
         return None if probs or rec is None else rec
 
-    def sig_text(self, raw: str) -> str | None:
-        got = self.sig.get(raw, "")
-        if got == "":
-            got = self.sig[raw] = self._sig(raw)
-        return got
+    def _group(self, cols: list[int], raw: str) -> Any:
+        """A group's cells, glued, as a coerced record (``None``: the checker's row)."""
+        into = self._into(cols, raw.split(SEP) if cols else [])
+        return None if into is None else self._coerced(into)
 
     def _sig(self, raw: str) -> str | None:
         parts = raw.split(SEP)
@@ -355,41 +375,20 @@ class CsvSpellings:
         if rec is None:
             return None
         pen = rec.penalty
-
-        def js(v: Any) -> str:
-            return "" if v is None else _ENCODE(v).decode()
-
-        texts = [js(rec.domain), js(rec.category), js(rec.ownership)]
-        texts += [js(None if pen is None else pen.cases), js(None if pen is None else pen.revoked)]
-        texts += [js(rec.referred), js(rec.opinion_issued), "0" if pen is None else "1"]
-        return SEP.join(texts)
-
-    def facts_text(self, raw: str) -> str | None:
-        got = self.facts.get(raw, "")
-        if got == "":
-            got = self.facts[raw] = self._facts(raw)
-        return got
+        texts = [rec.domain, rec.category, rec.ownership]
+        texts += [None if pen is None else pen.cases, None if pen is None else pen.revoked]
+        texts += [rec.referred, rec.opinion_issued]
+        return SEP.join([*map(_json_text, texts), "0" if pen is None else "1"])
 
     def _facts(self, raw: str) -> str | None:
-        into = self._into(self.layout.facts, raw.split(SEP) if self.layout.facts else [])
-        rec = None if into is None else self._coerced(into)
+        rec = self._group(self.layout.facts, raw)
         if rec is None:
             return None
-        vals = (rec.inspected_on, rec.region, rec.tier)
-        return SEP.join("" if v is None else _ENCODE(v).decode() for v in vals)
+        return SEP.join(map(_json_text, (rec.inspected_on, rec.region, rec.tier)))
 
-    def violations(self, raw: str) -> list[str] | None:
-        if raw not in self.viol:
-            into = self._into(self.layout.viol, raw.split(SEP) if self.layout.viol else [])
-            rec = None if into is None else self._coerced(into)
-            self.viol[raw] = None if rec is None else list(rec.violations)
-        return self.viol[raw]
-
-    def cents(self, raw: str) -> int | None:
-        """The fine in cents (-1 when none), or ``None`` when the row must be explained."""
-        if raw not in self.fine:
-            self.fine[raw] = self._cents(raw)
-        return self.fine[raw]
+    def _violations(self, raw: str) -> list[str] | None:
+        rec = self._group(self.layout.viol, raw)
+        return None if rec is None else list(rec.violations)
 
     def _cents(self, raw: str) -> int | None:
         if self.layout.fine is None:
@@ -405,13 +404,18 @@ class CsvSpellings:
         fine: Decimal | None = rec.penalty.fine_yuan
         return -1 if fine is None else whole_cents(fine)
 
-    def other_ok(self, raw: str) -> bool:
-        got = self.other.get(raw)
-        if got is None:
-            cols = self.layout.other
-            into = self._into(cols, raw.split(SEP) if cols else [])
-            got = self.other[raw] = into is not None and not into
-        return got
+    def _other(self, raw: str) -> bool:
+        cols = self.layout.other
+        into = self._into(cols, raw.split(SEP) if cols else [])
+        return into is not None and not into
+
+
+def _json_text(value: Any) -> str:
+    """A coerced value as the JSON text the engine's judges decode (empty: absent)."""
+    return "" if value is None else _ENCODE(value).decode()
+
+
+_UNSEEN: Any = object()
 
 
 def translate(batch: Any, spell: CsvSpellings) -> tuple[Any, bool]:
