@@ -199,6 +199,31 @@ def test_sums_by_group_are_exact_on_both_branches() -> None:
         assert (int(values.max()) * len(values) >= 1 << 53) is big  # the branch meant
 
 
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(0, 2**64 - 1),
+            st.sampled_from([0, 1, 2**63 - 1, 2**63, 2**63 + 1, 2**64 - 1]),
+        ),
+        max_size=60,
+    )
+)
+def test_every_row_of_a_repeated_key_is_sent_to_the_checker(keys: list[int]) -> None:
+    """The duplicate step (two halves by the top bit, sorted on two threads) marks exactly the
+    rows whose key is seen more than once, on both sides of 2⁶³, and nothing else."""
+    from collections import Counter
+
+    import numpy as np
+
+    from spotcheck_rules.findings.columnengine import duplicates
+
+    mixed = np.array(keys, dtype=np.uint64)
+    clean = np.ones(len(keys), dtype=bool)
+    duplicates(clean, mixed)
+    seen = Counter(keys)
+    assert clean.tolist() == [seen[k] == 1 for k in keys]
+
+
 def test_which_engine_each_setting_chooses(
     shanxi: Ruleset, monkeypatch: pytest.MonkeyPatch
 ) -> None:

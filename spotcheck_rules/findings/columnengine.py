@@ -15,6 +15,7 @@ hash) and ``nkeys`` (the fields counted, JSON Lines only).
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -487,17 +488,39 @@ def duplicates(clean: Any, mixed: Any) -> None:
     """Every row of a unit named twice in a domain goes to the checker, which reports the
     later ones as the per-record path does (the first seen wins, the same "where").
 
-    ``mixed``: the id's hash with the domain mixed in (:func:`read_batch`). One sorted copy
+    ``mixed``: the id's hash with the domain mixed in (:func:`read_batch`). A sorted copy
     finds the values that repeat; a binary search over those few marks their rows — 8 bytes
-    a row at the peak, where an argsort and its gathers took 33 (137 MB at 4M findings)."""
+    a row at the peak, where an argsort and its gathers took 33 (137 MB at 4M findings). The
+    copy is made in two halves by the top bit (a value repeats only within its half, and the
+    lower half's values all come first), sorted on two threads: numpy's sort lets go of the
+    GIL (1M findings: 34-39 ms against 53-67 ms for one sort)."""
     import numpy as np
 
-    ordered = np.sort(mixed)
-    same = ordered[1:] == ordered[:-1]
-    if not same.any():
+    top = mixed >= np.uint64(1 << 63)
+    halves = [mixed[~top], mixed[top]]
+    del top
+    repeats: list[Any] = [None, None]
+    failed: list[BaseException] = []
+
+    def repeated_in(i: int) -> None:
+        try:
+            half = halves[i]
+            half.sort()
+            same = half[1:] == half[:-1]
+            repeats[i] = np.unique(half[1:][same]) if same.any() else half[:0]
+        except BaseException as exc:  # re-raised below (a MemoryError)
+            failed.append(exc)
+
+    other = threading.Thread(target=repeated_in, args=(1,))
+    other.start()
+    repeated_in(0)
+    other.join()
+    if failed:
+        raise failed[0]
+    halves.clear()  # the sorted copies freed before the search
+    repeated = np.concatenate(repeats)
+    if not len(repeated):
         return
-    repeated = np.unique(ordered[1:][same])
-    del ordered, same
     at = np.searchsorted(repeated, mixed)
     at[at == len(repeated)] = 0
     clean[repeated[at] == mixed] = False
