@@ -335,3 +335,24 @@ def test_a_run_loads_only_its_commands_module(tmp_path: Path) -> None:
         main(["--help"], stdout=helped, stderr=io.StringIO())
     for commands in ("diff", "sample", "aggregate", "codes", "template"):
         assert commands in helped.getvalue()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        # problems with Chinese messages and a file name in every record
+        ["validate", BROKEN, "--ruleset", "shanxi/2025", "--format", "json"],
+        ["aggregate", FINDINGS, "--ruleset", "shanxi/2025", "--format", "json"],
+    ],
+    ids=["validate", "aggregate"],
+)
+def test_json_to_a_file_is_the_bytes_printed(argv: list[str], tmp_path: Path) -> None:
+    # -o writes the serializer's bytes (write_json), stdout the str of model_dump_json: the
+    # same document either way, newline and all
+    out = tmp_path / "out.json"
+    code, printed, _ = _run(argv)
+    assert _run([*argv, "-o", str(out)])[0] == code
+    written = out.read_bytes()
+    assert written == printed
+    assert written.endswith(b"}\n")
+    assert "汇总表".encode() in written or "：".encode() in written  # raw UTF-8, not \\u escapes

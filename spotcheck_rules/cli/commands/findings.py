@@ -13,7 +13,7 @@ from ...findings.encodings import check_encoding
 from ...findings.placing import Placer
 from ...ruleset.loader import load_ruleset
 from ...tables.result import AggregateResult
-from ._output import Streams, output_format, write_bytes, write_text
+from ._output import Streams, output_format, write_bytes, write_json, write_text
 from ._progress import Progress
 
 _TABLE_FORMATS = ("table", "json", "csv", "xlsx")
@@ -117,7 +117,7 @@ def _validate(args: argparse.Namespace, streams: Streams) -> int:
     placer = Placer()
     report = report.model_copy(update={"problems": tuple(placer.place_all(report.problems))})
     if args.format == "json":
-        write_text(report.model_dump_json(indent=2), args.output, streams.stdout)
+        write_json(report, args.output, streams.stdout)
     else:
         if args.output:
             buf = io.StringIO()
@@ -205,7 +205,7 @@ def _merge(args: argparse.Namespace, streams: Streams) -> int:
 
 def _emit(result: AggregateResult, fmt: str, out: str | None, stdout: TextIO) -> None:
     if fmt == "json":
-        write_text(result.model_dump_json(indent=2), out, stdout)
+        write_json(result, out, stdout)
         return
     try:
         from ...tables import report
