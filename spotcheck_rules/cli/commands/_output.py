@@ -45,8 +45,7 @@ def write_text(text: str, out: str | None, stdout: TextIO) -> None:
         return
     # surrogateescape: a file name that was not UTF-8 (in a problem's location) is written
     # back as the bytes it was, instead of failing the whole write.
-    data = (text if text.endswith("\n") else text + "\n").encode("utf-8", "surrogateescape")
-    write_atomic(out, data)
+    _write_lines(text.encode("utf-8", "surrogateescape"), out)
 
 
 def write_json(model: BaseModel, out: str | None, stdout: TextIO) -> None:
@@ -57,7 +56,11 @@ def write_json(model: BaseModel, out: str | None, stdout: TextIO) -> None:
     if out is None or out == "-":
         write_text(model.model_dump_json(indent=2), out, stdout)
         return
-    data = model.__pydantic_serializer__.to_json(model, indent=2)
+    _write_lines(model.__pydantic_serializer__.to_json(model, indent=2), out)
+
+
+def _write_lines(data: bytes, out: str) -> None:
+    """Text output to a file: ``data`` ending in a newline, written atomically."""
     write_atomic(out, data if data.endswith(b"\n") else data + b"\n")
 
 
