@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from ..core.codes import severity as code_severity
 from ..core.errors import Problem, Severity, known_record
 from ..ruleset.ruleset import Ruleset
@@ -56,6 +58,7 @@ IS_LINE = 1 << 48
 LAZY = 1 << 49
 PAYLOAD = 50
 _NONE_BAD: frozenset[str | None] = frozenset()
+_REGION_BAD: frozenset[str | None] = frozenset({"region"})
 
 Accepted = tuple[DomainState, int, str, "Detail | None"]
 """(domain state, leaf row position, unit id, detail or None)."""
@@ -160,7 +163,7 @@ class Checker:
         self._start = len(self.problems)
         rec = raw.value
         self.bad = _NONE_BAD
-        if type(rec) is not _Rec or needs_coerce(rec, self.ownership.words):
+        if type(rec) is not _Rec or needs_coerce(rec, self.ownership.words, region=False):
             # every problem of the fields themselves; then, if the record still names its unit,
             # domain and category, the ruleset's checks of the fields that are right
             rec, fprobs = coerce_record(rec, partial=True, ownership=self.ownership)
@@ -170,6 +173,12 @@ class Checker:
                 return self._finish(None, raw, None, None)
             if self.errors:
                 self.bad = frozenset(fp.field for fp in fprobs if fp.severity == "error")
+        elif rec.region is not None and not REGION.accepts(rec.region):
+            # the one fault the coercion would have reported and dropped, reported and dropped
+            # as it would (first, then the ruleset's checks without it), without its cost
+            self.add(REGION.code, REGION.explain(rec.region), "region", severity=Severity.ERROR)
+            self.bad = _REGION_BAD
+            rec = msgspec.structs.replace(rec, region=None)
         result = self._check(rec)
         return self._finish(result, raw, rec.unit_id, rec.domain)
 

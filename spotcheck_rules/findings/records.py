@@ -551,11 +551,12 @@ def is_trimmed(s: str) -> bool:
     return bool(s) and s.strip() is s
 
 
-def needs_coerce(rec: _Rec, ownership: Container[str]) -> bool:
+def needs_coerce(rec: _Rec, ownership: Container[str], *, region: bool = True) -> bool:
     """Whether a record that msgspec decoded must still go through :func:`coerce_record`:
     text to trim, a blank id or reference, a code that is not canonical, an ownership that is
     not one of the words ``ownership`` (as written), a negative count — anything the typed
-    decode lets through that the contract refuses or normalises."""
+    decode lets through that the contract refuses or normalises. ``region=False`` leaves the
+    region out (a caller that reports a malformed one itself)."""
     if not (is_trimmed(rec.unit_id) and is_trimmed(rec.domain) and is_trimmed(rec.category)):
         return True
     for opt in (rec.unit_name, rec.tier):
@@ -563,7 +564,7 @@ def needs_coerce(rec: _Rec, ownership: Container[str]) -> bool:
             return True
     if rec.ownership is not None and rec.ownership not in ownership:
         return True
-    if rec.region is not None and not REGION.accepts(rec.region):
+    if region and rec.region is not None and not REGION.accepts(rec.region):
         return True
     for items in (rec.violations, rec.not_applicable, rec.tests):
         for s in items:
