@@ -39,13 +39,14 @@ report two such ids as one unit.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import importlib.util
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import msgspec
 
@@ -343,37 +344,34 @@ def _transcoded_csv(
     checker: Checker, path: Path, name: str, progress: Progress | None
 ) -> tuple[int, str, str] | None:
     """A CSV file of another encoding than UTF-8 through :func:`_plain_csv`, from a UTF-8 copy
-    of the text the reference decodes (in a private temporary folder, removed after)."""
+    of the text the reference decodes (in a private temporary folder, removed after), decoded
+    and copied a chunk at a time (:func:`.encodings.transcode_csv`): neither the file's bytes
+    nor its text are held whole."""
     import hashlib
     import tempfile
 
-    from .encodings import decode_csv
-    from .readers import FindingsReadError
+    from .encodings import transcode_csv
 
-    data = path.read_bytes()
-    try:
-        decoded = decode_csv(data, name, FindingsReadError)
-    except SpotcheckError:
-        return None  # the reference refuses it, as it always does
-    if decoded.encoding.startswith("utf-8"):
-        return None  # UTF-8, and not plain for another reason
-    sha256 = hashlib.sha256(data).hexdigest()
-    del data
-    encoding = decoded.encoding
+    digest = hashlib.sha256()
+
+    def chunks(f: BinaryIO) -> Iterator[bytes]:
+        while block := f.read(_CHUNK):
+            digest.update(block)
+            yield block
+
     try:
         with tempfile.TemporaryDirectory(prefix="spotcheck-csv-") as tmp:
             copy = Path(tmp) / "utf8.csv"
-            text = decoded.text
-            with copy.open("w", encoding="utf-8", newline="") as f:
-                for at in range(0, len(text), _CHUNK):  # not one UTF-8 copy of the whole text
-                    f.write(text[at : at + _CHUNK])
-            del decoded, text
+            with path.open("rb") as src, copy.open("w", encoding="utf-8", newline="") as dst:
+                encoding = transcode_csv(chunks(src), dst.write)
+            if encoding is None:
+                return None  # UTF-8 and not plain for another reason, or the reference refuses it
             got = _plain_csv(checker, copy, name, progress, copy.stat().st_size)
     except OSError:
         return None  # no room for the copy: the per-record path reads the file itself
     if not got:
         return None
-    return got[0], sha256, encoding
+    return got[0], digest.hexdigest(), encoding
 
 
 def _plain_csv(
@@ -397,8 +395,13 @@ def _plain_csv(
 
     with path.open("rb") as f:
         first = f.readline(1 << 20)
+        sample = first + f.read(_CHUNK)
     bom = first.startswith(b"\xef\xbb\xbf")
-    if first.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in first:
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in sample:
+        return False
+    try:  # the scan would find it at the end: GB18030 shows in the first rows
+        codecs.getincrementaldecoder("utf-8")().decode(sample, False)
+    except UnicodeDecodeError:
         return False
     try:
         text = first[3 if bom else 0 :].decode("utf-8")

@@ -18,13 +18,21 @@ import codecs
 import contextlib
 import contextvars
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..core.errors import Problem, SpotcheckError, UsageError
 from ..core.text import preview
 
-__all__ = ["Decoded", "check_encoding", "chosen_encoding", "decode_csv", "reading_encoding"]
+__all__ = [
+    "Decoded",
+    "check_encoding",
+    "chosen_encoding",
+    "decode_csv",
+    "reading_encoding",
+    "transcode_csv",
+]
 
 _OVERRIDE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "spotcheck_encoding", default=None
@@ -39,6 +47,10 @@ _UNLIKELY = (
     (0x0400, 0x04FF),
     (0x3100, 0x312F),
 )
+_BOMS = {
+    "utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE),
+    "utf-32": (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE),
+}
 _NAMES = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8（带 BOM）",
@@ -167,6 +179,101 @@ def _utf(data: bytes, encoding: str, file: str, error: type[SpotcheckError]) -> 
     if encoding == "utf-16" and text.startswith("\ufeff"):
         text = text[1:]
     return Decoded(text, encoding, _delimiter(text))
+
+
+def transcode_csv(chunks: Iterable[bytes], write: Callable[[str], object]) -> str | None:
+    """What :func:`decode_csv` makes of a file that is not UTF-8, a chunk of its bytes at a
+    time: its text given to ``write`` piece by piece (together, the very text
+    :func:`decode_csv` returns) and the codec :func:`decode_csv` chooses — or ``None`` when it
+    would choose UTF-8 or refuse the file (then what was written is to be thrown away, and
+    the file read whole by the reference). No copy of the whole file or its text is held.
+
+    The same decisions in the same order: the codec named (``--encoding``); a byte-order mark;
+    UTF-16's zero bytes in the first 4 KiB; UTF-8 (checked alongside, without its text);
+    GB18030, with its share of unlikely characters counted as it goes."""
+    it = iter(chunks)
+    head = b""
+    for block in it:  # enough for the byte-order mark and the zero-byte test
+        head += block
+        if len(head) >= 4096:
+            break
+    named = chosen_encoding()
+    utf8: codecs.IncrementalDecoder | None = None
+    strip = guess = False
+    if named is not None:
+        if named.startswith("utf-8"):
+            return None
+        encoding = named
+    elif head.startswith(codecs.BOM_UTF8):
+        return None
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, strip = "utf-16", True
+    else:
+        encoding = _utf16_without_bom(head) or "gb18030"
+        if encoding == "gb18030":  # a guess: UTF-8 is checked alongside, the characters judged
+            utf8 = codecs.getincrementaldecoder("utf-8")()
+            guess = True
+    codec = encoding
+    if encoding in ("utf-16", "utf-32") and not head.startswith(_BOMS[encoding]):
+        # bytes.decode reads a stream without a byte-order mark in the machine's order; the
+        # incremental decoder refuses it
+        codec = f"{encoding}-{sys.byteorder[0]}e"
+    decoder = codecs.getincrementaldecoder(codec)()
+    rare = chinese = 0
+    judged: dict[str, bool] = {}
+    # every character judged so far (ASCII from the start), and those judged unlikely: a text
+    # is searched for the ones not yet judged (a set of each chunk's characters took 1 s for a
+    # 100 MB file)
+    known = re.compile("[\x00-\x7f]+")
+    unlikely: re.Pattern[str] | None = None
+
+    def feed(data: bytes, final: bool) -> bool:
+        nonlocal utf8, strip, rare, chinese, known, unlikely
+        if utf8 is not None:
+            try:
+                utf8.decode(data, final)
+            except UnicodeDecodeError:
+                utf8 = None  # not UTF-8: the GB18030 reading stands
+        try:
+            text = decoder.decode(data, final)
+        except UnicodeError:
+            return False
+        if strip and text:
+            strip = False
+            if text.startswith("\ufeff"):
+                text = text[1:]
+        if guess:
+            chinese += len(text) - len(text.encode("ascii", "ignore"))
+            new = set(known.sub("", text))
+            if new:
+                judged.update((c, _unlikely(c)) for c in new)
+                known = _any_of("\x00-\x7f", judged)
+                bad = [c for c, b in judged.items() if b]
+                unlikely = _any_of("", bad, run=False) if bad else None
+            if unlikely is not None:
+                rare += len(unlikely.findall(text))
+        write(text)
+        return True
+
+    if not feed(head, False):
+        return None
+    for block in it:
+        if not feed(block, False):
+            return None
+    if not feed(b"", True):
+        return None
+    if utf8 is not None:
+        return None  # the whole file is UTF-8 (the reference reads it so)
+    if guess and rare and rare > _RARE_SHARE * chinese:
+        return None  # not sure it is GB18030: the reference refuses it
+    return encoding
+
+
+def _any_of(ranges: str, chars: Iterable[str], *, run: bool = True) -> re.Pattern[str]:
+    """A pattern matching one of the characters ``chars`` (or of the class ``ranges``), or a
+    run of them."""
+    body = "[" + ranges + "".join(re.escape(c) for c in sorted(chars)) + "]"
+    return re.compile(body + "+" if run else body)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
