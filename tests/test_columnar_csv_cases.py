@@ -167,3 +167,46 @@ def test_a_gbk_file_without_room_for_its_copy_is_the_reference_s(
     assert checker.read == 0 and not checker.problems
     monkeypatch.setenv(columnar.ENGINE_VARIABLE, "columnar")
     assert _answers(path, rs) == reference
+
+
+@pytest.mark.parametrize(
+    ("codec", "named", "taken"),
+    [
+        ("gb18030", "gb18030", True),
+        ("gbk", "gbk", True),
+        ("utf-16", "utf-16", True),  # with its mark
+        ("utf-16-le", "utf-16", True),  # without: the machine's order, as bytes.decode reads it
+        ("utf-16-le", "utf-16-le", True),
+        ("utf-8", "gb18030", False),  # the UTF-8 bytes do not read as GB18030: refused alike
+        ("utf-8", "big5", False),
+    ],
+)
+def test_a_codec_named_with_encoding_is_the_engine_s_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, codec: str, named: str, taken: bool
+) -> None:
+    """``--encoding`` names the codec (what Excel wrote, where the guess would refuse or
+    choose otherwise): the engine reads the file from a UTF-8 copy made with that codec and
+    records it, and its report and tables are the per-record path's; a file the codec does
+    not read is handed back and refused by the per-record path alike."""
+    from test_columnar_csv import _answers_of
+
+    from spotcheck_rules.findings.encodings import reading_encoding
+
+    rs = load_ruleset("shanxi/2025")
+    path = tmp_path / "named.csv"
+    _file(path)
+    path.write_bytes(path.read_text("utf-8").encode(codec))
+    with reading_encoding(named):
+        got = columnar.consume_csv(Checker(rs), path, info := FileInfo(str(path)))
+    assert (got == len(ROWS)) is taken
+    if taken:
+        assert info.encoding == named
+    monkeypatch.setenv(columnar.ENGINE_VARIABLE, "reference")
+    reference = _answers_of(path, rs, named)
+    monkeypatch.setenv(columnar.ENGINE_VARIABLE, "columnar")
+    consume = columnar.consume_csv
+    took: list[int | None] = []
+    monkeypatch.setattr(columnar, "consume_csv", lambda *a: took.append(consume(*a)) or took[-1])
+    assert _answers_of(path, rs, named) == reference
+    assert (len(ROWS) in took) is taken  # the engine read it, under the name given
+    assert reference[0].startswith("{") is taken  # a report, or the refusal both raise

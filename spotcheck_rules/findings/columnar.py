@@ -54,6 +54,7 @@ from ..core.errors import SpotcheckError
 from .checker import FNO_MASK, Checker, Progress
 from .columnengine import PARTS, Engine, Parts, count, duplicates, read_batch
 from .columnquery import ByteCounts, query, scan
+from .encodings import chosen_encoding
 from .readers import _DECODER, FileInfo, decode_line, lines_at, sha256_async
 from .records import RawRecord
 from .spellings import FlatHeader
@@ -322,13 +323,15 @@ def consume_csv(
     (``None``: a file that is not plain, :mod:`.csvquery`; then nothing was counted). A file
     that is not UTF-8 (GB18030, UTF-16: what Excel writes by default) is decoded as the
     reference decodes it (:func:`.encodings.decode_csv`, its very choice of encoding and
-    delimiter) and read from a UTF-8 copy of the text, line for line the same."""
+    delimiter, or the codec named with ``--encoding``) and read from a UTF-8 copy of the
+    text, line for line the same."""
     name = info.path
     size = _size(checker, path, info)
     if not size:
         return None
-    got = _plain_csv(checker, path, name, progress, size)
-    if got is False:  # not UTF-8, or NUL bytes (UTF-16 without a BOM?)
+    # a codec named with --encoding (never UTF-8 here: .sources) is the one to read it with
+    got = False if chosen_encoding() else _plain_csv(checker, path, name, progress, size)
+    if got is False:  # not UTF-8, NUL bytes (UTF-16 without a BOM?), or a codec named
         got = _transcoded_csv(checker, path, name, progress)
     if not got:
         return None

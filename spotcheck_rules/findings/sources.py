@@ -97,8 +97,10 @@ def _file_source(item: str | os.PathLike[str], format: str | None = None) -> Sou
             info.size = path.stat().st_size
             return Source(info, iter(()), True, path)
         parquet = path if kind == "parquet" else None
-        # the engine reads only UTF-8: a file whose encoding is chosen is the reader's
-        csv = path if kind == "csv" and chosen_encoding() is None else None
+        # the engine reads UTF-8 and copies other codecs to it; a file named UTF-8 with
+        # --encoding is the reader's (utf-8-sig named, a file without a mark, is reported so)
+        named = chosen_encoding()
+        csv = path if kind == "csv" and not (named or "").startswith("utf-8") else None
         records = read_records(path, format=kind, info=info)
         return Source(info, records, True, parquet=parquet, csv=csv)
     except (OSError, ValueError) as exc:  # ValueError: a path the OS cannot even represent
