@@ -83,7 +83,7 @@ class CsvBytes:
     crlf: int = 0
     cr: int = 0
     nul: int = 0
-    blank_lines: int = 0  # ``\n\n`` or ``\n\r\n``
+    blank_lines: int = 0  # ``\n\n`` or ``\n\r\n`` (how many says nothing; none or some)
     delimiter: bytes = b","
     delimiters: int = 0  # DuckDB reads a row with a trailing delimiter as one without
     last: int = 0
@@ -117,8 +117,11 @@ class CsvBytes:
 def scan_csv(path: Path, out: CsvBytes) -> None:
     """Count ``out``'s figures and hash the file (an error is kept in ``out.failed``)."""
     try:
+        import numpy as np
+
         digest = hashlib.sha256()
         decoder = codecs.getincrementaldecoder("utf-8")()
+        (delimiter,) = out.delimiter
         prev = b""
         with path.open("rb") as f:
             while chunk := f.read(_CHUNK):
@@ -127,17 +130,23 @@ def scan_csv(path: Path, out: CsvBytes) -> None:
                     if chunk.startswith(b"\n") or chunk.startswith(codecs.BOM_UTF8 + b"\n"):
                         out.blank_lines += 1
                 digest.update(chunk)
-                joined = prev[-2:] + chunk  # what spans the boundary
-                out.newlines += chunk.count(b"\n")
-                out.cr += chunk.count(b"\r")
-                out.crlf += joined.count(b"\r\n") - prev[-2:].count(b"\r\n")
+                # numpy's comparisons, not bytes.count (a third of the time, and bytes.count
+                # holds the GIL); the pairs over the last two bytes of the chunk before and
+                # this one, less those the two bytes hold alone
+                head = prev[-2:]
+                buf = np.frombuffer(head + chunk, dtype=np.uint8)
+                nl, cr = buf == 0x0A, buf == 0x0D
+                k = len(head)
+                out.newlines += int(np.count_nonzero(nl[k:]))
+                out.cr += int(np.count_nonzero(cr[k:]))
+                out.crlf += int(np.count_nonzero(cr[:-1] & nl[1:])) - head.count(b"\r\n")
                 if b'"' in chunk:
                     _mark_quoted(chunk, out)
-                out.nul += chunk.count(b"\x00")
-                out.delimiters += chunk.count(out.delimiter)
+                out.nul += int(np.count_nonzero(buf[k:] == 0))
+                out.delimiters += int(np.count_nonzero(buf[k:] == delimiter))
                 out.lines_before = out.newlines
-                out.blank_lines += joined.count(b"\n\n") - prev[-2:].count(b"\n\n")
-                out.blank_lines += joined.count(b"\n\r\n") - prev[-2:].count(b"\n\r\n")
+                out.blank_lines += int(np.count_nonzero(nl[:-1] & nl[1:])) - head.count(b"\n\n")
+                out.blank_lines += int(np.count_nonzero(nl[:-2] & cr[1:-1] & nl[2:]))
                 if out.utf8:
                     try:
                         decoder.decode(chunk)
