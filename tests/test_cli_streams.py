@@ -229,11 +229,12 @@ def test_only_the_entry_point_touches_the_process_streams() -> None:
         lines = _writes_to_process_streams(ast.parse(path.read_text(encoding="utf-8")))
         if lines:
             found[str(path.relative_to(package))] = lines
-    # cli/app.py alone: the default streams (looked up when main is called) and argparse's own
-    # sys.stdout / sys.stderr mapped to the given streams.
+    # cli/app.py alone: the default streams (looked up when main is called), argparse's own
+    # sys.stdout / sys.stderr mapped to the given streams, and the script's entry point
+    # flushing them before the process ends (run).
     assert list(found) == ["cli/app.py"], found
     source = (package / "cli" / "app.py").read_text(encoding="utf-8").splitlines()
-    allowed = ("_print_message", "_default_streams")
+    allowed = ("_print_message", "_default_streams", "run")
     tree = ast.parse("\n".join(source))
     funcs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name in allowed]
     inside = {ln for f in funcs for ln in range(f.lineno, (f.end_lineno or f.lineno) + 1)}
@@ -356,3 +357,38 @@ def test_json_to_a_file_is_the_bytes_printed(argv: list[str], tmp_path: Path) ->
     assert written == printed
     assert written.endswith(b"}\n")
     assert "汇总表".encode() in written or "：".encode() in written  # raw UTF-8, not \\u escapes
+
+
+def test_the_script_ends_without_teardown_and_loses_nothing(tmp_path: Path) -> None:
+    """``python -m spotcheck_rules.cli`` (as the ``spotcheck`` script) ends with ``os._exit``
+    after :func:`main`: its exit code, everything it printed to a pipe and the file it wrote
+    are all there, as with a normal exit."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "table.json"
+    args = ["aggregate", FINDINGS, "--ruleset", "shanxi/2025", "--format", "json"]
+    got = subprocess.run(
+        [sys.executable, "-m", "spotcheck_rules.cli", *args, "-o", str(out)],
+        capture_output=True,
+        check=False,
+    )
+    printed = subprocess.run(
+        [sys.executable, "-m", "spotcheck_rules.cli", *args], capture_output=True, check=False
+    )
+    assert (got.returncode, printed.returncode) == (0, 0)
+    assert out.read_bytes() == printed.stdout and printed.stdout.endswith(b"}\n")
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spotcheck_rules.cli",
+            "validate",
+            str(tmp_path / "none.jsonl"),
+            "--ruleset",
+            "shanxi/2025",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and "找不到" in bad.stderr.decode()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import os
 import signal
 import sys
 import threading
@@ -24,7 +25,7 @@ from .commands import Streams, command_modules
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -162,6 +163,26 @@ def main(
     args = build_parser(streams, first).parse_args(argv)
     with _signals(), _plugin_warnings(streams):
         return _run(args, streams)
+
+
+def run() -> NoReturn:
+    """The ``spotcheck`` script and ``python -m spotcheck_rules.cli``: :func:`main` on the
+    process's own streams, then the process ends without the interpreter's teardown.
+
+    The teardown frees every object one by one and collects the cycles a last time: 0.13-0.2 s
+    after validating 1M findings (the 10 000 records' outcomes and problems), about 0.06 s after
+    aggregating them — for nothing, since every output is written, closed and renamed into
+    place before :func:`main` returns, and nothing of ours runs at exit. Python's own exit
+    (``SystemExit``: ``--help``, ``--version``, a usage error) and an exception are left to the
+    interpreter. The streams are flushed first; a reader that has gone away loses nothing
+    that was ours to write."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # the reader is gone; a stream closed
+        pass
+    os._exit(code)
 
 
 @contextlib.contextmanager
