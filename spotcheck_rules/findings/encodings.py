@@ -220,15 +220,10 @@ def transcode_csv(chunks: Iterable[bytes], write: Callable[[str], object]) -> st
         codec = f"{encoding}-{sys.byteorder[0]}e"
     decoder = codecs.getincrementaldecoder(codec)()
     rare = chinese = 0
-    judged: dict[str, bool] = {}
-    # every character judged so far (ASCII from the start), and those judged unlikely: a text
-    # is searched for the ones not yet judged (a set of each chunk's characters took 1 s for a
-    # 100 MB file)
-    known = re.compile("[\x00-\x7f]+")
-    unlikely: re.Pattern[str] | None = None
+    finder = _Uncommon()  # its characters judged once for the whole file
 
     def feed(data: bytes, final: bool) -> bool:
-        nonlocal utf8, strip, rare, chinese, known, unlikely
+        nonlocal utf8, strip, rare, chinese
         if utf8 is not None:
             try:
                 utf8.decode(data, final)
@@ -243,15 +238,8 @@ def transcode_csv(chunks: Iterable[bytes], write: Callable[[str], object]) -> st
             if text.startswith("\ufeff"):
                 text = text[1:]
         if guess:
-            chinese += len(text) - len(text.encode("ascii", "ignore"))
-            new = set(known.sub("", text))
-            if new:
-                judged.update((c, _unlikely(c)) for c in new)
-                known = _any_of("\x00-\x7f", judged)
-                bad = [c for c, b in judged.items() if b]
-                unlikely = _any_of("", bad, run=False) if bad else None
-            if unlikely is not None:
-                rare += len(unlikely.findall(text))
+            chinese += _non_ascii(text)
+            rare += len(finder.find(text))
         write(text)
         return True
 
@@ -267,13 +255,6 @@ def transcode_csv(chunks: Iterable[bytes], write: Callable[[str], object]) -> st
     if guess and rare and rare > _RARE_SHARE * chinese:
         return None  # not sure it is GB18030: the reference refuses it
     return encoding
-
-
-def _any_of(ranges: str, chars: Iterable[str], *, run: bool = True) -> re.Pattern[str]:
-    """A pattern matching one of the characters ``chars`` (or of the class ``ranges``), or a
-    run of them."""
-    body = "[" + ranges + "".join(re.escape(c) for c in sorted(chars)) + "]"
-    return re.compile(body + "+" if run else body)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -294,13 +275,35 @@ def _utf16_without_bom(data: bytes) -> str | None:
 def _uncommon(text: str) -> list[str]:
     """The characters of ``text`` outside ASCII that are unlikely in findings: those GB2312
     (the common simplified set, with its punctuation) lacks, other than common symbols
-    (full-width forms, √, ×), and those of :data:`_UNLIKELY` — each occurrence, in order.
-    Each distinct character is judged once and the text searched for the unlikely ones (a
-    loop over every character took 6 s for a 1M-row file)."""
-    unlikely = sorted(c for c in set(text) if _unlikely(c))
-    if not unlikely:
-        return []
-    return re.findall("[" + "".join(re.escape(c) for c in unlikely) + "]", text)
+    (full-width forms, √, ×), and those of :data:`_UNLIKELY` — each occurrence, in order."""
+    return _Uncommon().find(text)
+
+
+class _Uncommon:
+    """:func:`_uncommon` over the pieces of one text (:func:`transcode_csv`'s chunks): each
+    distinct character is judged once, and a piece is searched for the characters not judged
+    yet and then for the unlikely ones (a loop over every character took 6 s for a 1M-row
+    file; a set of each 1 MB chunk's characters 1 s for 100 MB)."""
+
+    def __init__(self) -> None:
+        self._judged: dict[str, bool] = {}
+        self._known = re.compile("[\x00-\x7f]+")  # ASCII and every character judged
+        self._unlikely: re.Pattern[str] | None = None
+
+    def find(self, text: str) -> list[str]:
+        """The unlikely characters of ``text``, each occurrence, in order."""
+        new = set(self._known.sub("", text))
+        if new:
+            self._judged.update((c, _unlikely(c)) for c in new)
+            self._known = re.compile("[\x00-\x7f" + _chars(self._judged) + "]+")
+            bad = [c for c, b in self._judged.items() if b]
+            self._unlikely = re.compile("[" + _chars(bad) + "]") if bad else None
+        return self._unlikely.findall(text) if self._unlikely is not None else []
+
+
+def _chars(chars: Iterable[str]) -> str:
+    """``chars`` as the inside of a character class."""
+    return "".join(re.escape(c) for c in sorted(chars))
 
 
 def _unlikely(c: str) -> bool:
